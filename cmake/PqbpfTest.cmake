@@ -1,0 +1,39 @@
+# pqbpf_add_gtest(NAME SOURCES a_test.cc ... LIBS lib ... [LABELS l ...])
+# One CTest test per test binary; the binary sees PQBPF_SHARED_DIR and
+# PQBPF_SOURCE_DIR / PQBPF_BINARY_DIR in its environment.
+function(pqbpf_add_gtest name)
+  cmake_parse_arguments(ARG "" "TIMEOUT" "SOURCES;LIBS;LABELS" ${ARGN})
+  add_executable(${name} ${ARG_SOURCES})
+  target_link_libraries(${name} PRIVATE ${ARG_LIBS} GTest::gtest GTest::gtest_main)
+  add_test(NAME ${name} COMMAND ${name})
+  set(env "PQBPF_SHARED_DIR=${PQBPF_SHARED_DIR}"
+          "PQBPF_HAVE_SHARED=${PQBPF_HAVE_SHARED}"
+          "PQBPF_SOURCE_DIR=${CMAKE_SOURCE_DIR}"
+          "PQBPF_BINARY_DIR=${CMAKE_BINARY_DIR}")
+  set_tests_properties(${name} PROPERTIES ENVIRONMENT "${env}")
+  if(ARG_TIMEOUT)
+    set_tests_properties(${name} PROPERTIES TIMEOUT ${ARG_TIMEOUT})
+  endif()
+  if(ARG_LABELS)
+    set_tests_properties(${name} PROPERTIES LABELS "${ARG_LABELS}")
+  endif()
+endfunction()
+
+# pqbpf_add_script_test(NAME SCRIPT path [ARGS ...]): a bash script run by CTest
+# with the same environment plus PQBPF_CLI (path to pqc-bpf).
+function(pqbpf_add_script_test name)
+  cmake_parse_arguments(ARG "" "SCRIPT;TIMEOUT" "ARGS;LABELS" ${ARGN})
+  add_test(NAME ${name} COMMAND bash ${ARG_SCRIPT} ${ARG_ARGS})
+  set(env "PQBPF_SHARED_DIR=${PQBPF_SHARED_DIR}"
+          "PQBPF_HAVE_SHARED=${PQBPF_HAVE_SHARED}"
+          "PQBPF_SOURCE_DIR=${CMAKE_SOURCE_DIR}"
+          "PQBPF_BINARY_DIR=${CMAKE_BINARY_DIR}"
+          "PQBPF_CLI=$<TARGET_FILE:pqc-bpf>")
+  set_tests_properties(${name} PROPERTIES ENVIRONMENT "${env}")
+  if(ARG_TIMEOUT)
+    set_tests_properties(${name} PROPERTIES TIMEOUT ${ARG_TIMEOUT})
+  endif()
+  if(ARG_LABELS)
+    set_tests_properties(${name} PROPERTIES LABELS "${ARG_LABELS}")
+  endif()
+endfunction()

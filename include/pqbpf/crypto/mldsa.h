@@ -1,0 +1,133 @@
+// FIPS 204 (August 2024) ML-DSA: ML-DSA-44, ML-DSA-65 and ML-DSA-87.
+//
+// Keys can only be built valid: parse() checks the exact FIPS 204 length.
+// PrivateKey keeps its encoding in SecureBytes (wiped on destruction) and has
+// no printing operator. verify() returns a [[nodiscard]] Status that is ok()
+// only for a valid signature: every other outcome, malformed input included,
+// is an error (fail closed).
+//
+// Sizes (bytes):        public key   private key   signature
+//   ML-DSA-44               1312        2560          2420
+//   ML-DSA-65               1952        4032          3309
+//   ML-DSA-87               2592        4896          4627
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "pqbpf/crypto/secure_bytes.h"
+#include "pqbpf/result.h"
+
+namespace pqbpf::crypto::mldsa {
+
+enum class ParameterSet { kMlDsa44, kMlDsa65, kMlDsa87 };
+
+struct Sizes {
+  std::size_t public_key;
+  std::size_t private_key;
+  std::size_t signature;
+};
+
+constexpr Sizes sizes(ParameterSet set) {
+  switch (set) {
+    case ParameterSet::kMlDsa44: return {1312, 2560, 2420};
+    case ParameterSet::kMlDsa65: return {1952, 4032, 3309};
+    case ParameterSet::kMlDsa87: return {2592, 4896, 4627};
+  }
+  return {0, 0, 0};
+}
+
+// "ML-DSA-44" / "ML-DSA-65" / "ML-DSA-87".
+std::string_view parameter_set_name(ParameterSet set);
+Result<ParameterSet> parameter_set_from_name(std::string_view name);
+
+constexpr std::size_t kSeedSize = 32;        // xi for KeyGen
+constexpr std::size_t kRandomnessSize = 32;  // rnd for Sign
+constexpr std::size_t kMuSize = 64;          // mu, the message representative
+constexpr std::size_t kMaxContextSize = 255;
+
+using Seed = std::span<const std::uint8_t, kSeedSize>;
+using Randomness = std::span<const std::uint8_t, kRandomnessSize>;
+using Mu = std::array<std::uint8_t, kMuSize>;
+
+class PublicKey {
+ public:
+  // Exact-length check only (every byte string of the right length is a
+  // syntactically valid FIPS 204 public key).
+  static Result<PublicKey> parse(ParameterSet set, std::span<const std::uint8_t> encoded);
+  ParameterSet parameter_set() const { return set_; }
+  std::span<const std::uint8_t> bytes() const { return encoded_; }
+  // tr = H(pk, 64), cached at parse time for verify.
+  std::span<const std::uint8_t, 64> tr() const { return tr_; }
+  friend bool operator==(const PublicKey& a, const PublicKey& b) {
+    return a.set_ == b.set_ && a.encoded_ == b.encoded_;
+  }
+
+ private:
+  PublicKey(ParameterSet set, std::vector<std::uint8_t> encoded);
+  ParameterSet set_;
+  std::vector<std::uint8_t> encoded_;
+  std::array<std::uint8_t, 64> tr_;
+};
+
+class PrivateKey {
+ public:
+  // Exact-length check, plus the s1/s2 coefficient-range checks of skDecode.
+  static Result<PrivateKey> parse(ParameterSet set, std::span<const std::uint8_t> encoded);
+  ParameterSet parameter_set() const { return set_; }
+  // The raw FIPS 204 encoding. Secret: the only way out of this type.
+  std::span<const std::uint8_t> expose_secret_encoding() const { return encoded_.span(); }
+
+ private:
+  friend struct KeyPair;
+  friend KeyPair generate_key_pair(ParameterSet, Seed);
+  PrivateKey(ParameterSet set, SecureBytes encoded) : set_(set), encoded_(std::move(encoded)) {}
+  ParameterSet set_;
+  SecureBytes encoded_;
+};
+
+struct KeyPair {
+  PublicKey public_key;
+  PrivateKey private_key;
+};
+
+// FIPS 204 Algorithm 6, ML-DSA.KeyGen_internal(xi). Deterministic in the seed.
+KeyPair generate_key_pair(ParameterSet set, Seed seed);
+// FIPS 204 Algorithm 1 with fresh getrandom(2) seed.
+Result<KeyPair> generate_key_pair(ParameterSet set);
+
+enum class SigningMode { kHedged, kDeterministic };
+
+// FIPS 204 Algorithm 2, ML-DSA.Sign (pure, with context string <= 255 bytes).
+// Hedged by default: rnd is 32 fresh bytes from getrandom(2).
+Result<std::vector<std::uint8_t>> sign(const PrivateKey& key, std::span<const std::uint8_t> message,
+                                       std::span<const std::uint8_t> context,
+                                       SigningMode mode = SigningMode::kHedged);
+
+// FIPS 204 Algorithm 3, ML-DSA.Verify. ok() only if the signature is valid.
+[[nodiscard]] Status verify(const PublicKey& key, std::span<const std::uint8_t> message,
+                            std::span<const std::uint8_t> context,
+                            std::span<const std::uint8_t> signature);
+
+// FIPS 204 Algorithm 7, ML-DSA.Sign_internal(sk, M', rnd): M' is the already
+// formatted message (what the ACVP "internal" interface passes).
+std::vector<std::uint8_t> sign_internal(const PrivateKey& key,
+                                        std::span<const std::uint8_t> formatted_message,
+                                        Randomness rnd);
+// FIPS 204 Algorithm 8, ML-DSA.Verify_internal(pk, M', sigma).
+[[nodiscard]] Status verify_internal(const PublicKey& key,
+                                     std::span<const std::uint8_t> formatted_message,
+                                     std::span<const std::uint8_t> signature);
+
+// External mu: mu = H(tr || M', 64) with M' = 0 || |ctx| || ctx || M.
+Result<Mu> compute_mu(const PublicKey& key, std::span<const std::uint8_t> message,
+                      std::span<const std::uint8_t> context);
+std::vector<std::uint8_t> sign_mu(const PrivateKey& key, const Mu& mu, Randomness rnd);
+[[nodiscard]] Status verify_mu(const PublicKey& key, const Mu& mu,
+                               std::span<const std::uint8_t> signature);
+
+}  // namespace pqbpf::crypto::mldsa

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages the build and the tests need. Idempotent.
+set -euo pipefail
+packages=(
+  build-essential cmake pkg-config git
+  clang llvm libclang-rt-14-dev          # BPF C (-target bpf), libFuzzer, sanitizer runtimes
+  libbpf-dev libelf-dev zlib1g-dev linux-libc-dev bpftool
+  libsodium-dev libssl-dev
+  nlohmann-json3-dev libyaml-cpp-dev libcli11-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  valgrind nodejs npm
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq "${missing[@]}"
+fi

@@ -1,0 +1,41 @@
+// File reading and writing with the guarantees the gate needs: bounded reads
+// (no 100 GB envelope exhausts memory), and atomic writes (temp file in the
+// same directory, fsync, rename) so a crash or error never leaves a partial
+// output file.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <sys/types.h>
+#include <vector>
+
+#include "pqbpf/result.h"
+
+namespace pqbpf {
+
+// Default caps; each reader documents its own (docs/LIMITS.md).
+constexpr std::uint64_t kMaxObjectFileSize = 64ull << 20;    // .bpf.o
+constexpr std::uint64_t kMaxEnvelopeFileSize = 128ull << 20; // may embed an object
+constexpr std::uint64_t kMaxSmallFileSize = 1ull << 20;      // keys, policies, .pub
+
+// Reads a regular file whole. Errors: kNotFound, kIo, kLimitExceeded (names
+// the limit), kInvalidArgument for a directory or other non-regular file.
+// Messages start with the path: "<path>: <what>".
+Result<std::vector<std::uint8_t>> read_file(const std::string& path, std::uint64_t max_size);
+Result<std::string> read_text_file(const std::string& path, std::uint64_t max_size);
+
+struct WriteOptions {
+  mode_t mode = 0644;
+  bool overwrite = false;  // false: kAlreadyExists if the path exists
+};
+
+// Writes via "<path>.tmp.XXXXXX" + fsync + rename + fsync(dir). On any error
+// the temp file is removed and the destination is untouched.
+Status write_file_atomic(const std::string& path, std::span<const std::uint8_t> data,
+                         const WriteOptions& options);
+Status write_file_atomic(const std::string& path, std::string_view data,
+                         const WriteOptions& options);
+
+}  // namespace pqbpf

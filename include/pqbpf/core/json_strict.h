@@ -1,0 +1,34 @@
+// Strict JSON parsing for every JSON document the gate reads (envelopes, key
+// files, .pub files, JSON policies, log records).
+//
+// On top of RFC 8259 (which nlohmann already enforces, UTF-8 included) this
+// refuses duplicate object keys (two parsers could otherwise disagree on which
+// value counts), nesting past a depth limit, and input past a size limit.
+// Errors name the line and column where the parser stopped.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "pqbpf/result.h"
+
+namespace pqbpf {
+
+struct JsonLimits {
+  std::size_t max_bytes = 1u << 20;
+  std::size_t max_depth = 32;
+};
+
+// `label` (usually a path) prefixes error messages: "<label>: line 3, column 7: ...".
+Result<nlohmann::json> parse_json_strict(std::string_view text, const std::string& label,
+                                         const JsonLimits& limits = {});
+
+// Checks that `object` is a JSON object whose keys are exactly `required` plus
+// any subset of `optional`; names the first unknown or missing key.
+Status check_json_keys(const nlohmann::json& object, std::initializer_list<std::string_view> required,
+                       std::initializer_list<std::string_view> optional, const std::string& label);
+
+}  // namespace pqbpf

@@ -1,0 +1,149 @@
+// Bounded reads and atomic writes (see file_io.h).
+#include "pqbpf/core/file_io.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+
+namespace pqbpf {
+namespace {
+
+Error io_error(const std::string& path, const std::string& what, int err) {
+  const ErrorCode code = err == ENOENT ? ErrorCode::kNotFound
+                         : (err == EACCES || err == EPERM) ? ErrorCode::kPermission
+                                                           : ErrorCode::kIo;
+  return make_error(code, path + ": " + what + ": " + std::strerror(err));
+}
+
+class FdCloser {
+ public:
+  explicit FdCloser(int fd) : fd_(fd) {}
+  ~FdCloser() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  FdCloser(const FdCloser&) = delete;
+  FdCloser& operator=(const FdCloser&) = delete;
+  int release() {
+    int fd = fd_;
+    fd_ = -1;
+    return fd;
+  }
+
+ private:
+  int fd_;
+};
+
+Status write_all(int fd, const std::uint8_t* data, std::size_t size, const std::string& path) {
+  while (size > 0) {
+    const ssize_t n = ::write(fd, data, size);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return io_error(path, "cannot write", errno);
+    }
+    data += n;
+    size -= static_cast<std::size_t>(n);
+  }
+  return ok_status();
+}
+
+}  // namespace
+
+Result<std::vector<std::uint8_t>> read_file(const std::string& path, std::uint64_t max_size) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0) return io_error(path, "cannot open", errno);
+  FdCloser closer(fd);
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) return io_error(path, "cannot stat", errno);
+  if (S_ISDIR(st.st_mode)) {
+    return make_error(ErrorCode::kInvalidArgument, path + ": is a directory, expected a file");
+  }
+  if (!S_ISREG(st.st_mode)) {
+    return make_error(ErrorCode::kInvalidArgument, path + ": not a regular file");
+  }
+  if (static_cast<std::uint64_t>(st.st_size) > max_size) {
+    return make_error(ErrorCode::kLimitExceeded,
+                      path + ": file is " + std::to_string(st.st_size) +
+                          " bytes, larger than the limit of " + std::to_string(max_size));
+  }
+  std::vector<std::uint8_t> data;
+  data.reserve(static_cast<std::size_t>(st.st_size));
+  std::uint8_t buf[65536];
+  for (;;) {
+    const ssize_t n = ::read(fd, buf, sizeof(buf));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return io_error(path, "cannot read", errno);
+    }
+    if (n == 0) break;
+    if (data.size() + static_cast<std::size_t>(n) > max_size) {
+      return make_error(ErrorCode::kLimitExceeded,
+                        path + ": file grew past the limit of " + std::to_string(max_size) +
+                            " bytes while being read");
+    }
+    data.insert(data.end(), buf, buf + n);
+  }
+  return data;
+}
+
+Result<std::string> read_text_file(const std::string& path, std::uint64_t max_size) {
+  PQBPF_ASSIGN_OR_RETURN(auto bytes, read_file(path, max_size));
+  return std::string(bytes.begin(), bytes.end());
+}
+
+Status write_file_atomic(const std::string& path, std::span<const std::uint8_t> data,
+                         const WriteOptions& options) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (!options.overwrite && fs::symlink_status(path, ec).type() != fs::file_type::not_found) {
+    return make_error(ErrorCode::kAlreadyExists,
+                      path + ": already exists; use --force to overwrite");
+  }
+  std::string tmpl = path + ".tmp.XXXXXX";
+  const int fd = ::mkstemp(tmpl.data());
+  if (fd < 0) return io_error(path, "cannot create temporary file", errno);
+  FdCloser closer(fd);
+  auto fail = [&](Error e) -> Status {
+    ::unlink(tmpl.c_str());
+    return e;
+  };
+  if (::fchmod(fd, options.mode) != 0) return fail(io_error(path, "cannot set mode", errno));
+  if (auto s = write_all(fd, data.data(), data.size(), path); !s.ok()) return fail(s.error());
+  if (::fsync(fd) != 0) return fail(io_error(path, "cannot fsync", errno));
+  if (::close(closer.release()) != 0) return fail(io_error(path, "cannot close", errno));
+  if (!options.overwrite) {
+    // link() fails if the destination appeared meanwhile: never clobber.
+    if (::link(tmpl.c_str(), path.c_str()) != 0) {
+      const int err = errno;
+      ::unlink(tmpl.c_str());
+      if (err == EEXIST) {
+        return make_error(ErrorCode::kAlreadyExists,
+                          path + ": already exists; use --force to overwrite");
+      }
+      return io_error(path, "cannot create", err);
+    }
+    ::unlink(tmpl.c_str());
+  } else if (::rename(tmpl.c_str(), path.c_str()) != 0) {
+    return fail(io_error(path, "cannot rename into place", errno));
+  }
+  // Make the directory entry durable too.
+  std::string dir = fs::path(path).parent_path().string();
+  if (dir.empty()) dir = ".";
+  const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd >= 0) {
+    ::fsync(dfd);
+    ::close(dfd);
+  }
+  return ok_status();
+}
+
+Status write_file_atomic(const std::string& path, std::string_view data,
+                         const WriteOptions& options) {
+  return write_file_atomic(
+      path, std::span(reinterpret_cast<const std::uint8_t*>(data.data()), data.size()), options);
+}
+
+}  // namespace pqbpf

@@ -54,6 +54,9 @@ using Seed = std::span<const std::uint8_t, kSeedSize>;
 using Randomness = std::span<const std::uint8_t, kRandomnessSize>;
 using Mu = std::array<std::uint8_t, kMuSize>;
 
+struct KeyPair;
+KeyPair generate_key_pair(ParameterSet set, std::span<const std::uint8_t, kSeedSize> seed);
+
 class PublicKey {
  public:
   // Exact-length check only (every byte string of the right length is a
@@ -83,8 +86,7 @@ class PrivateKey {
   std::span<const std::uint8_t> expose_secret_encoding() const { return encoded_.span(); }
 
  private:
-  friend struct KeyPair;
-  friend KeyPair generate_key_pair(ParameterSet, Seed);
+  friend KeyPair generate_key_pair(ParameterSet, std::span<const std::uint8_t, kSeedSize>);
   PrivateKey(ParameterSet set, SecureBytes encoded) : set_(set), encoded_(std::move(encoded)) {}
   ParameterSet set_;
   SecureBytes encoded_;

@@ -8,7 +8,7 @@ packages=(
   libsodium-dev libssl-dev
   nlohmann-json3-dev libyaml-cpp-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  valgrind nodejs npm
+  valgrind
 )
 missing=()
 for p in "${packages[@]}"; do
@@ -18,4 +18,11 @@ if [ ${#missing[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   apt-get install -y -qq "${missing[@]}"
+fi
+# Node.js + npm for the differential tests (tests/npm). Machines may already carry
+# a newer Node.js than Debian's; only install Debian's when none is present.
+if ! command -v npm >/dev/null 2>&1; then
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq nodejs npm
 fi

@@ -1,0 +1,163 @@
+// Passphrase sources (see passphrase.h): file, environment, terminal prompt.
+// The terminal path follows what ssh-keygen and gpg do: talk to /dev/tty (not
+// stdin, which may be a pipe carrying data), turn echo off, and restore the
+// terminal's settings on every way out.
+#include "pqbpf/core/passphrase.h"
+
+#include <fcntl.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+
+#include "key_file_io.h"
+
+namespace pqbpf {
+namespace {
+
+using crypto::SecureBytes;
+
+// Length of the first line of `data` (up to, not including, "\n" or "\r\n").
+std::size_t first_line_length(std::span<const std::uint8_t> data) {
+  std::size_t n = 0;
+  while (n < data.size() && data[n] != '\n') ++n;
+  if (n > 0 && data[n - 1] == '\r') --n;
+  return n;
+}
+
+Result<SecureBytes> checked(SecureBytes pass, const std::string& where) {
+  if (pass.empty()) {
+    return make_error(ErrorCode::kInvalidArgument, where + ": the passphrase is empty");
+  }
+  if (pass.size() > kMaxPassphraseSize) {
+    return make_error(ErrorCode::kLimitExceeded,
+                      where + ": the passphrase is longer than " +
+                          std::to_string(kMaxPassphraseSize) + " bytes");
+  }
+  return pass;
+}
+
+Result<SecureBytes> from_file(const std::string& path) {
+  internal::SecretFileOptions options;
+  options.max_size = 64 * 1024;
+  PQBPF_ASSIGN_OR_RETURN(SecureBytes contents, internal::read_secret_file(path, options));
+  const std::size_t len = first_line_length(contents.span());
+  return checked(SecureBytes(contents.span().first(len)), path);
+}
+
+Result<SecureBytes> from_environment(const std::string& name) {
+  const char* value = name.empty() ? nullptr : std::getenv(name.c_str());
+  if (value == nullptr) {
+    return make_error(ErrorCode::kNotFound,
+                      "environment variable " + name + " is not set; export it or use another passphrase source");
+  }
+  const auto* bytes = reinterpret_cast<const std::uint8_t*>(value);
+  return checked(SecureBytes(std::span(bytes, std::strlen(value))), "environment variable " + name);
+}
+
+class Terminal {
+ public:
+  ~Terminal() {
+    if (echo_off_) ::tcsetattr(fd_, TCSAFLUSH, &saved_);
+    if (fd_ >= 0) ::close(fd_);
+  }
+
+  Status open() {
+    fd_ = ::open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (fd_ < 0) {
+      return make_error(ErrorCode::kInvalidArgument,
+                        "no terminal to ask for the passphrase; use --passphrase-file or "
+                        "--passphrase-env");
+    }
+    return ok_status();
+  }
+
+  // Prints `prompt`, reads one line with echo off.
+  Result<SecureBytes> ask(const std::string& prompt) {
+    write_text(prompt);
+    if (::tcgetattr(fd_, &saved_) != 0) {
+      return make_error(ErrorCode::kIo, std::string("/dev/tty: cannot read terminal settings: ") +
+                                            std::strerror(errno));
+    }
+    struct termios quiet = saved_;
+    quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO | ECHOE | ECHOK | ECHONL);
+    quiet.c_lflag |= ICANON;
+    if (::tcsetattr(fd_, TCSAFLUSH, &quiet) != 0) {
+      return make_error(ErrorCode::kIo, std::string("/dev/tty: cannot turn echo off: ") +
+                                            std::strerror(errno));
+    }
+    echo_off_ = true;
+    SecureBytes line(kMaxPassphraseSize + 1);
+    std::size_t used = 0;
+    bool complete = false;
+    while (used < line.size()) {
+      std::uint8_t c = 0;
+      const ssize_t n = ::read(fd_, &c, 1);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) break;  // EOF (Ctrl-D) or error
+      if (c == '\n') {
+        complete = true;
+        break;
+      }
+      line.data()[used++] = c;
+      c = 0;
+    }
+    ::tcsetattr(fd_, TCSAFLUSH, &saved_);
+    echo_off_ = false;
+    write_text("\n");
+    if (!complete && used <= kMaxPassphraseSize) {
+      return make_error(ErrorCode::kInvalidArgument, "/dev/tty: no passphrase entered");
+    }
+    if (used > 0 && line.data()[used - 1] == '\r') --used;
+    return checked(SecureBytes(line.span().first(used)), "/dev/tty");
+  }
+
+ private:
+  void write_text(const std::string& text) {
+    const char* p = text.data();
+    std::size_t left = text.size();
+    while (left > 0) {
+      const ssize_t n = ::write(fd_, p, left);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) return;
+      p += n;
+      left -= static_cast<std::size_t>(n);
+    }
+  }
+
+  int fd_ = -1;
+  struct termios saved_ {};
+  bool echo_off_ = false;
+};
+
+Result<SecureBytes> from_terminal(const std::string& prompt, bool confirm) {
+  Terminal tty;
+  PQBPF_RETURN_IF_ERROR(tty.open());
+  PQBPF_ASSIGN_OR_RETURN(SecureBytes first, tty.ask(prompt.empty() ? "Passphrase: " : prompt));
+  if (!confirm) return first;
+  PQBPF_ASSIGN_OR_RETURN(SecureBytes second, tty.ask("Repeat passphrase: "));
+  if (!crypto::constant_time_equal(first.span(), second.span())) {
+    return make_error(ErrorCode::kInvalidArgument, "the two passphrases differ; try again");
+  }
+  return first;
+}
+
+}  // namespace
+
+Result<SecureBytes> read_passphrase(const PassphraseSource& source) {
+  switch (source.kind) {
+    case PassphraseSource::Kind::kFile: return from_file(source.value);
+    case PassphraseSource::Kind::kEnvironment: return from_environment(source.value);
+    case PassphraseSource::Kind::kTerminal: return from_terminal(source.value, false);
+  }
+  return make_error(ErrorCode::kInternal, "unknown passphrase source");
+}
+
+Result<SecureBytes> read_new_passphrase(const PassphraseSource& source) {
+  if (source.kind == PassphraseSource::Kind::kTerminal) return from_terminal(source.value, true);
+  return read_passphrase(source);
+}
+
+}  // namespace pqbpf

@@ -1,0 +1,58 @@
+// pqc-bpf: the operator's command line. Each command lives in its own file
+// and only parses arguments and prints; the work is done by the library.
+#include <bpf/libbpf.h>
+
+#include <exception>
+#include <iostream>
+#include <string>
+
+#include "cli_support.h"
+
+namespace {
+
+std::string version_text() {
+  return "pqc-bpf 0.1.0 (ML-DSA-65 FIPS 204, SHA3-256 FIPS 202, libbpf " +
+         std::to_string(libbpf_major_version()) + "." + std::to_string(libbpf_minor_version()) +
+         ")";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace pqbpf::cli;
+  CLI::App app{"pqc-bpf: post-quantum (ML-DSA-65) signed load gate for eBPF programs"};
+  app.set_version_flag("--version", version_text());
+  app.require_subcommand(1, 1);
+  app.footer(
+      "Exit codes: 0 valid/allowed, 1 invalid/denied, 2 usage or input error.\n"
+      "Run 'pqc-bpf COMMAND --help' for a command's options.");
+
+  CommandRun run;
+  add_keygen_command(app, run);   // create a signing identity
+  add_sign_command(app, run);     // sign a .bpf.o into an envelope
+  add_verify_command(app, run);   // verify an envelope offline
+  add_info_command(app, run);     // show an envelope without trusting it
+  add_inspect_command(app, run);  // list programs/maps of a .bpf.o
+  add_check_command(app, run);    // verify + policy + audit record
+  add_log_command(app, run);      // show / verify the audit log
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::cerr << "pqc-bpf: error: " << e.what() << "; see 'pqc-bpf --help'\n";
+    return kExitUsage;
+  }
+  try {
+    return run ? run() : kExitUsage;
+  } catch (const std::exception& e) {
+    // Library code does not throw; this is a last line of defence.
+    std::cerr << "pqc-bpf: error: internal error: " << e.what() << "\n";
+    return kExitUsage;
+  }
+}

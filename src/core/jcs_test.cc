@@ -1,0 +1,101 @@
+// RFC 8785 canonical JSON: ordering, escaping, number rules, idempotence.
+#include "pqbpf/core/jcs.h"
+
+#include <gtest/gtest.h>
+
+namespace pqbpf {
+namespace {
+
+std::string canon(std::string_view text) {
+  auto r = canonicalize(text);
+  EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().message);
+  return r.ok() ? *r : "";
+}
+
+TEST(Jcs, CanonicalizeWithWhitespaceAndUnsortedKeysGivesCompactSortedBytes) {
+  EXPECT_EQ(canon(" { \"b\" : [ 3, 1 , 2 ], \"a\" : { \"z\" : null, \"y\" : true } } "),
+            R"({"a":{"y":true,"z":null},"b":[3,1,2]})");
+}
+
+TEST(Jcs, SortMembersByUtf16CodeUnitsMatchesRfc8785Example) {
+  // RFC 8785 section 3.2.3: U+1F600 (surrogates D83D DE00) sorts before U+FB33.
+  const std::string input =
+      "{\"\\u20ac\":1,\"\\r\":2,\"\\ufb33\":3,\"1\":4,\"\\ud83d\\ude00\":5,\"\\u0080\":6,"
+      "\"\\u00f6\":7}";
+  EXPECT_EQ(canon(input),
+            "{\"\\r\":2,\"1\":4,\"\xC2\x80\":6,\"\xC3\xB6\":7,\"\xE2\x82\xAC\":1,"
+            "\"\xF0\x9F\x98\x80\":5,\"\xEF\xAC\xB3\":3}");
+}
+
+TEST(Jcs, EscapeStringsUsesMinimalRfc8785Escapes) {
+  EXPECT_EQ(canon(R"(["\u0001\b\t\n\f\r\"\\\/\u007f\u00e9\u001F"])"),
+            "[\"\\u0001\\b\\t\\n\\f\\r\\\"\\\\/\x7F\xC3\xA9\\u001f\"]");
+}
+
+TEST(Jcs, SerializeIntegersWithinSafeRangeGivesDecimal) {
+  EXPECT_EQ(canon("[0,-1,9007199254740991,-9007199254740991]"),
+            "[0,-1,9007199254740991,-9007199254740991]");
+}
+
+TEST(Jcs, SerializeIntegerPastTwoToThe53FailsUnsupported) {
+  auto r = canonicalize("[9007199254740992]");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, ErrorCode::kUnsupported);
+  EXPECT_FALSE(canonicalize("-9007199254740992").ok());
+}
+
+TEST(Jcs, SerializeNonIntegerNumberFailsUnsupported) {
+  for (const char* text : {"1.5", "[1e2]", "{\"a\":0.0}"}) {
+    auto r = canonicalize(text);
+    ASSERT_FALSE(r.ok()) << text;
+    EXPECT_EQ(r.error().code, ErrorCode::kUnsupported) << text;
+  }
+}
+
+TEST(Jcs, CanonicalizeDuplicateKeysFailsParse) {
+  auto r = canonicalize(R"({"a":1,"a":2})", "dup.json");
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message.find("duplicate key"), std::string::npos);
+  EXPECT_EQ(r.error().message.rfind("dup.json: ", 0), 0u);
+}
+
+TEST(Jcs, CanonicalizeInvalidUtf8FailsParse) {
+  EXPECT_FALSE(canonicalize("[\"\xC3\x28\"]").ok());
+  EXPECT_FALSE(canonicalize("[\"\xED\xA0\x80\"]").ok());  // encoded surrogate
+  EXPECT_FALSE(canonicalize("[\"\\ud800\"]").ok());       // lone surrogate escape
+}
+
+TEST(Jcs, SerializeInMemoryInvalidUtf8FailsInvalidArgument) {
+  nlohmann::json v = {{"k", std::string("\xFF")}};
+  auto r = jcs_serialize(v);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, ErrorCode::kInvalidArgument);
+}
+
+TEST(Jcs, CanonicalizeTwiceGivesSameBytes) {
+  for (const char* text : {"{}", "[]", "\"x\"", "true", "null", "[[],[{}],{\"a\":[]}]",
+                           R"({"\u00e9":"\ud83d\ude00","e":"\u2028"})"}) {
+    const std::string once = canon(text);
+    EXPECT_EQ(canon(once), once) << text;
+  }
+}
+
+TEST(Jcs, SerializeDeepInMemoryValueFailsLimit) {
+  nlohmann::json v = nlohmann::json::array();
+  for (int i = 0; i < 300; ++i) v = nlohmann::json::array({v});
+  auto r = jcs_serialize(v);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, ErrorCode::kLimitExceeded);
+}
+
+TEST(Utf8, ValidateRejectsOverlongsSurrogatesAndTooLarge) {
+  EXPECT_TRUE(is_valid_utf8("plain \xC3\xA9 \xF0\x9F\x98\x80"));
+  EXPECT_FALSE(is_valid_utf8("\xC0\xAF"));          // overlong '/'
+  EXPECT_FALSE(is_valid_utf8("\xE0\x80\xAF"));      // overlong
+  EXPECT_FALSE(is_valid_utf8("\xED\xB0\x80"));      // surrogate
+  EXPECT_FALSE(is_valid_utf8("\xF4\x90\x80\x80"));  // > U+10FFFF
+  EXPECT_FALSE(is_valid_utf8("\xE2\x82"));          // truncated
+}
+
+}  // namespace
+}  // namespace pqbpf

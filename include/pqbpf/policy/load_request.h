@@ -1,0 +1,58 @@
+// LoadRequest: everything the policy needs to decide on one load attempt.
+//
+// The policy never verifies anything itself: the verifier establishes the
+// envelope's state and the object reader lists the programs, and whoever
+// builds a LoadRequest copies those facts in. Every flag defaults to the
+// failing value, so a request that was filled in carelessly is denied.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "pqbpf/bpf/object_info.h"
+#include "pqbpf/core/did.h"
+#include "pqbpf/core/program_type.h"
+#include "pqbpf/core/reason.h"
+
+namespace pqbpf::policy {
+
+struct LoadRequest {
+  // Envelope state, as established by the verifier (never by the policy).
+  bool envelope_present = false;      // false: unsigned object (reason unsigned)
+  bool envelope_well_formed = false;  // false: reason malformed_envelope
+  bool did_bound = false;             // manifest signer == DID of the public key
+  bool signature_valid = false;       // ML-DSA signature verified
+  bool hash_consistent = false;       // object size and SHA3-256 match the manifest
+  bool programs_consistent = false;   // signed program list == the object's; true for
+                                      // format 1 (no list to compare)
+
+  // The verifier's first failing check, when it has one; it takes precedence
+  // over the flags above (they only say *that* something failed).
+  std::optional<ReasonCode> verification_failure;
+  std::string verification_detail;  // the verifier's sentence, shown after ours
+
+  // Set ONLY when the DID is bound to the key and the signature verified.
+  std::optional<Did> signer;
+
+  // The actual object bytes (not the manifest's claims).
+  std::string object_sha3_256;  // lowercase hex
+  std::uint64_t object_size = 0;
+
+  // From the signed manifest metadata; used only when `programs` is empty.
+  std::optional<BPFProgramType> declared_type;
+  std::string declared_attach_point;
+
+  // From the object itself; empty when it could not be inspected (format 1
+  // envelope, unreadable object): the policy then falls back to one
+  // pseudo-program of `declared_type`, a weaker check (see docs/POLICY.md).
+  std::vector<bpf::ProgramInfo> programs;
+  bool license_known = false;  // false: `license` was not read from the object
+  std::string license;         // the object's license section, "" if none
+};
+
+// True when every verification flag holds and the verifier reported no failure.
+bool verification_passed(const LoadRequest& request);
+
+}  // namespace pqbpf::policy

@@ -1,0 +1,320 @@
+// LoadPolicy::evaluate: revocation first, then every program of the object
+// through the first rule covering its type. Per program the checks run in a
+// fixed order (docs/POLICY.md): size cap, signature, allow-list, attach
+// target, instruction count, license. The first failing check denies the
+// whole object, naming the program.
+#include <algorithm>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "glob.h"
+#include "license.h"
+#include "pqbpf/policy/load_policy.h"
+
+namespace pqbpf::policy {
+namespace {
+
+// One program as the rules see it: from the object, or the manifest's
+// declared type when the object could not be inspected.
+struct Subject {
+  std::string name;
+  std::optional<BPFProgramType> type;
+  std::string attach_target;
+  std::optional<std::uint64_t> insn_count;  // nullopt: unknown
+};
+
+// Libbpf's section prefixes that refine a kernel type (kretprobe/..., fentry/...).
+BPFProgramType refine_from_section(BPFProgramType type, std::string_view section) {
+  const std::string_view prefix = section.substr(0, section.find_first_of("/."));
+  struct Refinement {
+    std::string_view prefix;
+    BPFProgramType refined;
+  };
+  static constexpr Refinement kRefinements[] = {
+      {"kretprobe", BPFProgramType::kKretprobe},  {"kretsyscall", BPFProgramType::kKretprobe},
+      {"uprobe", BPFProgramType::kUprobe},        {"uretprobe", BPFProgramType::kUretprobe},
+      {"fentry", BPFProgramType::kFentry},        {"fexit", BPFProgramType::kFexit},
+  };
+  if (kernel_program_type(type) != type) return type;  // already refined
+  for (const auto& r : kRefinements) {
+    if (prefix == r.prefix && kernel_program_type(r.refined) == type) return r.refined;
+  }
+  return type;
+}
+
+std::vector<Subject> subjects_of(const LoadRequest& request) {
+  std::vector<Subject> out;
+  if (request.programs.empty()) {
+    out.push_back(Subject{"(declared type)", request.declared_type, request.declared_attach_point,
+                          std::nullopt});
+    return out;
+  }
+  out.reserve(request.programs.size());
+  for (const auto& p : request.programs) {
+    std::optional<BPFProgramType> type = p.type;
+    if (type) type = refine_from_section(*type, p.section);
+    out.push_back(Subject{p.name, type, p.attach_target, p.insn_count});
+  }
+  return out;
+}
+
+std::string quoted(std::string_view s) { return "'" + std::string(s) + "'"; }
+
+std::string rule_label(const std::vector<PolicyRule>& rules, std::size_t index) {
+  std::string label = "rules[" + std::to_string(index) + "]";
+  if (!rules[index].name.empty()) label += " (" + rules[index].name + ")";
+  return label;
+}
+
+std::string program_label(const Subject& s) {
+  std::string label = "program " + quoted(s.name);
+  if (s.type) label += " (" + std::string(program_type_name(*s.type)) + ")";
+  return label;
+}
+
+// What the verifier found wrong, as a reason code and a sentence.
+std::pair<ReasonCode, std::string> verification_problem(const LoadRequest& r) {
+  ReasonCode code = ReasonCode::kInternalError;
+  if (r.verification_failure) {
+    code = *r.verification_failure;
+  } else if (!r.envelope_present) {
+    code = ReasonCode::kUnsigned;
+  } else if (!r.envelope_well_formed) {
+    code = ReasonCode::kMalformedEnvelope;
+  } else if (!r.did_bound) {
+    code = ReasonCode::kDidMismatch;
+  } else if (!r.signature_valid) {
+    code = ReasonCode::kBadSignature;
+  } else if (!r.hash_consistent) {
+    code = ReasonCode::kHashMismatch;
+  } else if (!r.programs_consistent) {
+    code = ReasonCode::kProgramMismatch;
+  }
+  std::string sentence;
+  switch (code) {
+    case ReasonCode::kUnsigned: sentence = "the object has no signature envelope"; break;
+    case ReasonCode::kMalformedEnvelope: sentence = "the signature envelope is malformed"; break;
+    case ReasonCode::kDidMismatch:
+      sentence = "the manifest's signer DID is not the DID of the envelope's public key";
+      break;
+    case ReasonCode::kBadSignature: sentence = "the ML-DSA signature does not verify"; break;
+    case ReasonCode::kHashMismatch:
+      sentence = "the object's SHA3-256 differs from the signed one";
+      break;
+    case ReasonCode::kSizeMismatch: sentence = "the object's size differs from the signed one"; break;
+    case ReasonCode::kProgramMismatch:
+      sentence = "the signed program list differs from the object's programs";
+      break;
+    case ReasonCode::kObjectMissing: sentence = "there is no object to check the envelope against"; break;
+    case ReasonCode::kObjectConflict:
+      sentence = "the embedded and detached objects differ";
+      break;
+    case ReasonCode::kUnsupportedFormat:
+      sentence = "the envelope's format or algorithm is not supported";
+      break;
+    default:
+      code = ReasonCode::kInternalError;
+      sentence = "the verifier reported no verified signer";
+      break;
+  }
+  if (!r.verification_detail.empty()) sentence += " (" + r.verification_detail + ")";
+  return {code, std::move(sentence)};
+}
+
+bool in_allow_list(const PolicyRule& rule, const Did& signer) {
+  return std::find(rule.allowed_signers.begin(), rule.allowed_signers.end(), signer) !=
+         rule.allowed_signers.end();
+}
+
+bool license_allowed(const PolicyRule& rule, const std::string& license) {
+  for (const auto& allowed : rule.licenses) {
+    if (allowed == kGplCompatibleLicenses ? is_gpl_compatible_license(license) : allowed == license) {
+      return true;
+    }
+  }
+  return false;
+}
+
+std::string joined(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& item : items) {
+    if (!out.empty()) out += ", ";
+    out += item;
+  }
+  return out;
+}
+
+struct Denial {
+  ReasonCode reason;
+  std::string sentence;
+};
+
+// Runs one rule's checks on one program; nullopt when the rule allows it.
+std::optional<Denial> check_rule(const std::vector<PolicyRule>& rules, std::size_t index,
+                                 const Subject& s, const LoadRequest& r) {
+  const PolicyRule& rule = rules[index];
+  const std::string where = rule_label(rules, index);
+  const std::string what = program_label(s);
+
+  if (r.object_size > rule.max_bytecode_size) {
+    return Denial{ReasonCode::kSizeExceeded,
+                  what + ": the object is " + std::to_string(r.object_size) +
+                      " bytes, over the " + std::to_string(rule.max_bytecode_size) +
+                      "-byte limit of " + where};
+  }
+  if (rule.require_signature && !verification_passed(r)) {
+    auto [code, sentence] = verification_problem(r);
+    return Denial{code, what + ": " + sentence + ", and " + where + " requires a valid signature"};
+  }
+  if (!rule.allowed_signers.empty()) {
+    if (!r.signer) {
+      return Denial{ReasonCode::kUntrustedSigner,
+                    what + ": the object has no verified signer, and " + where +
+                        " allows only its listed signers"};
+    }
+    if (!in_allow_list(rule, *r.signer)) {
+      return Denial{ReasonCode::kUntrustedSigner,
+                    what + ": signer " + r.signer->str() + " is not in the allowed_signers of " +
+                        where};
+    }
+  }
+  if (!rule.attach_targets.empty()) {
+    if (s.attach_target.empty()) {
+      return Denial{ReasonCode::kAttachTargetDenied,
+                    what + " has no known attach target, and " + where + " allows only " +
+                        joined(rule.attach_targets)};
+    }
+    const bool matched = std::any_of(
+        rule.attach_targets.begin(), rule.attach_targets.end(),
+        [&](const std::string& pattern) { return glob_match(pattern, s.attach_target); });
+    if (!matched) {
+      return Denial{ReasonCode::kAttachTargetDenied,
+                    what + " attaches to " + quoted(s.attach_target) +
+                        ", which matches none of the attach_targets of " + where + " (" +
+                        joined(rule.attach_targets) + ")"};
+    }
+  }
+  if (rule.max_insns) {
+    if (!s.insn_count) {
+      return Denial{ReasonCode::kTooManyInsns,
+                    what + " has an unknown instruction count, and " + where + " caps it at " +
+                        std::to_string(*rule.max_insns)};
+    }
+    if (*s.insn_count > *rule.max_insns) {
+      return Denial{ReasonCode::kTooManyInsns,
+                    what + " has " + std::to_string(*s.insn_count) + " instructions, over the " +
+                        std::to_string(*rule.max_insns) + "-instruction limit of " + where};
+    }
+  }
+  if (!rule.licenses.empty()) {
+    if (!r.license_known) {
+      return Denial{ReasonCode::kLicenseDenied,
+                    what + ": the object's license is unknown, and " + where + " allows only " +
+                        joined(rule.licenses)};
+    }
+    if (!license_allowed(rule, r.license)) {
+      const std::string shown = r.license.empty() ? "the object has no license section"
+                                                  : "license " + quoted(r.license);
+      return Denial{ReasonCode::kLicenseDenied,
+                    what + ": " + shown + " is not among the licenses of " + where + " (" +
+                        joined(rule.licenses) + ")"};
+    }
+  }
+  return std::nullopt;
+}
+
+PolicyDecision evaluate_impl(const LoadPolicy& policy, const LoadRequest& r) {
+  PolicyDecision d;
+  d.decision = Decision::kDeny;
+  if (policy.is_deny_all()) {
+    d.reason = ReasonCode::kPolicyError;
+    d.sentence = "the load policy could not be read, so every load is denied: " +
+                 policy.deny_all_reason();
+    return d;
+  }
+
+  std::string object_hash = r.object_sha3_256;
+  std::transform(object_hash.begin(), object_hash.end(), object_hash.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  if (policy.revoked_objects().count(object_hash) != 0) {
+    d.reason = ReasonCode::kRevokedObject;
+    d.sentence = "object " + object_hash + " is on the policy's revoked_objects list";
+    return d;
+  }
+  if (r.signer && policy.revoked_signers().count(*r.signer) != 0) {
+    d.reason = ReasonCode::kRevokedSigner;
+    d.sentence = "signer " + r.signer->str() + " is on the policy's revoked_signers list";
+    return d;
+  }
+
+  const auto& rules = policy.rules();
+  const std::vector<Subject> subjects = subjects_of(r);
+  for (const Subject& s : subjects) {
+    ProgramVerdict verdict{s.name, s.type, std::nullopt, Decision::kDeny};
+    std::optional<Denial> denial;
+    if (!s.type) {
+      if (r.programs.empty() && !verification_passed(r)) {
+        // Nothing is known about the object but that its envelope failed.
+        auto [code, sentence] = verification_problem(r);
+        denial = Denial{code, sentence + ", and the object's program types are unknown"};
+      } else {
+        denial = Denial{ReasonCode::kTypeNotAllowed,
+                        program_label(s) + " has a type the gate cannot determine, so no rule "
+                                           "can allow it"};
+      }
+    } else {
+      std::optional<std::size_t> match;
+      for (std::size_t i = 0; i < rules.size(); ++i) {
+        if (rules[i].covers(*s.type)) {
+          match = i;
+          break;
+        }
+      }
+      verdict.rule_index = match;
+      if (match) {
+        denial = check_rule(rules, *match, s, r);
+      } else if (policy.default_decision() == Decision::kDeny) {
+        denial = Denial{ReasonCode::kNoRule, program_label(s) +
+                                                 ": no rule covers its type, and the default "
+                                                 "decision is deny"};
+      }
+    }
+    if (denial) {
+      d.programs.push_back(std::move(verdict));
+      d.reason = denial->reason;
+      d.sentence = std::move(denial->sentence);
+      d.rule_index = d.programs.back().rule_index;
+      d.program = s.name;
+      return d;
+    }
+    verdict.decision = Decision::kAllow;
+    d.programs.push_back(std::move(verdict));
+  }
+
+  d.decision = Decision::kAllow;
+  d.reason = ReasonCode::kAllowed;
+  d.rule_index = d.programs.front().rule_index;
+  d.sentence = "all " + std::to_string(d.programs.size()) +
+               (d.programs.size() == 1 ? " program is" : " programs are") + " allowed";
+  if (r.signer) d.sentence += " (signer " + r.signer->str() + ")";
+  return d;
+}
+
+}  // namespace
+
+PolicyDecision LoadPolicy::evaluate(const LoadRequest& request) const noexcept {
+  try {
+    return evaluate_impl(*this, request);
+  } catch (...) {
+    PolicyDecision d;
+    d.decision = Decision::kDeny;
+    d.reason = ReasonCode::kInternalError;
+    d.sentence = "internal error while evaluating the policy";
+    return d;
+  }
+}
+
+}  // namespace pqbpf::policy

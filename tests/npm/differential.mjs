@@ -219,10 +219,13 @@ try {
 }
 const expected = sets.length * (CASES * 13 + 2);
 for (const f of failures) console.log(`FAIL ${f}`);
-if (crashed) console.log(`FAIL aborted: ${crashed}`);
+if (crashed) {
+  console.log(`FAIL aborted: ${crashed}`);
+  failed++;
+}
 if (passed + failed !== expected && !crashed) {
   console.log(`FAIL ran ${passed + failed} checks, expected ${expected}`);
   failed++;
 }
 console.log(`${passed} passed, ${failed} failed (${((Date.now() - started) / 1000).toFixed(1)} s)`);
-process.exit(failed === 0 && !crashed ? 0 : 1);
+process.exit(failed === 0 ? 0 : 1);

@@ -9,6 +9,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "pqbpf/core/program_type.h"
@@ -19,11 +20,31 @@ namespace pqbpf::bpf {
 struct ProgramInfo {
   std::string name;           // function symbol name
   std::string section;        // ELF section, e.g. "kprobe/do_sys_openat2"
-  std::optional<BPFProgramType> type;  // nullopt when it cannot be known
+  // The kernel program type (enum bpf_prog_type): kprobe for kretprobe/
+  // uprobe sections, tracing for fentry/fexit. nullopt when libbpf 1.1 does
+  // not recognise the section name (it would say "unspec").
+  std::optional<BPFProgramType> type;
+  // The seed's finer name when the section says more than the kernel type:
+  // kretprobe, uprobe, uretprobe (type kprobe), fentry, fexit (type tracing).
+  // nullopt otherwise. docs/INSPECT.md lists the section prefixes.
+  std::optional<BPFProgramType> refined_type;
   std::string expected_attach_type;    // libbpf's name, "" when none/unknown
   std::string attach_target;  // from the section name ("do_sys_openat2"), "" if none
   std::uint64_t insn_count = 0;
   std::string insn_sha3_256;  // lowercase hex of the program's instruction bytes
+  // Where those bytes are: offset of the function in its section and length
+  // (insn_count * 8). The hashed bytes are section[offset, offset+size) as
+  // stored in the file (no relocation applied, file byte order).
+  std::uint64_t section_offset = 0;
+  std::uint64_t size = 0;
+};
+
+// A non-empty executable (SHF_EXECINSTR) section: programs and subprograms
+// (.text) alike, so code that no listed program covers is still visible.
+struct CodeSectionInfo {
+  std::string name;
+  std::uint64_t size = 0;
+  std::string sha3_256;  // lowercase hex of the section's bytes in the file
 };
 
 struct MapInfo {
@@ -39,6 +60,7 @@ enum class Endianness { kLittle, kBig };
 struct ObjectInfo {
   std::vector<ProgramInfo> programs;  // in ELF section order, then symbol order
   std::vector<MapInfo> maps;
+  std::vector<CodeSectionInfo> code_sections;  // section table order
   std::string license;  // "" when the object has no license section
   bool has_btf = false;
   bool has_btf_ext = false;
@@ -48,10 +70,24 @@ struct ObjectInfo {
   // Parts the fallback could not determine, e.g. "program types", "maps".
   std::vector<std::string> unknown;
   std::string libbpf_version;  // e.g. "1.1"
+  // Why libbpf could not be used when reader == "elf" (libbpf's own message,
+  // e.g. "Endian mismatch"); "" when reader == "libbpf".
+  std::string fallback_reason;
 };
 
 // Reads the object from memory. `label` names it in error messages (a path).
 // Corrupt or non-BPF input gives kParse with one clear line.
+// Thread-safe (libbpf's global print hook is taken under a mutex).
 Result<ObjectInfo> inspect_object(std::span<const std::uint8_t> bytes, const std::string& label);
+
+// read_file(path, kMaxObjectFileSize) then inspect_object(bytes, path).
+Result<ObjectInfo> inspect_object_file(const std::string& path);
+
+// The program of `info` named `name`, or nullptr.
+const ProgramInfo* find_program(const ObjectInfo& info, std::string_view name);
+
+// "kprobe", or "kretprobe" when refined_type is set, "unknown" when type is
+// nullopt: the most specific type name for display and policy matching.
+std::string_view program_type_label(const ProgramInfo& program);
 
 }  // namespace pqbpf::bpf

@@ -1,0 +1,20 @@
+// Runs libbpf calls with its print hook redirected (internal).
+//
+// libbpf prints warnings to stderr through one process-wide hook. Every
+// libbpf call of this module goes through with_libbpf_quiet(), which holds a
+// mutex, installs a hook that collects warning lines, runs the call, restores
+// the previous hook and returns what was collected: a refused object then
+// yields one clear error line instead of stderr noise.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace pqbpf::bpf::internal {
+
+// Warning lines libbpf printed during `fn`, without the "libbpf: " prefix
+// and trailing newline.
+std::vector<std::string> with_libbpf_quiet(const std::function<void()>& fn);
+
+}  // namespace pqbpf::bpf::internal

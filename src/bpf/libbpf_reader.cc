@@ -16,6 +16,16 @@ struct ObjectCloser {
   void operator()(bpf_object* o) const { bpf_object__close(o); }
 };
 
+// Map names can come from BTF strings, which the ELF checks do not cover:
+// keep them printable ASCII like every other string of an ObjectInfo.
+std::string printable(const char* s) {
+  std::string out = s != nullptr ? s : "";
+  for (char& c : out) {
+    if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) > 0x7e) c = '?';
+  }
+  return out;
+}
+
 std::string libbpf_error_text(int err) {
   char buf[128] = {};
   libbpf_strerror(err, buf, sizeof buf);
@@ -55,7 +65,7 @@ LibbpfObject open_with_libbpf(std::span<const std::uint8_t> bytes, const std::st
     bpf_map* map = nullptr;
     bpf_object__for_each_map(map, obj.get()) {
       MapInfo m;
-      m.name = bpf_map__name(map);
+      m.name = printable(bpf_map__name(map));
       const char* type = libbpf_bpf_map_type_str(bpf_map__type(map));
       m.type = type != nullptr ? type : "unknown";
       m.key_size = bpf_map__key_size(map);

@@ -1,0 +1,29 @@
+// Presenting an ObjectInfo: a readable table for people and stable JSON for
+// tools. `pqc-bpf inspect` is a thin wrapper over these two functions.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "pqbpf/bpf/object_info.h"
+
+namespace pqbpf::bpf {
+
+// Multi-line text: reader, endianness, license, BTF, then tables of programs
+// (section, type, attach type and target, instructions, hash prefix), maps and
+// code sections, then the parts that are unknown. Ends with a newline.
+std::string format_object_info_text(const ObjectInfo& info);
+
+// Stable keys, full hashes; absent values are null (type) or "" (strings).
+// Every string in an ObjectInfo is printable ASCII, so dump() never throws.
+//   {"reader","libbpf_version","fallback_reason","endianness","license",
+//    "license_gpl_compatible","btf","btf_ext",
+//    "programs":[{"name","section","type","refined_type","expected_attach_type",
+//                 "attach_target","insn_count","section_offset","size","insn_sha3_256"}],
+//    "maps":[{"name","type","key_size","value_size","max_entries"}],
+//    "code_sections":[{"name","size","sha3_256"}], "unknown":[...]}
+nlohmann::json object_info_to_json(const ObjectInfo& info);
+
+std::string_view endianness_name(Endianness e);  // "little" / "big"
+
+}  // namespace pqbpf::bpf

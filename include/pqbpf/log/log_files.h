@@ -1,0 +1,31 @@
+// Where a log lives on disk: the current file `<path>` and, after rotation,
+// `<path>.1`, `<path>.2`, ... in the order they were written (.1 is the
+// OLDEST; unlike logrotate, rotated files are never renamed again, so a
+// reader racing a rotation cannot see a file under two names). Beside them:
+// `<path>.lock` (the flock(2) that serialises appenders across processes)
+// and `<path>.torn` (torn final records moved aside by crash recovery).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "pqbpf/result.h"
+
+namespace pqbpf::log {
+
+std::string rotated_file_path(const std::string& path, std::uint64_t index);
+std::string lock_file_path(const std::string& path);
+std::string torn_file_path(const std::string& path);
+
+struct LogFile {
+  std::string path;
+  std::uint64_t index = 0;  // 0 for the current file
+  bool current = false;
+};
+
+// Every file of the log in chain order: rotated files by index, then the
+// current file if it exists. kNotFound if there is none at all.
+Result<std::vector<LogFile>> list_log_files(const std::string& path);
+
+}  // namespace pqbpf::log

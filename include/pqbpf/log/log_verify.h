@@ -1,0 +1,55 @@
+// verify_log: checks a whole audit log (rotated files and the current file,
+// in order) against the log's public key, which the operator supplies
+// (`pqc-bpf log verify FILE --key LOG.pub`), never the key named in the log.
+//
+// Checked, stopping at the first bad record (the error names file, line and
+// seq): every line parses strictly; seq runs 1, 2, 3, ... without gaps;
+// every `prev` is the SHA3-256 of the line before (the first is 64 zeros);
+// every checkpoint names the supplied key's DID, counts seq - 1 records and
+// carries a valid ML-DSA-65 signature over its body (so the whole chain up
+// to it is fixed); a rotated file ends with a rotation checkpoint and
+// nothing follows a rotation checkpoint in its file.
+//
+// Not an error by default, but reported (and an error with
+// require_closed): a log that does not end with a close (or rotation)
+// checkpoint, i.e. records after the last checkpoint that no signature
+// covers, and an unterminated final fragment in the current file (a crash
+// mid-write, which the next writer moves to `.torn`). docs/AUDIT_LOG.md says
+// exactly which edits this detects and which it cannot.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "pqbpf/crypto/mldsa.h"
+#include "pqbpf/result.h"
+
+namespace pqbpf::log {
+
+struct VerifyOptions {
+  // Fail unless the log ends with a close/rotation checkpoint and has no torn
+  // fragment: use on logs whose writers have closed them (archives).
+  bool require_closed = false;
+};
+
+struct VerifyReport {
+  std::vector<std::string> files;   // in chain order
+  std::uint64_t records = 0;        // whole records checked
+  std::uint64_t attempts = 0;
+  std::uint64_t checkpoints = 0;
+  std::uint64_t last_seq = 0;
+  std::string head_hex;             // hash of the last record (64 zeros if none)
+  std::uint64_t last_checkpoint_seq = 0;
+  std::uint64_t unsealed = 0;       // records after the last checkpoint
+  bool closed = false;              // ends with a close or rotation checkpoint
+  std::uint64_t torn_bytes = 0;     // unterminated fragment at the end
+  std::vector<std::string> warnings;
+};
+
+// Errors: kNotFound (no log), kIo, kRejected ("<file>:<line>: seq N: <what>")
+// for any failed check, kInvalidArgument for a key that is not ML-DSA-65.
+Result<VerifyReport> verify_log(const std::string& path, const crypto::mldsa::PublicKey& key,
+                                const VerifyOptions& options = {});
+
+}  // namespace pqbpf::log

@@ -1,0 +1,142 @@
+// LogWriter: appends attempt records to the on-disk audit log.
+//
+// - Hash chain: each line's `prev` is the SHA3-256 of the previous line.
+// - Checkpoints signed by the LogSigner: after every record whose seq is a
+//   multiple of `checkpoint_every` (in the same write as that record), as
+//   the last record of a file at rotation, and on close().
+// - Durability: kAlways fsyncs (fdatasync) before append() returns; kBatch
+//   groups the appends of concurrent threads into one write + one fsync and
+//   returns to each caller only once its record is durable (the wait is at
+//   most one fsync in progress plus the caller's own group); kNone writes
+//   before returning but never fsyncs (an OS crash may lose records).
+// - Fail closed: if a record cannot be written and made durable (ENOSPC,
+//   EIO, ...) append() returns an error, the partial write is cut off again,
+//   and the caller must deny; record_decision() does that for you.
+// - Several processes may append at once: every append holds flock(2) on
+//   `<path>.lock` while it reads the chain head (from its cache, or from the
+//   end of the file when another process wrote since) and writes.
+// - Crash recovery: a torn tail (a crash mid-write) is moved to
+//   `<path>.torn` and cut off before the next append, by any process.
+// - Rotation: when the current file reaches `rotate_bytes` it is sealed with
+//   a rotation checkpoint and renamed to `<path>.<n>`; the chain continues in
+//   a fresh `<path>`.
+//
+// Thread-safe. Never throws.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <sys/types.h>
+
+#include "pqbpf/core/reason.h"
+#include "pqbpf/log/log_signer.h"
+#include "pqbpf/log/record.h"
+#include "pqbpf/result.h"
+
+namespace pqbpf::log {
+
+enum class Durability { kAlways, kBatch, kNone };
+std::string_view durability_name(Durability d);
+Result<Durability> parse_durability(std::string_view name);  // "always" | "batch" | "none"
+
+struct LogOptions {
+  Durability durability = Durability::kAlways;
+  std::uint64_t checkpoint_every = 1000;      // >= 1
+  std::uint64_t rotate_bytes = 64ull << 20;   // 0: never rotate
+  std::size_t max_batch = 256;                // kBatch: most records per group
+  std::optional<std::string> host;            // default: gethostname()
+  bool close_checkpoint = true;               // sign a "close" checkpoint in close()
+};
+
+struct AppendResult {
+  std::uint64_t seq = 0;
+  std::string hash_hex;  // SHA3-256 of the written line: the new chain head
+};
+
+class LogWriter {
+ public:
+  // Opens (creating if needed, mode 0640) the log at `path`, recovering a
+  // torn tail. The directory must exist.
+  static Result<std::unique_ptr<LogWriter>> open(const std::string& path, LogSigner signer,
+                                                 const LogOptions& options = {});
+  ~LogWriter();  // close(), errors ignored
+  LogWriter(const LogWriter&) = delete;
+  LogWriter& operator=(const LogWriter&) = delete;
+
+  // Appends one attempt record; returns once it is as durable as the mode
+  // promises. Any error means the record is NOT in the log: deny.
+  Result<AppendResult> append(const AttemptRecord& attempt);
+  // Signs and appends an interval checkpoint now (no-op if the last record
+  // is already a checkpoint).
+  Status checkpoint();
+  // fsync, for kNone users who want a durability point.
+  Status sync();
+  // Appends a "close" checkpoint unless the log already ends with a
+  // checkpoint, fsyncs, releases the files. Further appends fail.
+  Status close();
+
+  const std::string& path() const { return path_; }
+  const LogOptions& options() const { return options_; }
+
+ private:
+  struct Request;
+  LogWriter(std::string path, LogSigner signer, LogOptions options, std::string host);
+  Status open_files();
+  // The commit path; caller holds commit_mu_.
+  void commit_group(std::deque<Request*>& group);
+  Status lock_and_sync_head();
+  void unlock();
+  Status reopen_current();
+  Status rotate_if_sealed();
+  Status seal_and_rotate();
+  Result<std::string> make_checkpoint_line(std::uint64_t seq, const std::string& prev_hex,
+                                           CheckpointTrigger trigger);
+  Status append_checkpoint_locked(CheckpointTrigger trigger);
+  Status write_and_sync(const std::string& bytes, bool force_sync);
+
+  std::string path_;
+  LogSigner signer_;
+  LogOptions options_;
+  std::string host_;
+
+  std::mutex commit_mu_;  // one commit at a time in this process
+  int fd_ = -1;
+  int lock_fd_ = -1;
+  bool closed_ = false;
+  // Chain head as of our last look at the file (valid while the file's
+  // identity and size match).
+  dev_t dev_ = 0;
+  ino_t ino_ = 0;
+  std::uint64_t end_ = 0;
+  bool head_known_ = false;
+  std::uint64_t head_seq_ = 0;
+  std::string head_hex_;
+  bool head_is_checkpoint_ = false;
+  bool head_is_rotation_ = false;
+
+  // kBatch group commit.
+  std::mutex queue_mu_;
+  std::condition_variable queue_cv_;
+  std::deque<Request*> pending_;
+  bool flushing_ = false;
+};
+
+// The fail-closed helper for the decision path: appends `attempt` and
+// returns the decision the gate must enforce. If the record cannot be made
+// durable, the result is deny with reason log_error (whatever the policy
+// said), and `error` carries why.
+struct RecordedDecision {
+  Decision decision = Decision::kDeny;
+  ReasonCode reason = ReasonCode::kLogError;
+  std::optional<std::uint64_t> seq;  // set when recorded
+  std::optional<Error> error;        // set when not recorded
+};
+RecordedDecision record_decision(LogWriter& writer, const AttemptRecord& attempt);
+
+}  // namespace pqbpf::log

@@ -1,0 +1,151 @@
+// Walks the chain across every file of a log and checks each record (rules
+// in log_verify.h; what they catch in docs/AUDIT_LOG.md).
+#include "pqbpf/log/log_verify.h"
+
+#include <optional>
+
+#include "line_reader.h"
+#include "pqbpf/core/did.h"
+#include "pqbpf/log/log_files.h"
+#include "pqbpf/log/log_signer.h"
+#include "pqbpf/log/record.h"
+
+namespace pqbpf::log {
+namespace {
+
+Error rejected(const std::string& file, std::uint64_t line, std::optional<std::uint64_t> seq,
+               const std::string& what) {
+  std::string msg = file + ":" + std::to_string(line) + ": ";
+  if (seq) msg += "seq " + std::to_string(*seq) + ": ";
+  return make_error(ErrorCode::kRejected, msg + what);
+}
+
+}  // namespace
+
+Result<VerifyReport> verify_log(const std::string& path, const crypto::mldsa::PublicKey& key,
+                                const VerifyOptions& options) {
+  if (key.parameter_set() != crypto::mldsa::ParameterSet::kMlDsa65) {
+    return make_error(ErrorCode::kInvalidArgument, "log key: must be ML-DSA-65");
+  }
+  PQBPF_ASSIGN_OR_RETURN(std::vector<LogFile> files, list_log_files(path));
+  VerifyReport report;
+  report.head_hex = zero_chain_hex();
+  std::string prev_file;
+  std::uint64_t prev_line = 0;
+  bool last_is_close_or_rotation = false;
+
+  for (std::size_t fi = 0; fi < files.size(); ++fi) {
+    const LogFile& file = files[fi];
+    report.files.push_back(file.path);
+    PQBPF_ASSIGN_OR_RETURN(internal::LineReader reader, internal::LineReader::open(file.path));
+    internal::Line line;
+    bool any = false;
+    bool rotation_seen = false;
+    std::uint64_t rotation_line = 0;
+    bool file_ends_with_rotation = false;
+    while (true) {
+      PQBPF_ASSIGN_OR_RETURN(bool more, reader.next(line));
+      if (!more) break;
+      if (!line.terminated) {
+        // An unterminated fragment: a crash mid-write in the current file.
+        if (!file.current) {
+          return rejected(file.path, line.number, std::nullopt,
+                          "rotated file ends with an unterminated record");
+        }
+        report.torn_bytes = line.text.size();
+        break;
+      }
+      const std::string label = file.path + ":" + std::to_string(line.number);
+      if (line.too_long) {
+        return rejected(file.path, line.number, std::nullopt, "record longer than 65536 bytes");
+      }
+      auto parsed = parse_record(line.text, label);
+      if (!parsed.ok()) {
+        return make_error(ErrorCode::kRejected, "unreadable record: " + parsed.error().message);
+      }
+      const LogRecord& rec = *parsed;
+      const std::uint64_t expected = report.last_seq + 1;
+      if (rotation_seen) {
+        return rejected(file.path, line.number, rec.seq,
+                        "record after the rotation checkpoint at line " +
+                            std::to_string(rotation_line) + " of the same file");
+      }
+      if (rec.seq != expected) {
+        std::string what = "seq " + std::to_string(rec.seq) + " where " + std::to_string(expected) +
+                           " was expected: ";
+        what += expected == 1 ? "the log does not start at its first record (earlier records or "
+                                "files were removed)"
+                              : "a record was removed, inserted or reordered here";
+        return rejected(file.path, line.number, rec.seq, what);
+      }
+      if (rec.prev != report.head_hex) {
+        std::string what;
+        if (expected == 1) {
+          what = "prev of the first record must be 64 zeros";
+        } else {
+          what = "prev is not the SHA3-256 of the record before it (" + prev_file + ":" +
+                 std::to_string(prev_line) +
+                 "): that record was modified, or records were removed or inserted here";
+        }
+        return rejected(file.path, line.number, rec.seq, what);
+      }
+      if (rec.kind == RecordKind::kCheckpoint) {
+        Status st = verify_checkpoint(rec, key, label);
+        if (!st.ok()) {
+          return make_error(ErrorCode::kRejected,
+                            st.error().message + " (seq " + std::to_string(rec.seq) + ")");
+        }
+        ++report.checkpoints;
+        report.last_checkpoint_seq = rec.seq;
+        if (rec.trigger == CheckpointTrigger::kRotation) {
+          rotation_seen = true;
+          rotation_line = line.number;
+        }
+        last_is_close_or_rotation = rec.trigger != CheckpointTrigger::kInterval;
+      } else {
+        ++report.attempts;
+        last_is_close_or_rotation = false;
+      }
+      file_ends_with_rotation = rotation_seen;
+      any = true;
+      ++report.records;
+      report.last_seq = rec.seq;
+      report.head_hex = crypto::to_hex(record_hash(line.text));
+      prev_file = file.path;
+      prev_line = line.number;
+    }
+    if (!file.current) {
+      if (!any) {
+        return rejected(file.path, 1, std::nullopt, "rotated file is empty");
+      }
+      if (!file_ends_with_rotation) {
+        return rejected(file.path, prev_line, report.last_seq,
+                        "rotated file does not end with a rotation checkpoint: records were "
+                        "removed from its end");
+      }
+    }
+  }
+
+  report.unsealed = report.last_seq - report.last_checkpoint_seq;
+  report.closed = report.records > 0 && last_is_close_or_rotation && report.torn_bytes == 0;
+  if (report.records == 0) report.warnings.push_back(path + ": the log holds no records");
+  if (report.torn_bytes != 0) {
+    report.warnings.push_back(path + ": " + std::to_string(report.torn_bytes) +
+                              " bytes at the end are an unterminated record (a crash mid-write); "
+                              "the next writer moves them to " + torn_file_path(path));
+  }
+  if (report.records > 0 && !last_is_close_or_rotation) {
+    report.warnings.push_back(
+        path + ": the log ends without a closing checkpoint: " + std::to_string(report.unsealed) +
+        " record(s) after seq " + std::to_string(report.last_checkpoint_seq) +
+        " are not covered by a signature (a writer is still open, crashed, or the end was cut off)");
+  }
+  if (options.require_closed && !report.closed) {
+    return make_error(ErrorCode::kRejected, report.warnings.empty()
+                                                ? path + ": the log is not closed"
+                                                : report.warnings.back());
+  }
+  return report;
+}
+
+}  // namespace pqbpf::log

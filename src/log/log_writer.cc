@@ -1,0 +1,406 @@
+// The append path: flock, chain head, group commit, fsync, checkpoints,
+// rotation, fail-closed truncation (design notes in log_writer.h and
+// docs/AUDIT_LOG.md).
+#include "pqbpf/log/log_writer.h"
+
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "pqbpf/core/base64.h"
+#include "pqbpf/log/log_files.h"
+#include "tail.h"
+
+namespace pqbpf::log {
+namespace {
+
+Error io_error(const std::string& label, const std::string& what, int err) {
+  return make_error(ErrorCode::kIo, label + ": " + what + ": " + std::strerror(err));
+}
+
+}  // namespace
+
+struct LogWriter::Request {
+  std::string body;
+  std::optional<Result<AppendResult>> result;
+  bool done = false;
+};
+
+std::string_view durability_name(Durability d) {
+  switch (d) {
+    case Durability::kAlways: return "always";
+    case Durability::kBatch: return "batch";
+    case Durability::kNone: return "none";
+  }
+  return "always";
+}
+
+Result<Durability> parse_durability(std::string_view name) {
+  if (name == "always") return Durability::kAlways;
+  if (name == "batch") return Durability::kBatch;
+  if (name == "none") return Durability::kNone;
+  return make_error(ErrorCode::kInvalidArgument,
+                    "unknown durability '" + std::string(name.substr(0, 40)) +
+                        "': expected always, batch or none");
+}
+
+LogWriter::LogWriter(std::string path, LogSigner signer, LogOptions options, std::string host)
+    : path_(std::move(path)),
+      signer_(std::move(signer)),
+      options_(std::move(options)),
+      host_(std::move(host)) {}
+
+Result<std::unique_ptr<LogWriter>> LogWriter::open(const std::string& path, LogSigner signer,
+                                                   const LogOptions& options) {
+  if (path.empty()) return make_error(ErrorCode::kInvalidArgument, "log path is empty");
+  if (options.checkpoint_every == 0) {
+    return make_error(ErrorCode::kInvalidArgument, path + ": checkpoint interval must be >= 1");
+  }
+  std::string host;
+  if (options.host) {
+    host = *options.host;
+  } else {
+    char buf[256] = {};
+    if (gethostname(buf, sizeof buf - 1) == 0) host = buf;
+  }
+  std::unique_ptr<LogWriter> w(
+      new LogWriter(path, std::move(signer), options, std::move(host)));
+  PQBPF_RETURN_IF_ERROR(w->open_files());
+  return w;
+}
+
+LogWriter::~LogWriter() {
+  (void)close();
+}
+
+Status LogWriter::open_files() {
+  const std::string lock_path = lock_file_path(path_);
+  lock_fd_ = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0640);
+  if (lock_fd_ < 0) return io_error(lock_path, "cannot open lock file", errno);
+  PQBPF_RETURN_IF_ERROR(lock_and_sync_head());  // recovers a torn tail
+  unlock();
+  return ok_status();
+}
+
+Status LogWriter::reopen_current() {
+  if (fd_ >= 0) ::close(fd_);
+  head_known_ = false;
+  fd_ = ::open(path_.c_str(), O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+  if (fd_ < 0) return io_error(path_, "cannot open log", errno);
+  struct stat st{};
+  if (::fstat(fd_, &st) != 0) return io_error(path_, "cannot stat log", errno);
+  dev_ = st.st_dev;
+  ino_ = st.st_ino;
+  if (st.st_size == 0) {
+    // Possibly just created: make its name durable.
+    PQBPF_RETURN_IF_ERROR(internal::fsync_directory_of(path_));
+  }
+  return ok_status();
+}
+
+void LogWriter::unlock() {
+  if (lock_fd_ >= 0) ::flock(lock_fd_, LOCK_UN);
+}
+
+Status LogWriter::lock_and_sync_head() {
+  while (::flock(lock_fd_, LOCK_EX) != 0) {
+    if (errno != EINTR) return io_error(lock_file_path(path_), "flock failed", errno);
+  }
+  auto fail = [&](Error e) -> Status {
+    unlock();
+    return e;
+  };
+  // Another process may have rotated the file (or it was removed).
+  struct stat ps{};
+  if (fd_ < 0 || ::stat(path_.c_str(), &ps) != 0 || ps.st_dev != dev_ || ps.st_ino != ino_) {
+    Status st = reopen_current();
+    if (!st.ok()) return fail(st.error());
+  }
+  struct stat fs{};
+  if (::fstat(fd_, &fs) != 0) return fail(io_error(path_, "cannot stat log", errno));
+  if (head_known_ && static_cast<std::uint64_t>(fs.st_size) == end_) return ok_status();
+
+  // Someone else appended (or this is the first look): read the head from the end.
+  auto tail = internal::scan_tail(fd_, path_);
+  if (!tail.ok()) return fail(tail.error());
+  if (tail->torn()) {
+    Status st = internal::move_torn_tail(fd_, path_, *tail);
+    if (!st.ok()) return fail(st.error());
+  }
+  end_ = tail->good_end;
+  head_is_rotation_ = false;
+  if (tail->last) {
+    head_seq_ = tail->last->seq;
+    head_hex_ = crypto::to_hex(tail->last_hash);
+    head_is_checkpoint_ = tail->last->kind == RecordKind::kCheckpoint;
+    head_is_rotation_ = head_is_checkpoint_ && tail->last->trigger == CheckpointTrigger::kRotation;
+  } else {
+    // Empty current file: the chain continues from the newest rotated file.
+    head_seq_ = 0;
+    head_hex_ = zero_chain_hex();
+    head_is_checkpoint_ = false;
+    auto files = list_log_files(path_);
+    if (files.ok()) {
+      const LogFile* newest = nullptr;
+      for (const LogFile& f : *files) {
+        if (!f.current) newest = &f;
+      }
+      if (newest != nullptr) {
+        const int rfd = ::open(newest->path.c_str(), O_RDONLY | O_CLOEXEC);
+        if (rfd < 0) return fail(io_error(newest->path, "cannot open rotated log", errno));
+        auto rtail = internal::scan_tail(rfd, newest->path);
+        ::close(rfd);
+        if (!rtail.ok()) return fail(rtail.error());
+        if (rtail->torn() || !rtail->last) {
+          return fail(make_error(ErrorCode::kParse,
+                                 newest->path + ": rotated log file does not end with a whole "
+                                                "record; run 'pqc-bpf log verify'"));
+        }
+        head_seq_ = rtail->last->seq;
+        head_hex_ = crypto::to_hex(rtail->last_hash);
+        head_is_checkpoint_ = rtail->last->kind == RecordKind::kCheckpoint;
+      }
+    }
+  }
+  head_known_ = true;
+  return ok_status();
+}
+
+Result<std::string> LogWriter::make_checkpoint_line(std::uint64_t seq, const std::string& prev_hex,
+                                                    CheckpointTrigger trigger) {
+  CheckpointBody body;
+  body.seq = seq;
+  body.time = now_rfc3339();
+  body.host = host_;
+  body.trigger = trigger;
+  body.count = seq - 1;
+  body.signer = signer_.did().str();
+  body.prev = prev_hex;
+  auto sig = signer_.sign_checkpoint(body);
+  if (!sig.ok()) {
+    return make_error(sig.error().code, path_ + ": cannot sign checkpoint: " + sig.error().message);
+  }
+  return serialize_checkpoint_line(body, base64_encode(*sig));
+}
+
+Status LogWriter::write_and_sync(const std::string& bytes, bool force_sync) {
+  Status st = internal::write_all(fd_, bytes, path_);
+  if (st.ok() && (force_sync || options_.durability != Durability::kNone)) {
+    if (::fdatasync(fd_) != 0) st = io_error(path_, "fsync failed", errno);
+  }
+  if (!st.ok()) {
+    // Fail closed: cut the unacknowledged bytes off again. If even that
+    // fails, the next append's recovery moves a partial line aside.
+    if (::ftruncate(fd_, static_cast<off_t>(end_)) != 0) head_known_ = false;
+    return st;
+  }
+  end_ += bytes.size();
+  return ok_status();
+}
+
+Status LogWriter::append_checkpoint_locked(CheckpointTrigger trigger) {
+  PQBPF_ASSIGN_OR_RETURN(std::string line, make_checkpoint_line(head_seq_ + 1, head_hex_, trigger));
+  const std::string hex = crypto::to_hex(record_hash(line));
+  line.push_back('\n');
+  PQBPF_RETURN_IF_ERROR(write_and_sync(line, true));
+  head_seq_ += 1;
+  head_hex_ = hex;
+  head_is_checkpoint_ = true;
+  head_is_rotation_ = trigger == CheckpointTrigger::kRotation;
+  return ok_status();
+}
+
+Status LogWriter::rotate_if_sealed() {
+  if (!head_is_rotation_) return ok_status();
+  auto files = list_log_files(path_);
+  if (!files.ok()) return files.error();
+  std::uint64_t next = 1;
+  for (const LogFile& f : *files) {
+    if (!f.current && f.index >= next) next = f.index + 1;
+  }
+  const std::string target = rotated_file_path(path_, next);
+  if (::rename(path_.c_str(), target.c_str()) != 0) {
+    return io_error(path_, "cannot rotate to " + target, errno);
+  }
+  PQBPF_RETURN_IF_ERROR(internal::fsync_directory_of(path_));
+  const std::uint64_t seq = head_seq_;
+  const std::string hex = head_hex_;
+  PQBPF_RETURN_IF_ERROR(reopen_current());
+  // The chain head is the rotation checkpoint, now in the rotated file.
+  head_seq_ = seq;
+  head_hex_ = hex;
+  head_is_checkpoint_ = true;
+  head_is_rotation_ = false;
+  end_ = 0;
+  head_known_ = true;
+  return ok_status();
+}
+
+Status LogWriter::seal_and_rotate() {
+  if (!head_is_rotation_) PQBPF_RETURN_IF_ERROR(append_checkpoint_locked(CheckpointTrigger::kRotation));
+  return rotate_if_sealed();
+}
+
+void LogWriter::commit_group(std::deque<Request*>& group) {
+  auto fail_all = [&](const Error& e) {
+    for (Request* r : group) r->result.emplace(e);
+  };
+  if (closed_) {
+    fail_all(make_error(ErrorCode::kInvalidArgument, path_ + ": log is closed"));
+    return;
+  }
+  if (Status st = lock_and_sync_head(); !st.ok()) {
+    fail_all(st.error());
+    return;
+  }
+  // A file sealed by a rotation checkpoint (crash before the rename) is
+  // renamed before anything else is written.
+  if (Status st = rotate_if_sealed(); !st.ok()) {
+    unlock();
+    fail_all(st.error());
+    return;
+  }
+  const std::uint64_t saved_seq = head_seq_;
+  const std::string saved_hex = head_hex_;
+  const bool saved_cp = head_is_checkpoint_;
+  std::string bytes;
+  std::vector<AppendResult> results;
+  results.reserve(group.size());
+  std::uint64_t seq = head_seq_;
+  std::string prev = head_hex_;
+  bool last_is_checkpoint = head_is_checkpoint_;
+  for (Request* r : group) {
+    ++seq;
+    std::string line = assemble_attempt_line(seq, now_rfc3339(), host_, r->body, prev);
+    prev = crypto::to_hex(record_hash(line));
+    results.push_back(AppendResult{seq, prev});
+    bytes += line;
+    bytes.push_back('\n');
+    last_is_checkpoint = false;
+    if (seq % options_.checkpoint_every == 0) {
+      auto cp = make_checkpoint_line(seq + 1, prev, CheckpointTrigger::kInterval);
+      if (!cp.ok()) {
+        unlock();
+        fail_all(cp.error());
+        return;
+      }
+      ++seq;
+      prev = crypto::to_hex(record_hash(*cp));
+      bytes += *cp;
+      bytes.push_back('\n');
+      last_is_checkpoint = true;
+    }
+  }
+  if (Status st = write_and_sync(bytes, false); !st.ok()) {
+    head_seq_ = saved_seq;
+    head_hex_ = saved_hex;
+    head_is_checkpoint_ = saved_cp;
+    unlock();
+    fail_all(st.error());
+    return;
+  }
+  head_seq_ = seq;
+  head_hex_ = prev;
+  head_is_checkpoint_ = last_is_checkpoint;
+  head_is_rotation_ = false;
+  // The records are durable; a failed rotation is retried on the next append
+  // (and fails that append if the file stays sealed but unrenamed).
+  if (options_.rotate_bytes != 0 && end_ >= options_.rotate_bytes) (void)seal_and_rotate();
+  unlock();
+  for (std::size_t i = 0; i < group.size(); ++i) group[i]->result.emplace(std::move(results[i]));
+}
+
+Result<AppendResult> LogWriter::append(const AttemptRecord& attempt) {
+  Request req;
+  req.body = serialize_attempt_body(attempt);
+  if (options_.durability != Durability::kBatch) {
+    std::lock_guard<std::mutex> lk(commit_mu_);
+    std::deque<Request*> group{&req};
+    commit_group(group);
+    return std::move(*req.result);
+  }
+  std::unique_lock<std::mutex> lk(queue_mu_);
+  pending_.push_back(&req);
+  while (!req.done) {
+    if (flushing_) {
+      queue_cv_.wait(lk);
+      continue;
+    }
+    flushing_ = true;
+    std::deque<Request*> group;
+    while (!pending_.empty() && group.size() < options_.max_batch) {
+      group.push_back(pending_.front());
+      pending_.pop_front();
+    }
+    lk.unlock();
+    {
+      std::lock_guard<std::mutex> commit(commit_mu_);
+      commit_group(group);
+    }
+    lk.lock();
+    for (Request* r : group) r->done = true;
+    flushing_ = false;
+    queue_cv_.notify_all();
+  }
+  return std::move(*req.result);
+}
+
+Status LogWriter::checkpoint() {
+  std::lock_guard<std::mutex> lk(commit_mu_);
+  if (closed_) return make_error(ErrorCode::kInvalidArgument, path_ + ": log is closed");
+  PQBPF_RETURN_IF_ERROR(lock_and_sync_head());
+  Status st = ok_status();
+  if (head_seq_ > 0 && !head_is_checkpoint_) st = append_checkpoint_locked(CheckpointTrigger::kInterval);
+  unlock();
+  return st;
+}
+
+Status LogWriter::sync() {
+  std::lock_guard<std::mutex> lk(commit_mu_);
+  if (closed_ || fd_ < 0) return make_error(ErrorCode::kInvalidArgument, path_ + ": log is closed");
+  if (::fdatasync(fd_) != 0) return io_error(path_, "fsync failed", errno);
+  return ok_status();
+}
+
+Status LogWriter::close() {
+  std::lock_guard<std::mutex> lk(commit_mu_);
+  if (closed_) return ok_status();
+  closed_ = true;
+  Status st = ok_status();
+  if (lock_fd_ >= 0) {
+    st = lock_and_sync_head();
+    if (st.ok()) {
+      if (options_.close_checkpoint && head_seq_ > 0 && !head_is_checkpoint_) {
+        st = append_checkpoint_locked(CheckpointTrigger::kClose);
+      } else if (::fdatasync(fd_) != 0) {
+        st = io_error(path_, "fsync failed", errno);
+      }
+      unlock();
+    }
+  }
+  if (fd_ >= 0) ::close(fd_);
+  if (lock_fd_ >= 0) ::close(lock_fd_);
+  fd_ = -1;
+  lock_fd_ = -1;
+  return st;
+}
+
+RecordedDecision record_decision(LogWriter& writer, const AttemptRecord& attempt) {
+  RecordedDecision out;
+  auto r = writer.append(attempt);
+  if (r.ok()) {
+    out.decision = attempt.decision;
+    out.reason = attempt.reason;
+    out.seq = r->seq;
+  } else {
+    out.decision = Decision::kDeny;
+    out.reason = ReasonCode::kLogError;
+    out.error = r.error();
+  }
+  return out;
+}
+
+}  // namespace pqbpf::log

@@ -1,0 +1,419 @@
+// Serialising and strictly parsing audit log lines (format: docs/AUDIT_LOG.md).
+#include "pqbpf/log/record.h"
+
+#include <ctime>
+#include <fstream>
+#include <unistd.h>
+
+#include "json_text.h"
+#include "pqbpf/core/base64.h"
+#include "pqbpf/core/did.h"
+#include "pqbpf/core/json_strict.h"
+
+namespace pqbpf::log {
+namespace {
+
+using internal::append_json_optional;
+using internal::append_json_string;
+using internal::append_key;
+using nlohmann::json;
+
+bool is_hex64(std::string_view s) {
+  if (s.size() != 64) return false;
+  for (char c : s) {
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  }
+  return true;
+}
+
+Error bad(const std::string& label, const std::string& what) {
+  return make_error(ErrorCode::kParse, label + ": " + what);
+}
+
+// Reads a string-or-null field.
+Result<std::optional<std::string>> opt_string(const json& j, const char* key,
+                                              const std::string& label) {
+  const json& v = j.at(key);
+  if (v.is_null()) return std::optional<std::string>();
+  if (!v.is_string()) return bad(label, std::string("\"") + key + "\" must be a string or null");
+  return std::optional<std::string>(v.get<std::string>());
+}
+
+Result<std::string> req_string(const json& j, const char* key, const std::string& label) {
+  const json& v = j.at(key);
+  if (!v.is_string()) return bad(label, std::string("\"") + key + "\" must be a string");
+  return v.get<std::string>();
+}
+
+Result<std::uint64_t> req_uint(const json& j, const char* key, const std::string& label) {
+  const json& v = j.at(key);
+  if (!v.is_number_unsigned()) {
+    return bad(label, std::string("\"") + key + "\" must be a non-negative integer");
+  }
+  return v.get<std::uint64_t>();
+}
+
+Status check_hex_field(const std::optional<std::string>& v, const char* key,
+                       const std::string& label) {
+  if (v && !is_hex64(*v)) {
+    return bad(label, std::string("\"") + key + "\" must be 64 lowercase hex digits");
+  }
+  return ok_status();
+}
+
+Status check_did_field(const std::optional<std::string>& v, const char* key,
+                       const std::string& label) {
+  if (v) {
+    auto did = Did::parse(*v);
+    if (!did.ok()) return bad(label, std::string("\"") + key + "\": " + did.error().message);
+  }
+  return ok_status();
+}
+
+Result<Actor> parse_actor(const json& j, const std::string& label) {
+  if (!j.is_object()) return bad(label, "\"actor\" must be an object");
+  PQBPF_RETURN_IF_ERROR(check_json_keys(j, {"uid", "pid", "command", "name"}, {}, label));
+  Actor a;
+  if (!j["uid"].is_null()) {
+    if (!j["uid"].is_number_unsigned() || j["uid"].get<std::uint64_t>() > 0xFFFFFFFFu) {
+      return bad(label, "\"actor.uid\" must be a 32-bit unsigned integer or null");
+    }
+    a.uid = j["uid"].get<std::uint32_t>();
+  }
+  if (!j["pid"].is_null()) {
+    if (!j["pid"].is_number_integer()) return bad(label, "\"actor.pid\" must be an integer or null");
+    a.pid = j["pid"].get<std::int64_t>();
+  }
+  PQBPF_ASSIGN_OR_RETURN(a.command, opt_string(j, "command", label));
+  PQBPF_ASSIGN_OR_RETURN(a.name, opt_string(j, "name", label));
+  return a;
+}
+
+void append_uint(std::string& out, std::uint64_t v) { out += std::to_string(v); }
+
+bool read_digits(std::string_view s, std::size_t& i, std::size_t n, int& out) {
+  if (i + n > s.size()) return false;
+  out = 0;
+  for (std::size_t k = 0; k < n; ++k) {
+    char c = s[i + k];
+    if (c < '0' || c > '9') return false;
+    out = out * 10 + (c - '0');
+  }
+  i += n;
+  return true;
+}
+
+}  // namespace
+
+Actor Actor::named(std::string name) {
+  Actor a;
+  a.name = std::move(name);
+  return a;
+}
+
+Actor Actor::current_process() {
+  Actor a;
+  a.uid = static_cast<std::uint32_t>(getuid());
+  a.pid = static_cast<std::int64_t>(getpid());
+  std::ifstream comm("/proc/self/comm");
+  std::string line;
+  if (comm && std::getline(comm, line)) a.command = line;
+  return a;
+}
+
+std::string_view checkpoint_trigger_name(CheckpointTrigger trigger) {
+  switch (trigger) {
+    case CheckpointTrigger::kInterval: return "interval";
+    case CheckpointTrigger::kRotation: return "rotation";
+    case CheckpointTrigger::kClose: return "close";
+  }
+  return "interval";
+}
+
+ChainHash record_hash(std::string_view line) { return crypto::sha3_256(line); }
+
+std::string zero_chain_hex() { return std::string(64, '0'); }
+
+std::string checkpoint_signing_bytes(const CheckpointBody& body) {
+  // Keys in sorted order, compact: a fixed canonical form (RFC 8785 shape).
+  std::string out = "{";
+  append_key(out, "count", true);
+  append_uint(out, body.count);
+  append_key(out, "host");
+  append_json_string(out, body.host, kMaxFieldBytes);
+  append_key(out, "kind");
+  out += "\"checkpoint\"";
+  append_key(out, "prev");
+  append_json_string(out, body.prev, kMaxFieldBytes);
+  append_key(out, "seq");
+  append_uint(out, body.seq);
+  append_key(out, "signer");
+  append_json_string(out, body.signer, kMaxFieldBytes);
+  append_key(out, "time");
+  append_json_string(out, body.time, kMaxFieldBytes);
+  append_key(out, "trigger");
+  append_json_string(out, checkpoint_trigger_name(body.trigger), kMaxFieldBytes);
+  append_key(out, "v");
+  append_uint(out, kFormatVersion);
+  out += "}";
+  return out;
+}
+
+CheckpointBody LogRecord::checkpoint_body() const {
+  CheckpointBody b;
+  b.seq = seq;
+  b.time = time;
+  b.host = host;
+  b.trigger = trigger;
+  b.count = count;
+  b.signer = signer.value_or("");
+  b.prev = prev;
+  return b;
+}
+
+std::string serialize_attempt_body(const AttemptRecord& a) {
+  std::string out;
+  out.reserve(512);
+  append_key(out, "actor", true);
+  out += "{";
+  append_key(out, "uid", true);
+  if (a.actor.uid) append_uint(out, *a.actor.uid); else out += "null";
+  append_key(out, "pid");
+  if (a.actor.pid) out += std::to_string(*a.actor.pid); else out += "null";
+  append_key(out, "command");
+  append_json_optional(out, a.actor.command, kMaxFieldBytes);
+  append_key(out, "name");
+  append_json_optional(out, a.actor.name, kMaxFieldBytes);
+  out += "}";
+  append_key(out, "action");
+  append_json_string(out, a.action, kMaxFieldBytes);
+  append_key(out, "decision");
+  append_json_string(out, decision_name(a.decision), kMaxFieldBytes);
+  append_key(out, "reason");
+  append_json_string(out, reason_code_name(a.reason), kMaxFieldBytes);
+  append_key(out, "reason_text");
+  append_json_string(out, a.reason_text, kMaxFieldBytes);
+  append_key(out, "program");
+  append_json_optional(out, a.program, kMaxFieldBytes);
+  append_key(out, "program_types");
+  out += "[";
+  for (std::size_t i = 0; i < a.program_types.size() && i < kMaxProgramTypes; ++i) {
+    if (i) out += ",";
+    append_json_string(out, a.program_types[i], 64);
+  }
+  out += "]";
+  append_key(out, "object_sha3_256");
+  append_json_optional(out, a.object_sha3_256, kMaxHashFieldBytes);
+  append_key(out, "signer");
+  append_json_optional(out, a.signer, kMaxHashFieldBytes);
+  append_key(out, "envelope_sha3_256");
+  append_json_optional(out, a.envelope_sha3_256, kMaxHashFieldBytes);
+  return out;
+}
+
+std::string assemble_attempt_line(std::uint64_t seq, std::string_view time, std::string_view host,
+                                  std::string_view body, std::string_view prev_hex) {
+  std::string out;
+  out.reserve(body.size() + 200);
+  out += "{\"v\":1,\"seq\":";
+  append_uint(out, seq);
+  out += ",\"kind\":\"attempt\",\"time\":";
+  append_json_string(out, time, kMaxFieldBytes);
+  append_key(out, "host");
+  append_json_string(out, host, kMaxFieldBytes);
+  out += ",";
+  out += body;
+  append_key(out, "prev");
+  append_json_string(out, prev_hex, 64);
+  out += "}";
+  return out;
+}
+
+std::string serialize_checkpoint_line(const CheckpointBody& b, std::string_view signature_b64) {
+  std::string out = "{\"v\":1,\"seq\":";
+  append_uint(out, b.seq);
+  out += ",\"kind\":\"checkpoint\",\"time\":";
+  append_json_string(out, b.time, kMaxFieldBytes);
+  append_key(out, "host");
+  append_json_string(out, b.host, kMaxFieldBytes);
+  append_key(out, "trigger");
+  append_json_string(out, checkpoint_trigger_name(b.trigger), 16);
+  append_key(out, "count");
+  append_uint(out, b.count);
+  append_key(out, "signer");
+  append_json_string(out, b.signer, kMaxFieldBytes);
+  append_key(out, "prev");
+  append_json_string(out, b.prev, 64);
+  append_key(out, "sig");
+  append_json_string(out, signature_b64, 16384);
+  out += "}";
+  return out;
+}
+
+Result<LogRecord> parse_record(std::string_view line, const std::string& label) {
+  if (line.size() > kMaxRecordBytes) return bad(label, "record longer than 65536 bytes");
+  JsonLimits limits;
+  limits.max_bytes = kMaxRecordBytes;
+  limits.max_depth = 4;
+  PQBPF_ASSIGN_OR_RETURN(json j, parse_json_strict(line, label, limits));
+  if (!j.is_object()) return bad(label, "record must be a JSON object");
+  if (!j.contains("kind") || !j["kind"].is_string()) return bad(label, "missing \"kind\"");
+  LogRecord r;
+  r.line = std::string(line);
+  const std::string kind = j["kind"].get<std::string>();
+  if (kind == "attempt") {
+    r.kind = RecordKind::kAttempt;
+    PQBPF_RETURN_IF_ERROR(check_json_keys(
+        j,
+        {"v", "seq", "kind", "time", "host", "actor", "action", "decision", "reason",
+         "reason_text", "program", "program_types", "object_sha3_256", "signer",
+         "envelope_sha3_256", "prev"},
+        {}, label));
+  } else if (kind == "checkpoint") {
+    r.kind = RecordKind::kCheckpoint;
+    PQBPF_RETURN_IF_ERROR(check_json_keys(
+        j, {"v", "seq", "kind", "time", "host", "trigger", "count", "signer", "prev", "sig"}, {},
+        label));
+  } else {
+    return bad(label, "unknown record kind \"" + kind.substr(0, 40) + "\"");
+  }
+  PQBPF_ASSIGN_OR_RETURN(std::uint64_t version, req_uint(j, "v", label));
+  if (version != static_cast<std::uint64_t>(kFormatVersion)) {
+    return make_error(ErrorCode::kUnsupported,
+                      label + ": record format version " + std::to_string(version) +
+                          " is not supported (expected 1)");
+  }
+  PQBPF_ASSIGN_OR_RETURN(r.seq, req_uint(j, "seq", label));
+  if (r.seq == 0) return bad(label, "\"seq\" must be at least 1");
+  PQBPF_ASSIGN_OR_RETURN(r.time, req_string(j, "time", label));
+  if (!parse_rfc3339_ns(r.time).ok()) return bad(label, "\"time\" is not an RFC 3339 time");
+  PQBPF_ASSIGN_OR_RETURN(r.host, req_string(j, "host", label));
+  PQBPF_ASSIGN_OR_RETURN(r.prev, req_string(j, "prev", label));
+  if (!is_hex64(r.prev)) return bad(label, "\"prev\" must be 64 lowercase hex digits");
+  PQBPF_ASSIGN_OR_RETURN(r.signer, opt_string(j, "signer", label));
+  PQBPF_RETURN_IF_ERROR(check_did_field(r.signer, "signer", label));
+
+  if (r.kind == RecordKind::kCheckpoint) {
+    PQBPF_ASSIGN_OR_RETURN(std::string trigger, req_string(j, "trigger", label));
+    if (trigger == "interval") {
+      r.trigger = CheckpointTrigger::kInterval;
+    } else if (trigger == "rotation") {
+      r.trigger = CheckpointTrigger::kRotation;
+    } else if (trigger == "close") {
+      r.trigger = CheckpointTrigger::kClose;
+    } else {
+      return bad(label, "unknown checkpoint trigger \"" + trigger.substr(0, 40) + "\"");
+    }
+    PQBPF_ASSIGN_OR_RETURN(r.count, req_uint(j, "count", label));
+    if (!r.signer) return bad(label, "checkpoint \"signer\" must be a DID");
+    PQBPF_ASSIGN_OR_RETURN(r.signature_b64, req_string(j, "sig", label));
+    return r;
+  }
+
+  auto actor = parse_actor(j["actor"], label);
+  if (!actor.ok()) return actor.error();
+  r.actor = std::move(actor).value();
+  PQBPF_ASSIGN_OR_RETURN(r.action, req_string(j, "action", label));
+  PQBPF_ASSIGN_OR_RETURN(r.decision, req_string(j, "decision", label));
+  if (r.decision != "allow" && r.decision != "deny") {
+    return bad(label, "\"decision\" must be \"allow\" or \"deny\"");
+  }
+  PQBPF_ASSIGN_OR_RETURN(r.reason, req_string(j, "reason", label));
+  PQBPF_ASSIGN_OR_RETURN(r.reason_text, req_string(j, "reason_text", label));
+  PQBPF_ASSIGN_OR_RETURN(r.program, opt_string(j, "program", label));
+  const json& types = j["program_types"];
+  if (!types.is_array()) return bad(label, "\"program_types\" must be an array");
+  for (const json& t : types) {
+    if (!t.is_string()) return bad(label, "\"program_types\" must hold strings");
+    r.program_types.push_back(t.get<std::string>());
+  }
+  PQBPF_ASSIGN_OR_RETURN(r.object_sha3_256, opt_string(j, "object_sha3_256", label));
+  PQBPF_RETURN_IF_ERROR(check_hex_field(r.object_sha3_256, "object_sha3_256", label));
+  PQBPF_ASSIGN_OR_RETURN(r.envelope_sha3_256, opt_string(j, "envelope_sha3_256", label));
+  PQBPF_RETURN_IF_ERROR(check_hex_field(r.envelope_sha3_256, "envelope_sha3_256", label));
+  return r;
+}
+
+std::string format_time_utc(std::int64_t unix_seconds, std::uint32_t nanoseconds) {
+  std::time_t t = static_cast<std::time_t>(unix_seconds);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%09uZ", tm.tm_year + 1900,
+                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                static_cast<unsigned>(nanoseconds));
+  return buf;
+}
+
+std::string now_rfc3339() {
+  timespec ts{};
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return format_time_utc(ts.tv_sec, static_cast<std::uint32_t>(ts.tv_nsec));
+}
+
+Result<std::int64_t> parse_rfc3339_ns(std::string_view s) {
+  const auto fail = [&] {
+    return make_error(ErrorCode::kInvalidArgument,
+                      "invalid time '" + std::string(s.substr(0, 40)) +
+                          "': expected RFC 3339, e.g. 2026-01-31T12:00:00Z or 2026-01-31");
+  };
+  std::size_t i = 0;
+  int year, mon, day, hour = 0, min = 0, sec = 0;
+  if (!read_digits(s, i, 4, year) || i >= s.size() || s[i++] != '-' ||
+      !read_digits(s, i, 2, mon) || i >= s.size() || s[i++] != '-' || !read_digits(s, i, 2, day)) {
+    return fail();
+  }
+  std::int64_t nanos = 0;
+  std::int64_t offset_seconds = 0;
+  if (i < s.size()) {
+    if (s[i] != 'T' && s[i] != 't' && s[i] != ' ') return fail();
+    ++i;
+    if (!read_digits(s, i, 2, hour) || i >= s.size() || s[i++] != ':' ||
+        !read_digits(s, i, 2, min) || i >= s.size() || s[i++] != ':' ||
+        !read_digits(s, i, 2, sec)) {
+      return fail();
+    }
+    if (i < s.size() && s[i] == '.') {
+      ++i;
+      std::size_t digits = 0;
+      while (i < s.size() && s[i] >= '0' && s[i] <= '9') {
+        if (digits == 9) return fail();
+        nanos = nanos * 10 + (s[i] - '0');
+        ++digits;
+        ++i;
+      }
+      if (digits == 0) return fail();
+      for (std::size_t k = digits; k < 9; ++k) nanos *= 10;
+    }
+    if (i >= s.size()) return fail();
+    if (s[i] == 'Z' || s[i] == 'z') {
+      ++i;
+    } else if (s[i] == '+' || s[i] == '-') {
+      const int sign = s[i] == '+' ? 1 : -1;
+      ++i;
+      int oh, om;
+      if (!read_digits(s, i, 2, oh) || i >= s.size() || s[i++] != ':' ||
+          !read_digits(s, i, 2, om) || oh > 23 || om > 59) {
+        return fail();
+      }
+      offset_seconds = sign * (oh * 3600 + om * 60);
+    } else {
+      return fail();
+    }
+    if (i != s.size()) return fail();
+  }
+  if (mon < 1 || mon > 12 || day < 1 || day > 31 || hour > 23 || min > 59 || sec > 60) {
+    return fail();
+  }
+  std::tm tm{};
+  tm.tm_year = year - 1900;
+  tm.tm_mon = mon - 1;
+  tm.tm_mday = day;
+  tm.tm_hour = hour;
+  tm.tm_min = min;
+  tm.tm_sec = sec;
+  const std::time_t t = timegm(&tm);
+  return (static_cast<std::int64_t>(t) - offset_seconds) * 1000000000LL + nanos;
+}
+
+}  // namespace pqbpf::log

@@ -1,0 +1,274 @@
+// LogWriter on real files: chain, checkpoints, close, reopen, torn-tail
+// recovery, rotation, batch group commit, the fail-closed helper.
+#include "pqbpf/log/log_writer.h"
+
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <set>
+#include <thread>
+#include <unistd.h>
+
+#include "log_test_util.h"
+#include "pqbpf/log/log_files.h"
+#include "pqbpf/log/log_reader.h"
+#include "pqbpf/log/log_verify.h"
+
+namespace pqbpf::log {
+namespace {
+
+using testing::read_all;
+using testing::sample_attempt;
+using testing::TempDir;
+using testing::test_public_key;
+using testing::test_signer;
+
+std::unique_ptr<LogWriter> open_writer(const std::string& path, LogOptions options = {}) {
+  auto w = LogWriter::open(path, test_signer(), options);
+  EXPECT_TRUE(w.ok()) << w.error().message;
+  return std::move(w).value();
+}
+
+std::vector<LogRecord> all_records(const std::string& path) {
+  RecordFilter f;
+  f.include_checkpoints = true;
+  auto r = read_records(path, f);
+  EXPECT_TRUE(r.ok()) << r.error().message;
+  return r.ok() ? *r : std::vector<LogRecord>{};
+}
+
+TEST(LogWriterTest, AppendsFormAHashChainThatVerifies) {
+  TempDir dir;
+  const std::string path = dir.file("audit.log");
+  auto w = open_writer(path);
+  for (int i = 0; i < 5; ++i) {
+    auto r = w->append(sample_attempt("p" + std::to_string(i)));
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    EXPECT_EQ(r->seq, static_cast<std::uint64_t>(i + 1));
+  }
+  auto records = all_records(path);
+  ASSERT_EQ(records.size(), 5u);
+  EXPECT_EQ(records[0].prev, zero_chain_hex());
+  for (std::size_t i = 1; i < records.size(); ++i) {
+    EXPECT_EQ(records[i].prev, crypto::to_hex(record_hash(records[i - 1].line)));
+  }
+  auto report = verify_log(path, test_public_key());
+  ASSERT_TRUE(report.ok()) << report.error().message;
+  EXPECT_EQ(report->records, 5u);
+  EXPECT_FALSE(report->closed);
+  EXPECT_EQ(report->unsealed, 5u);
+}
+
+TEST(LogWriterTest, CloseAppendsSignedCloseCheckpoint) {
+  TempDir dir;
+  const std::string path = dir.file("audit.log");
+  auto w = open_writer(path);
+  ASSERT_TRUE(w->append(sample_attempt("a")).ok());
+  ASSERT_TRUE(w->close().ok());
+  auto records = all_records(path);
+  ASSERT_EQ(records.size(), 2u);
+  EXPECT_EQ(records[1].kind, RecordKind::kCheckpoint);
+  EXPECT_EQ(records[1].trigger, CheckpointTrigger::kClose);
+  EXPECT_EQ(records[1].count, 1u);
+  VerifyOptions strict;
+  strict.require_closed = true;
+  auto report = verify_log(path, test_public_key(), strict);
+  ASSERT_TRUE(report.ok()) << report.error().message;
+  EXPECT_TRUE(report->closed);
+  EXPECT_EQ(report->unsealed, 0u);
+  EXPECT_FALSE(w->append(sample_attempt("late")).ok());
+}
+
+TEST(LogWriterTest, IntervalCheckpointFollowsEveryNthSeq) {
+  TempDir dir;
+  const std::string path = dir.file("audit.log");
+  LogOptions o;
+  o.checkpoint_every = 3;
+  auto w = open_writer(path, o);
+  for (int i = 0; i < 7; ++i) ASSERT_TRUE(w->append(sample_attempt("p")).ok());
+  auto records = all_records(path);
+  // Attempts with seq 3, 6 and 9 are each followed by a checkpoint.
+  std::vector<std::uint64_t> checkpoints;
+  for (const auto& r : records) {
+    if (r.kind == RecordKind::kCheckpoint) checkpoints.push_back(r.seq);
+  }
+  EXPECT_EQ(checkpoints, (std::vector<std::uint64_t>{4, 7, 10}));
+  auto report = verify_log(path, test_public_key());
+  ASSERT_TRUE(report.ok()) << report.error().message;
+  EXPECT_EQ(report->checkpoints, 3u);
+}
+
+TEST(LogWriterTest, ReopenContinuesTheChain) {
+  TempDir dir;
+  const std::string path = dir.file("audit.log");
+  {
+    auto w = open_writer(path);
+    ASSERT_TRUE(w->append(sample_attempt("a")).ok());
+  }
+  auto w = open_writer(path);
+  auto r = w->append(sample_attempt("b"));
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->seq, 3u);  // after the close checkpoint
+  ASSERT_TRUE(w->close().ok());
+  EXPECT_TRUE(verify_log(path, test_public_key()).ok());
+}
+
+TEST(LogWriterTest, OpenMovesTornTailAsideAndChainContinues) {
+  TempDir dir;
+  const std::string path = dir.file("audit.log");
+  {
+    LogOptions o;
+    o.close_checkpoint = false;
+    auto w = open_writer(path, o);
+    ASSERT_TRUE(w->append(sample_attempt("a")).ok());
+    ASSERT_TRUE(w->append(sample_attempt("b")).ok());
+  }
+  const std::string whole = read_all(path);
+  const std::string torn = "{\"v\":1,\"seq\":3,\"kind\":\"att";
+  {
+    int fd = ::open(path.c_str(), O_WRONLY | O_APPEND);
+    ASSERT_EQ(::write(fd, torn.data(), torn.size()), static_cast<ssize_t>(torn.size()));
+    ::close(fd);
+  }
+  auto before = verify_log(path, test_public_key());
+  ASSERT_TRUE(before.ok()) << before.error().message;
+  EXPECT_EQ(before->torn_bytes, torn.size());
+
+  auto w = open_writer(path);
+  EXPECT_EQ(read_all(path), whole);
+  const std::string side = read_all(torn_file_path(path));
+  EXPECT_NE(side.find("\"length\":" + std::to_string(torn.size())), std::string::npos);
+  auto r = w->append(sample_attempt("c"));
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->seq, 3u);
+  ASSERT_TRUE(w->close().ok());
+  auto after = verify_log(path, test_public_key());
+  ASSERT_TRUE(after.ok()) << after.error().message;
+  EXPECT_EQ(after->torn_bytes, 0u);
+}
+
+TEST(LogWriterTest, TornFirstRecordLeavesAnEmptyLogThatStartsAtSeqOne) {
+  TempDir dir;
+  const std::string path = dir.file("audit.log");
+  testing::write_all_text(path, "{\"v\":1,\"se");
+  auto w = open_writer(path);
+  auto r = w->append(sample_attempt("a"));
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->seq, 1u);
+  ASSERT_TRUE(w->close().ok());
+  EXPECT_TRUE(verify_log(path, test_public_key()).ok());
+}
+
+TEST(LogWriterTest, RotationSealsFilesAndChainContinuesAcrossThem) {
+  TempDir dir;
+  const std::string path = dir.file("audit.log");
+  LogOptions o;
+  o.rotate_bytes = 2000;
+  auto w = open_writer(path, o);
+  for (int i = 0; i < 20; ++i) ASSERT_TRUE(w->append(sample_attempt("p" + std::to_string(i))).ok());
+  ASSERT_TRUE(w->close().ok());
+  auto files = list_log_files(path);
+  ASSERT_TRUE(files.ok());
+  EXPECT_GE(files->size(), 3u);
+  EXPECT_TRUE(files->back().current);
+  for (std::size_t i = 0; i + 1 < files->size(); ++i) {
+    EXPECT_EQ((*files)[i].index, i + 1);
+    auto recs = read_records((*files)[i].path, {});  // a rotated file alone is not a log root
+    (void)recs;
+  }
+  RecordFilter attempts_only;
+  auto records = read_records(path, attempts_only);
+  ASSERT_TRUE(records.ok());
+  ASSERT_EQ(records->size(), 20u);
+  for (int i = 0; i < 20; ++i) EXPECT_EQ(*(*records)[i].program, "p" + std::to_string(i));
+  VerifyOptions strict;
+  strict.require_closed = true;
+  auto report = verify_log(path, test_public_key(), strict);
+  ASSERT_TRUE(report.ok()) << report.error().message;
+  EXPECT_EQ(report->files.size(), files->size());
+  EXPECT_EQ(report->attempts, 20u);
+}
+
+TEST(LogWriterTest, BatchModeGroupsConcurrentAppendsWithoutLosingAny) {
+  TempDir dir;
+  const std::string path = dir.file("audit.log");
+  LogOptions o;
+  o.durability = Durability::kBatch;
+  o.checkpoint_every = 50;
+  auto w = open_writer(path, o);
+  constexpr int kThreads = 8, kPer = 40;
+  std::vector<std::thread> threads;
+  std::mutex mu;
+  std::set<std::uint64_t> seqs;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int k = 0; k < kPer; ++k) {
+        auto r = w->append(sample_attempt("t" + std::to_string(t) + "-" + std::to_string(k)));
+        ASSERT_TRUE(r.ok()) << r.error().message;
+        std::lock_guard<std::mutex> lk(mu);
+        EXPECT_TRUE(seqs.insert(r->seq).second);
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  ASSERT_TRUE(w->close().ok());
+  auto records = read_records(path, {});
+  ASSERT_TRUE(records.ok());
+  std::set<std::string> names;
+  for (const auto& r : *records) names.insert(*r.program);
+  EXPECT_EQ(names.size(), static_cast<std::size_t>(kThreads * kPer));
+  EXPECT_TRUE(verify_log(path, test_public_key()).ok());
+}
+
+TEST(LogWriterTest, TwoWritersOnOneFileShareOneChain) {
+  TempDir dir;
+  const std::string path = dir.file("audit.log");
+  auto a = open_writer(path);
+  auto b = open_writer(path);
+  for (int i = 0; i < 10; ++i) {
+    auto ra = a->append(sample_attempt("a" + std::to_string(i)));
+    auto rb = b->append(sample_attempt("b" + std::to_string(i)));
+    ASSERT_TRUE(ra.ok() && rb.ok());
+    EXPECT_EQ(rb->seq, ra->seq + 1);
+  }
+  ASSERT_TRUE(a->close().ok());
+  ASSERT_TRUE(b->close().ok());
+  auto report = verify_log(path, test_public_key());
+  ASSERT_TRUE(report.ok()) << report.error().message;
+  EXPECT_EQ(report->attempts, 20u);
+}
+
+TEST(LogWriterTest, RecordDecisionKeepsPolicyDecisionWhenRecorded) {
+  TempDir dir;
+  auto w = open_writer(dir.file("audit.log"));
+  auto d = record_decision(*w, sample_attempt("a", Decision::kAllow));
+  EXPECT_EQ(d.decision, Decision::kAllow);
+  EXPECT_EQ(d.reason, ReasonCode::kAllowed);
+  EXPECT_EQ(d.seq, 1u);
+  EXPECT_FALSE(d.error.has_value());
+}
+
+TEST(LogWriterTest, RecordDecisionOnClosedLogDeniesWithLogError) {
+  TempDir dir;
+  auto w = open_writer(dir.file("audit.log"));
+  ASSERT_TRUE(w->close().ok());
+  auto d = record_decision(*w, sample_attempt("a", Decision::kAllow));
+  EXPECT_EQ(d.decision, Decision::kDeny);
+  EXPECT_EQ(d.reason, ReasonCode::kLogError);
+  EXPECT_TRUE(d.error.has_value());
+}
+
+TEST(LogWriterTest, OpenInMissingDirectoryFails) {
+  auto w = LogWriter::open("/nonexistent-dir-pqbpf/audit.log", test_signer());
+  ASSERT_FALSE(w.ok());
+  EXPECT_EQ(w.error().code, ErrorCode::kIo);
+}
+
+TEST(LogWriterTest, ParseDurabilityAcceptsTheThreeNames) {
+  EXPECT_EQ(*parse_durability("always"), Durability::kAlways);
+  EXPECT_EQ(*parse_durability("batch"), Durability::kBatch);
+  EXPECT_EQ(*parse_durability("none"), Durability::kNone);
+  EXPECT_FALSE(parse_durability("sometimes").ok());
+}
+
+}  // namespace
+}  // namespace pqbpf::log

@@ -1,0 +1,125 @@
+// Record serialisation, strict parsing and RFC 3339 handling.
+#include "pqbpf/log/record.h"
+
+#include <gtest/gtest.h>
+
+#include "log_test_util.h"
+
+namespace pqbpf::log {
+namespace {
+
+std::string line_for(const AttemptRecord& a, std::uint64_t seq = 1) {
+  return assemble_attempt_line(seq, "2026-11-29T12:00:00.000000001Z", "host1",
+                               serialize_attempt_body(a), zero_chain_hex());
+}
+
+TEST(RecordTest, AttemptLineRoundTripsEveryField) {
+  AttemptRecord a = testing::sample_attempt("trace_read", Decision::kDeny);
+  a.program_types = {"kprobe", "tracepoint"};
+  a.actor.command = "pqc-bpf";
+  auto r = parse_record(line_for(a, 5), "t");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->kind, RecordKind::kAttempt);
+  EXPECT_EQ(r->seq, 5u);
+  EXPECT_EQ(r->host, "host1");
+  EXPECT_EQ(r->decision, "deny");
+  EXPECT_EQ(r->reason, "untrusted_signer");
+  EXPECT_EQ(r->program, "trace_read");
+  EXPECT_EQ(r->program_types, (std::vector<std::string>{"kprobe", "tracepoint"}));
+  EXPECT_EQ(r->actor, a.actor);
+  EXPECT_EQ(r->object_sha3_256, a.object_sha3_256);
+  EXPECT_EQ(r->signer, a.signer);
+  EXPECT_EQ(r->prev, zero_chain_hex());
+  EXPECT_EQ(r->line, line_for(a, 5));
+}
+
+TEST(RecordTest, MalformedAttemptWithNothingKnownIsRecordedWithNulls) {
+  AttemptRecord a;
+  a.reason = ReasonCode::kMalformedEnvelope;
+  auto r = parse_record(line_for(a), "t");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_FALSE(r->program.has_value());
+  EXPECT_FALSE(r->signer.has_value());
+  EXPECT_FALSE(r->actor.uid.has_value());
+  EXPECT_EQ(r->reason, "malformed_envelope");
+  EXPECT_NE(line_for(a).find("\"signer\":null"), std::string::npos);
+}
+
+TEST(RecordTest, HostileStringsAreEscapedAndInvalidUtf8Replaced) {
+  AttemptRecord a = testing::sample_attempt("x");
+  a.program = std::string("a\"b\\c\nd\x01\xff\xc3\xa9", 11);
+  a.reason_text = "line1\nline2";
+  const std::string line = line_for(a);
+  EXPECT_EQ(line.find('\n'), std::string::npos);
+  auto r = parse_record(line, "t");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(*r->program, "a\"b\\c\nd\x01\xef\xbf\xbd\xc3\xa9");
+}
+
+TEST(RecordTest, OverlongFieldsAreCappedSoRecordStaysBounded) {
+  AttemptRecord a = testing::sample_attempt(std::string(100000, '\x01'));
+  a.reason_text = std::string(100000, '"');
+  a.program_types.assign(1000, std::string(1000, 'k'));
+  const std::string line = line_for(a);
+  EXPECT_LE(line.size(), kMaxRecordBytes);
+  EXPECT_TRUE(parse_record(line, "t").ok());
+}
+
+TEST(RecordTest, ParseUnknownKeyFails) {
+  std::string line = line_for(testing::sample_attempt("x"));
+  line.insert(line.size() - 1, ",\"extra\":1");
+  auto r = parse_record(line, "audit.log:3");
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message.find("audit.log:3"), std::string::npos);
+}
+
+TEST(RecordTest, ParseDuplicateKeyFails) {
+  std::string line = line_for(testing::sample_attempt("x"));
+  line.insert(line.size() - 1, ",\"seq\":2");
+  EXPECT_FALSE(parse_record(line, "t").ok());
+}
+
+TEST(RecordTest, ParseBadPrevOrDecisionFails) {
+  std::string line = line_for(testing::sample_attempt("x"));
+  std::string bad_prev = line;
+  bad_prev.replace(bad_prev.find(zero_chain_hex()), 1, "Z");
+  EXPECT_FALSE(parse_record(bad_prev, "t").ok());
+  std::string bad_decision = line;
+  bad_decision.replace(bad_decision.find("\"allow\""), 7, "\"maybe\"");
+  EXPECT_FALSE(parse_record(bad_decision, "t").ok());
+}
+
+TEST(RecordTest, CheckpointSigningBytesAreSortedCompactJson) {
+  CheckpointBody b;
+  b.seq = 11;
+  b.time = "2026-11-29T12:00:00.000000000Z";
+  b.host = "h";
+  b.trigger = CheckpointTrigger::kClose;
+  b.count = 10;
+  b.signer = "did:pqaid:" + std::string(64, 'd');
+  b.prev = std::string(64, 'e');
+  EXPECT_EQ(checkpoint_signing_bytes(b),
+            "{\"count\":10,\"host\":\"h\",\"kind\":\"checkpoint\",\"prev\":\"" +
+                std::string(64, 'e') + "\",\"seq\":11,\"signer\":\"did:pqaid:" +
+                std::string(64, 'd') +
+                "\",\"time\":\"2026-11-29T12:00:00.000000000Z\",\"trigger\":\"close\",\"v\":1}");
+  auto r = parse_record(serialize_checkpoint_line(b, "AAAA"), "t");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->kind, RecordKind::kCheckpoint);
+  EXPECT_EQ(checkpoint_signing_bytes(r->checkpoint_body()), checkpoint_signing_bytes(b));
+}
+
+TEST(RecordTest, TimeFormatsWithNanosecondsAndParsesBack) {
+  const std::string t = format_time_utc(1764417600, 123456789);
+  EXPECT_EQ(t, "2025-11-29T12:00:00.123456789Z");
+  auto ns = parse_rfc3339_ns(t);
+  ASSERT_TRUE(ns.ok());
+  EXPECT_EQ(*ns, 1764417600LL * 1000000000LL + 123456789);
+  EXPECT_EQ(*parse_rfc3339_ns("2025-11-29"), 1764374400LL * 1000000000LL);
+  EXPECT_EQ(*parse_rfc3339_ns("2025-11-29T14:00:00+02:00"), 1764417600LL * 1000000000LL);
+  EXPECT_FALSE(parse_rfc3339_ns("yesterday").ok());
+  EXPECT_FALSE(parse_rfc3339_ns("2025-11-29T12:00:00").ok());
+}
+
+}  // namespace
+}  // namespace pqbpf::log

@@ -15,6 +15,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string_view>
 #include <vector>
@@ -57,6 +58,11 @@ using Mu = std::array<std::uint8_t, kMuSize>;
 struct KeyPair;
 KeyPair generate_key_pair(ParameterSet set, std::span<const std::uint8_t, kSeedSize> seed);
 
+namespace internal {
+struct Access;          // the implementation's door into the key types
+struct PublicKeyCache;  // expanded matrix A and NTT(t1), built on first verify
+}  // namespace internal
+
 class PublicKey {
  public:
   // Exact-length check only (every byte string of the right length is a
@@ -71,10 +77,13 @@ class PublicKey {
   }
 
  private:
+  friend struct internal::Access;
   PublicKey(ParameterSet set, std::vector<std::uint8_t> encoded);
   ParameterSet set_;
   std::vector<std::uint8_t> encoded_;
   std::array<std::uint8_t, 64> tr_;
+  // Shared by copies; filled once (thread-safe) by the first verification.
+  std::shared_ptr<internal::PublicKeyCache> cache_;
 };
 
 class PrivateKey {
@@ -87,6 +96,7 @@ class PrivateKey {
 
  private:
   friend KeyPair generate_key_pair(ParameterSet, std::span<const std::uint8_t, kSeedSize>);
+  friend struct internal::Access;
   PrivateKey(ParameterSet set, SecureBytes encoded) : set_(set), encoded_(std::move(encoded)) {}
   ParameterSet set_;
   SecureBytes encoded_;
@@ -101,6 +111,9 @@ struct KeyPair {
 KeyPair generate_key_pair(ParameterSet set, Seed seed);
 // FIPS 204 Algorithm 1 with fresh getrandom(2) seed.
 Result<KeyPair> generate_key_pair(ParameterSet set);
+// As generate_key_pair(set, seed), for a seed of unchecked length (from a
+// file or a test vector): fails with kInvalidArgument unless it is 32 bytes.
+Result<KeyPair> key_pair_from_seed(ParameterSet set, std::span<const std::uint8_t> seed);
 
 enum class SigningMode { kHedged, kDeterministic };
 

@@ -1,0 +1,53 @@
+// Coefficient-wise polynomial arithmetic for ML-DSA (FIPS 204, Sections 7.4
+// and 7.5). Fixed trip counts, no data-dependent branches.
+#include "poly.h"
+
+namespace pqbpf::crypto::mldsa::internal {
+
+void poly_add(Poly& r, const Poly& a, const Poly& b) {
+  for (int i = 0; i < kN; ++i) r.c[i] = a.c[i] + b.c[i];
+}
+
+void poly_sub(Poly& r, const Poly& a, const Poly& b) {
+  for (int i = 0; i < kN; ++i) r.c[i] = a.c[i] - b.c[i];
+}
+
+void poly_reduce(Poly& a) {
+  for (int i = 0; i < kN; ++i) a.c[i] = reduce32(a.c[i]);
+}
+
+void poly_caddq(Poly& a) {
+  for (int i = 0; i < kN; ++i) a.c[i] = caddq(a.c[i]);
+}
+
+void poly_freeze(Poly& a) {
+  for (int i = 0; i < kN; ++i) a.c[i] = freeze(a.c[i]);
+}
+
+void poly_shiftl(Poly& a) {
+  for (int i = 0; i < kN; ++i) a.c[i] *= (1 << kD);
+}
+
+void poly_pointwise_montgomery(Poly& r, const Poly& a, const Poly& b) {
+  for (int i = 0; i < kN; ++i) {
+    r.c[i] = montgomery_reduce(static_cast<std::int64_t>(a.c[i]) * b.c[i]);
+  }
+}
+
+std::uint32_t poly_norm_exceeds_mask(const Poly& a, std::int32_t bound) {
+  // (bound - 1 - |a_i|) is negative exactly when |a_i| >= bound; OR the sign
+  // bits together instead of returning at the first hit.
+  std::int32_t acc = 0;
+  for (int i = 0; i < kN; ++i) acc |= (bound - 1) - ct::abs(a.c[i]);
+  return ct::mask_negative(acc);
+}
+
+void poly_power2round(Poly& a1, Poly& a0, const Poly& a) {
+  for (int i = 0; i < kN; ++i) {
+    const std::int32_t hi = (a.c[i] + (1 << (kD - 1)) - 1) >> kD;
+    a0.c[i] = a.c[i] - (hi << kD);
+    a1.c[i] = hi;
+  }
+}
+
+}  // namespace pqbpf::crypto::mldsa::internal

@@ -1,0 +1,107 @@
+// SHAKE sponge for ML-DSA (FIPS 202, Algorithm 8, with the SHAKE suffix).
+#include "xof.h"
+
+#include <bit>
+#include <cstring>
+
+#include "../keccak_f1600.h"
+#include "pqbpf/crypto/secure_bytes.h"
+
+namespace pqbpf::crypto::mldsa::internal {
+namespace {
+
+inline std::uint64_t load_le64(const std::uint8_t* p) {
+  std::uint64_t v;
+  std::memcpy(&v, p, 8);
+  if constexpr (std::endian::native == std::endian::big) v = __builtin_bswap64(v);
+  return v;
+}
+
+inline void store_le64(std::uint8_t* p, std::uint64_t v) {
+  if constexpr (std::endian::native == std::endian::big) v = __builtin_bswap64(v);
+  std::memcpy(p, &v, 8);
+}
+
+inline void xor_byte(std::uint64_t* s, std::size_t pos, std::uint8_t b) {
+  s[pos / 8] ^= static_cast<std::uint64_t>(b) << (8 * (pos % 8));
+}
+
+}  // namespace
+
+template <std::size_t Rate>
+Shake<Rate>::~Shake() {
+  secure_wipe(state_, sizeof(state_));
+}
+
+template <std::size_t Rate>
+void Shake<Rate>::absorb(const std::uint8_t* data, std::size_t len) {
+  while (len > 0) {
+    if (pos_ == 0 && len >= Rate) {
+      for (std::size_t i = 0; i < Rate / 8; ++i) state_[i] ^= load_le64(data + 8 * i);
+      crypto::internal::keccak_f1600(state_);
+      data += Rate;
+      len -= Rate;
+      continue;
+    }
+    std::size_t take = Rate - pos_;
+    if (take > len) take = len;
+    for (std::size_t i = 0; i < take; ++i) xor_byte(state_, pos_ + i, data[i]);
+    pos_ += take;
+    data += take;
+    len -= take;
+    if (pos_ == Rate) {
+      crypto::internal::keccak_f1600(state_);
+      pos_ = 0;
+    }
+  }
+}
+
+template <std::size_t Rate>
+void Shake<Rate>::finalize() {
+  xor_byte(state_, pos_, 0x1F);
+  xor_byte(state_, Rate - 1, 0x80);
+  pos_ = Rate;  // the next squeeze permutes first
+}
+
+template <std::size_t Rate>
+void Shake<Rate>::squeeze_blocks(std::uint8_t* out, std::size_t nblocks) {
+  for (std::size_t b = 0; b < nblocks; ++b) {
+    crypto::internal::keccak_f1600(state_);
+    for (std::size_t i = 0; i < Rate / 8; ++i) store_le64(out + 8 * i, state_[i]);
+    out += Rate;
+  }
+  pos_ = Rate;
+}
+
+template <std::size_t Rate>
+void Shake<Rate>::squeeze(std::uint8_t* out, std::size_t len) {
+  while (len > 0) {
+    if (pos_ == Rate) {
+      crypto::internal::keccak_f1600(state_);
+      pos_ = 0;
+    }
+    std::size_t take = Rate - pos_;
+    if (take > len) take = len;
+    for (std::size_t i = 0; i < take; ++i) {
+      out[i] = static_cast<std::uint8_t>(state_[(pos_ + i) / 8] >> (8 * ((pos_ + i) % 8)));
+    }
+    pos_ += take;
+    out += take;
+    len -= take;
+  }
+}
+
+template class Shake<168>;
+template class Shake<136>;
+
+void shake256(std::uint8_t* out, std::size_t outlen, std::span<const std::uint8_t> in1,
+              std::span<const std::uint8_t> in2, std::span<const std::uint8_t> in3) {
+  Shake256 h;
+  h.absorb(in1);
+  h.absorb(in2);
+  h.absorb(in3);
+  h.finalize();
+  h.squeeze(out, outlen);
+}
+
+}  // namespace pqbpf::crypto::mldsa::internal

@@ -3,6 +3,7 @@
 // leaves this file.
 #include "yaml_tree.h"
 
+#include <optional>
 #include <sstream>
 #include <unordered_set>
 
@@ -25,7 +26,9 @@ std::string at(const std::string& label, int line, int column) {
 
 class TreeBuilder : public YAML::EventHandler {
  public:
-  TreeBuilder(const std::string& label, const YamlLimits& limits) : label_(label), limits_(limits) {}
+  TreeBuilder(const std::string& label, const YamlLimits& limits) : label_(label), limits_(limits) {
+    stack_.reserve(limits_.max_depth + 1);
+  }
 
   bool has_root() const { return has_root_; }
   YamlNode take_root() { return std::move(root_); }
@@ -114,8 +117,10 @@ class TreeBuilder : public YAML::EventHandler {
     return node;
   }
 
-  // Attaches a finished node to the open collection (or makes it the root);
-  // returns where it now lives.
+  // Attaches a node to the open collection (or makes it the root); returns
+  // where it now lives. Collections are attached when they open, so their
+  // address must stay put: stack_ never reallocates (reserved), and a
+  // collection key is parked in its frame until it closes, then refused.
   YamlNode* add(YamlNode node, const YAML::Mark& mark) {
     if (stack_.empty()) {
       root_ = std::move(node);
@@ -128,15 +133,20 @@ class TreeBuilder : public YAML::EventHandler {
       return &top.node->items.back();
     }
     if (!top.have_key) {
-      if (node.kind != YamlNode::Kind::kScalar) fail(ErrorCode::kParse, mark, "mapping keys must be strings");
-      if (!top.keys.insert(node.value).second) {
+      if (node.kind == YamlNode::Kind::kScalar && !top.keys.insert(node.value).second) {
         fail(ErrorCode::kParse, mark, "duplicate key '" + node.value.substr(0, 80) + "'");
       }
+      if (node.kind == YamlNode::Kind::kNull) fail(ErrorCode::kParse, mark, "mapping keys must be strings");
       top.key = std::move(node);
       top.have_key = true;
       return &top.key;
     }
     top.have_key = false;
+    if (node.kind == YamlNode::Kind::kNull) {
+      // An empty value's mark is the next token; the key's position reads better.
+      node.line = top.key.line;
+      node.column = top.key.column;
+    }
     top.node->entries.emplace_back(std::move(top.key), std::move(node));
     return &top.node->entries.back().second;
   }
@@ -153,7 +163,16 @@ class TreeBuilder : public YAML::EventHandler {
   }
 
   void close() {
-    if (!stack_.empty()) stack_.pop_back();
+    if (stack_.empty()) return;
+    stack_.pop_back();
+    if (!stack_.empty()) {
+      const Frame& top = stack_.back();
+      if (top.node->kind == YamlNode::Kind::kMap && top.have_key &&
+          top.key.kind != YamlNode::Kind::kScalar) {
+        throw Abort{make_error(ErrorCode::kParse, at(label_, top.key.line, top.key.column) +
+                                                      "mapping keys must be strings")};
+      }
+    }
   }
 
   const std::string& label_;
@@ -165,6 +184,65 @@ class TreeBuilder : public YAML::EventHandler {
   int documents_ = 0;
 };
 
+// yaml-cpp's scanner looks ahead through an unclosed flow collection to
+// resolve simple keys, which is quadratic on a megabyte of '['. This cheap
+// lexical pass (quotes and comments aware, approximate on purpose: it can
+// only over-count) refuses deep flow nesting before yaml-cpp sees it.
+std::optional<Error> prescan_flow_depth(std::string_view text, const std::string& label,
+                                        std::size_t max_depth) {
+  std::size_t depth = 0;
+  int line = 1;
+  int column = 0;
+  char quote = 0;
+  bool comment = false;
+  char previous = '\n';
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    ++column;
+    if (c == '\n') {
+      ++line;
+      column = 0;
+      comment = false;
+      if (quote == 0) previous = c;
+      continue;
+    }
+    if (comment) continue;
+    if (quote == '"') {
+      if (c == '\\') {
+        ++i;
+        ++column;
+      } else if (c == '"') {
+        quote = 0;
+      }
+      previous = c;
+      continue;
+    }
+    if (quote == '\'') {
+      if (c == '\'') quote = 0;
+      previous = c;
+      continue;
+    }
+    const bool token_start = previous == '\n' || previous == ' ' || previous == '\t' ||
+                             previous == '[' || previous == '{' || previous == ',' ||
+                             previous == ':' || previous == '-' || previous == '?';
+    if (c == '#' && (previous == '\n' || previous == ' ' || previous == '\t')) {
+      comment = true;
+    } else if ((c == '"' || c == '\'') && token_start) {
+      quote = c;
+    } else if (c == '[' || c == '{') {
+      if (++depth > max_depth) {
+        return make_error(ErrorCode::kLimitExceeded,
+                          at(label, line, column) + "nesting deeper than " +
+                              std::to_string(max_depth) + " levels");
+      }
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+    previous = c;
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 std::string yaml_position(const YamlNode& node) {
@@ -173,6 +251,7 @@ std::string yaml_position(const YamlNode& node) {
 
 Result<YamlNode> parse_yaml_tree(std::string_view text, const std::string& label,
                                  const YamlLimits& limits) {
+  if (auto error = prescan_flow_depth(text, label, limits.max_depth)) return *error;
   try {
     std::istringstream in{std::string(text)};
     YAML::Parser parser(in);

@@ -413,6 +413,8 @@ Result<std::int64_t> parse_rfc3339_ns(std::string_view s) {
   tm.tm_min = min;
   tm.tm_sec = sec;
   const std::time_t t = timegm(&tm);
+  // Nanoseconds since the epoch fit in int64 from 1678 to 2262.
+  if (t - offset_seconds > 9223372035LL || t - offset_seconds < -9223372035LL) return fail();
   return (static_cast<std::int64_t>(t) - offset_seconds) * 1000000000LL + nanos;
 }
 

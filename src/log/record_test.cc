@@ -119,6 +119,7 @@ TEST(RecordTest, TimeFormatsWithNanosecondsAndParsesBack) {
   EXPECT_EQ(*parse_rfc3339_ns("2025-11-29T14:00:00+02:00"), 1764417600LL * 1000000000LL);
   EXPECT_FALSE(parse_rfc3339_ns("yesterday").ok());
   EXPECT_FALSE(parse_rfc3339_ns("2025-11-29T12:00:00").ok());
+  EXPECT_FALSE(parse_rfc3339_ns("2999-01-01").ok());  // past int64 nanoseconds
 }
 
 }  // namespace

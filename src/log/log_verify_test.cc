@@ -1,0 +1,225 @@
+// Tamper tests: every kind of edit to a closed log, and what verify says.
+#include "pqbpf/log/log_verify.h"
+
+#include <cstdio>
+#include <gtest/gtest.h>
+
+#include "log_test_util.h"
+#include "pqbpf/log/log_files.h"
+#include "pqbpf/log/log_writer.h"
+
+namespace pqbpf::log {
+namespace {
+
+using testing::read_all;
+using testing::sample_attempt;
+using testing::TempDir;
+using testing::test_public_key;
+using testing::test_signer;
+
+std::vector<std::string> split_lines(const std::string& text) {
+  std::vector<std::string> lines;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    std::size_t nl = text.find('\n', start);
+    if (nl == std::string::npos) nl = text.size();
+    lines.push_back(text.substr(start, nl - start));
+    start = nl + 1;
+  }
+  return lines;
+}
+
+void write_lines(const std::string& path, const std::vector<std::string>& lines) {
+  std::string text;
+  for (const auto& l : lines) text += l + "\n";
+  testing::write_all_text(path, text);
+}
+
+void replace_once(std::string& s, const std::string& from, const std::string& to) {
+  const auto p = s.find(from);
+  ASSERT_NE(p, std::string::npos) << from;
+  s.replace(p, from.size(), to);
+}
+
+class LogVerifyTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    path_ = dir_.file("audit.log");
+    LogOptions o;
+    o.checkpoint_every = 10;
+    auto w = LogWriter::open(path_, test_signer(), o);
+    ASSERT_TRUE(w.ok()) << w.error().message;
+    // seq 1-10 attempts, 11 checkpoint, 12-20 attempts, 21 checkpoint,
+    // 22-27 attempts (p19..p24), 28 close checkpoint.
+    for (int i = 0; i < 25; ++i) ASSERT_TRUE((*w)->append(sample_attempt("p" + std::to_string(i))).ok());
+    ASSERT_TRUE((*w)->close().ok());
+    lines_ = split_lines(read_all(path_));
+    ASSERT_EQ(lines_.size(), 28u);
+  }
+
+  Result<VerifyReport> verify(bool require_closed = false) {
+    VerifyOptions o;
+    o.require_closed = require_closed;
+    return verify_log(path_, test_public_key(), o);
+  }
+
+  void expect_rejected(const std::vector<std::string>& needles, bool require_closed = false) {
+    auto r = verify(require_closed);
+    ASSERT_FALSE(r.ok()) << "tampering not detected";
+    EXPECT_EQ(r.error().code, ErrorCode::kRejected);
+    for (const auto& n : needles) {
+      EXPECT_NE(r.error().message.find(n), std::string::npos)
+          << "'" << n << "' not in: " << r.error().message;
+    }
+  }
+
+  TempDir dir_;
+  std::string path_;
+  std::vector<std::string> lines_;
+};
+
+TEST_F(LogVerifyTest, UntouchedClosedLogVerifiesStrictly) {
+  auto r = verify(true);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->records, 28u);
+  EXPECT_EQ(r->attempts, 25u);
+  EXPECT_EQ(r->checkpoints, 3u);
+  EXPECT_TRUE(r->closed);
+  EXPECT_TRUE(r->warnings.empty());
+}
+
+TEST_F(LogVerifyTest, ModifiedRecordFailsNamingTheRecordAfterIt) {
+  replace_once(lines_[4], "\"decision\":\"allow\"", "\"decision\":\"deny\"");
+  write_lines(path_, lines_);
+  expect_rejected({"audit.log:6: seq 6", "audit.log:5", "modified"});
+}
+
+TEST_F(LogVerifyTest, RemovedRecordFailsWithSeqGap) {
+  lines_.erase(lines_.begin() + 6);
+  write_lines(path_, lines_);
+  expect_rejected({"audit.log:7: seq 8", "7 was expected", "removed"});
+}
+
+TEST_F(LogVerifyTest, InsertedRecordFails) {
+  lines_.insert(lines_.begin() + 3, lines_[2]);
+  write_lines(path_, lines_);
+  expect_rejected({"audit.log:4: seq 3", "4 was expected"});
+}
+
+TEST_F(LogVerifyTest, ReorderedRecordsFail) {
+  std::swap(lines_[12], lines_[13]);
+  write_lines(path_, lines_);
+  expect_rejected({"audit.log:13: seq 14", "13 was expected"});
+}
+
+TEST_F(LogVerifyTest, EditWithRecomputedChainFailsAtTheNextCheckpoint) {
+  // An editor without the log key rewrites every later prev: the chain is
+  // consistent again, but the next checkpoint's signature no longer holds.
+  replace_once(lines_[4], "\"decision\":\"allow\"", "\"decision\":\"deny\"");
+  for (std::size_t i = 5; i < lines_.size(); ++i) {
+    const std::string new_prev = crypto::to_hex(record_hash(lines_[i - 1]));
+    const auto p = lines_[i].find("\"prev\":\"");
+    ASSERT_NE(p, std::string::npos);
+    lines_[i].replace(p + 8, 64, new_prev);
+  }
+  write_lines(path_, lines_);
+  expect_rejected({"audit.log:11", "signature does not verify", "seq 11"});
+}
+
+TEST_F(LogVerifyTest, TruncationBackToIntervalCheckpointFailsWhenClosedRequired) {
+  lines_.resize(21);  // ends with the interval checkpoint seq 21
+  write_lines(path_, lines_);
+  auto lenient = verify(false);
+  ASSERT_TRUE(lenient.ok()) << lenient.error().message;
+  EXPECT_FALSE(lenient->closed);
+  ASSERT_FALSE(lenient->warnings.empty());
+  expect_rejected({"without a closing checkpoint"}, true);
+}
+
+TEST_F(LogVerifyTest, CutCloseCheckpointLeavesUnsealedRecordsReported) {
+  lines_.resize(25);
+  write_lines(path_, lines_);
+  auto r = verify(false);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->unsealed, 4u);
+  EXPECT_EQ(r->last_checkpoint_seq, 21u);
+  expect_rejected({"4 record(s) after seq 21"}, true);
+}
+
+TEST_F(LogVerifyTest, RemovedFirstRecordFails) {
+  lines_.erase(lines_.begin());
+  write_lines(path_, lines_);
+  expect_rejected({"audit.log:1: seq 2", "does not start"});
+}
+
+TEST_F(LogVerifyTest, CheckpointVerifiedWithAnotherKeyFailsNamingBothDids) {
+  auto r = verify_log(path_, test_public_key(8));
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message.find("audit.log:11"), std::string::npos) << r.error().message;
+  EXPECT_NE(r.error().message.find(Did::from_public_key(test_public_key(8)).str()),
+            std::string::npos);
+  EXPECT_NE(r.error().message.find(Did::from_public_key(test_public_key(7)).str()),
+            std::string::npos);
+}
+
+TEST_F(LogVerifyTest, ForgedCheckpointSignatureFails) {
+  const auto p = lines_[10].find("\"sig\":\"");
+  ASSERT_NE(p, std::string::npos);
+  char& c = lines_[10][p + 20];
+  c = c == 'A' ? 'B' : 'A';
+  write_lines(path_, lines_);
+  expect_rejected({"audit.log:11", "checkpoint signature"});
+}
+
+TEST_F(LogVerifyTest, GarbageLineInTheMiddleFails) {
+  lines_[8] = "not json";
+  write_lines(path_, lines_);
+  expect_rejected({"audit.log:9", "unreadable record"});
+}
+
+class RotatedLogVerifyTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    path_ = dir_.file("audit.log");
+    LogOptions o;
+    o.rotate_bytes = 3000;
+    auto w = LogWriter::open(path_, test_signer(), o);
+    ASSERT_TRUE(w.ok()) << w.error().message;
+    for (int i = 0; i < 30; ++i) ASSERT_TRUE((*w)->append(sample_attempt("p" + std::to_string(i))).ok());
+    ASSERT_TRUE((*w)->close().ok());
+    auto files = list_log_files(path_);
+    ASSERT_TRUE(files.ok());
+    ASSERT_GE(files->size(), 4u);
+    ASSERT_TRUE(verify_log(path_, test_public_key()).ok());
+  }
+  TempDir dir_;
+  std::string path_;
+};
+
+TEST_F(RotatedLogVerifyTest, RemovedMiddleFileFails) {
+  ASSERT_EQ(std::remove(rotated_file_path(path_, 2).c_str()), 0);
+  auto r = verify_log(path_, test_public_key());
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message.find("audit.log.3:1"), std::string::npos) << r.error().message;
+}
+
+TEST_F(RotatedLogVerifyTest, RemovedOldestFileFails) {
+  ASSERT_EQ(std::remove(rotated_file_path(path_, 1).c_str()), 0);
+  auto r = verify_log(path_, test_public_key());
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message.find("does not start"), std::string::npos) << r.error().message;
+}
+
+TEST_F(RotatedLogVerifyTest, TruncatedRotatedFileFails) {
+  const std::string p1 = rotated_file_path(path_, 1);
+  auto lines = split_lines(read_all(p1));
+  lines.pop_back();  // drop its rotation checkpoint
+  write_lines(p1, lines);
+  auto r = verify_log(path_, test_public_key());
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message.find("does not end with a rotation checkpoint"), std::string::npos)
+      << r.error().message;
+}
+
+}  // namespace
+}  // namespace pqbpf::log

@@ -196,8 +196,7 @@ std::span<const std::uint8_t> signature_context() {
 }
 
 bool program_type_compatible(BPFProgramType declared, BPFProgramType actual) {
-  return declared == actual || kernel_program_type(actual) == declared ||
-         kernel_program_type(declared) == actual;
+  return declared == actual || kernel_program_type(actual) == declared;
 }
 
 Result<Manifest> Manifest::create(ManifestFields f, const std::string& label) {

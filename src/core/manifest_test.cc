@@ -160,9 +160,10 @@ TEST(Manifest, CreateFormat2WithUnknownProgramTypeUnderDeclaredTypeFails) {
   EXPECT_TRUE(Manifest::create(f).ok());
 }
 
-TEST(Manifest, ProgramTypeCompatibleAcceptsRefinementsOnly) {
+TEST(Manifest, ProgramTypeCompatibleAcceptsSameTypeOrItsRefinements) {
   EXPECT_TRUE(program_type_compatible(BPFProgramType::kKprobe, BPFProgramType::kKretprobe));
-  EXPECT_TRUE(program_type_compatible(BPFProgramType::kKretprobe, BPFProgramType::kKprobe));
+  EXPECT_FALSE(program_type_compatible(BPFProgramType::kKretprobe, BPFProgramType::kKprobe));
+  EXPECT_TRUE(program_type_compatible(BPFProgramType::kTracing, BPFProgramType::kFentry));
   EXPECT_TRUE(program_type_compatible(BPFProgramType::kXdp, BPFProgramType::kXdp));
   EXPECT_FALSE(program_type_compatible(BPFProgramType::kKretprobe, BPFProgramType::kUprobe));
   EXPECT_FALSE(program_type_compatible(BPFProgramType::kKprobe, BPFProgramType::kLsm));

@@ -109,7 +109,9 @@ class Manifest {
 };
 
 // True when a program of type `actual` may be signed under the declared type:
-// equal, or one is the kernel type the other refines (kprobe / kretprobe).
+// equal, or the declared type is the kernel type `actual` refines (a declared
+// kprobe covers kretprobe, uprobe and uretprobe programs; a declared
+// kretprobe does not cover a plain kprobe program).
 bool program_type_compatible(BPFProgramType declared, BPFProgramType actual);
 
 // RFC 3339 UTC timestamps in the one form manifests use: 2026-01-31T12:00:00Z.

@@ -1,0 +1,75 @@
+// BPFVerifier: decides whether an envelope is a valid signature over an
+// object. Fails closed: `valid` is true only when every check passed.
+//
+// Order (cheap first; docs/FORMAT.md "Verification"):
+//   1. the manifest's signer is the DID of public_key     did_mismatch
+//   2. the ML-DSA-65 signature over the canonical manifest bad_signature
+//      (context "pqc-bpf/v1")
+//   3. an object is present (embedded and/or detached)     object_missing
+//      and, when both are, they are identical              object_conflict
+//   4. size within kMaxObjectFileSize                      size_exceeded
+//      size equals the signed size                         size_mismatch
+//      SHA3-256 equals the signed hash                     hash_mismatch
+//   5. format 2: programs, maps, license re-derived from   program_mismatch
+//      the object equal the signed ones
+// Parsing failures before step 1 are malformed_envelope (unsupported_format
+// for an unknown manifest format or algorithm).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "pqbpf/attest/object_facts.h"
+#include "pqbpf/attest/signed_program.h"
+#include "pqbpf/core/did.h"
+#include "pqbpf/core/envelope.h"
+#include "pqbpf/core/manifest.h"
+#include "pqbpf/core/reason.h"
+
+namespace pqbpf {
+
+struct VerificationResult {
+  bool valid = false;             // every check passed
+  bool signature_valid = false;   // DID bound to the key and the signature verifies
+  bool hash_consistent = false;   // the object has the signed size and SHA3-256
+  // Format 2 only: the re-derived programs/maps/license equal the signed ones.
+  // nullopt for format 1 or when verification stopped earlier.
+  std::optional<bool> programs_consistent;
+  // Set only when signature_valid: only what is signed is shown as trusted.
+  std::optional<Did> signer_did;
+  std::optional<Manifest> manifest;
+  // Set only when valid: the object bytes that were checked (hand these, not
+  // a second read of the file, to the loader) and, for format 2, what the
+  // reader found in them.
+  std::vector<std::uint8_t> object;
+  std::optional<ObjectFacts> facts;
+
+  ReasonCode reason = ReasonCode::kInternalError;  // kAllowed when valid
+  std::string error;  // one line, "" when valid
+  // True when the failure is about input that could not be read or parsed
+  // (the CLI exits 2), false for a well-formed input that failed a check (exit 1).
+  bool input_error = false;
+};
+
+class BPFVerifier {
+ public:
+  // Uses signed_program.object as the detached object.
+  static VerificationResult verify(const SignedBPFProgram& signed_program);
+  // `detached`: the object the caller will load, if any; `object_label` names
+  // it in messages.
+  static VerificationResult verify(const Envelope& envelope,
+                                   std::optional<std::span<const std::uint8_t>> detached,
+                                   const std::string& object_label = "object");
+};
+
+// Reads and verifies an envelope file. The detached object is `object_path`
+// if given (it must exist), else the envelope path without ".sig.json" when
+// that file exists; an embedded object is used as well, and when both are
+// present they must be identical. Never throws; every failure is a result.
+VerificationResult verify_envelope_file(const std::string& envelope_path,
+                                        const std::optional<std::string>& object_path = std::nullopt);
+
+}  // namespace pqbpf

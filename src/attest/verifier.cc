@@ -1,0 +1,169 @@
+// BPFVerifier: the fail-closed verification sequence (see verifier.h for
+// the order and the reason code of each step) and the file-level wrapper
+// that applies the detached-object rules.
+#include "pqbpf/attest/verifier.h"
+
+#include <algorithm>
+
+#include "pqbpf/core/file_io.h"
+#include "pqbpf/crypto/sha3.h"
+
+namespace pqbpf {
+namespace {
+
+namespace mldsa = crypto::mldsa;
+
+VerificationResult fail(VerificationResult r, ReasonCode reason, std::string error, bool input_error = false) {
+  r.valid = false;
+  r.reason = reason;
+  r.error = std::move(error);
+  r.input_error = input_error;
+  r.object.clear();
+  r.facts.reset();
+  return r;
+}
+
+VerificationResult verify_unchecked(const Envelope& envelope,
+                                    std::optional<std::span<const std::uint8_t>> detached,
+                                    const std::string& object_label) {
+  VerificationResult r;
+  const Manifest& manifest = envelope.manifest();
+  // 1. DID/key binding (cheap; no crypto beyond one SHA3).
+  const Did key_did = Did::from_public_key(envelope.public_key());
+  if (!(manifest.signer() == key_did)) {
+    return fail(std::move(r), ReasonCode::kDidMismatch,
+                "manifest signer " + manifest.signer().str() + " is not the DID of the envelope's public key (" +
+                    key_did.str() + ")");
+  }
+  // 2. The signature over the canonical manifest, with our context string.
+  const std::string message = manifest.canonical_bytes();
+  const std::span<const std::uint8_t> bytes(reinterpret_cast<const std::uint8_t*>(message.data()),
+                                            message.size());
+  if (message.empty() ||
+      !mldsa::verify(envelope.public_key(), bytes, signature_context(), envelope.signature()).ok()) {
+    return fail(std::move(r), ReasonCode::kBadSignature,
+                "the ML-DSA-65 signature does not verify for signer " + key_did.str());
+  }
+  r.signature_valid = true;
+  r.signer_did = key_did;
+  r.manifest = manifest;
+  // 3. Which object: embedded, detached, or both (then identical).
+  std::span<const std::uint8_t> object;
+  std::string label = object_label;
+  if (envelope.object() && detached) {
+    const auto& embedded = *envelope.object();
+    if (embedded.size() != detached->size() ||
+        !std::equal(embedded.begin(), embedded.end(), detached->begin())) {
+      return fail(std::move(r), ReasonCode::kObjectConflict,
+                  object_label + ": differs from the object embedded in the envelope");
+    }
+    object = *detached;
+  } else if (detached) {
+    object = *detached;
+  } else if (envelope.object()) {
+    object = *envelope.object();
+    label = "embedded object";
+  } else {
+    return fail(std::move(r), ReasonCode::kObjectMissing,
+                "no object to check: the envelope embeds none and no detached object was given", true);
+  }
+  // 4. Size, then hash.
+  if (object.size() > kMaxObjectFileSize) {
+    return fail(std::move(r), ReasonCode::kSizeExceeded,
+                label + ": " + std::to_string(object.size()) + " bytes, larger than the object limit of " +
+                    std::to_string(kMaxObjectFileSize));
+  }
+  if (object.size() != manifest.size()) {
+    return fail(std::move(r), ReasonCode::kSizeMismatch,
+                label + ": " + std::to_string(object.size()) + " bytes, but " +
+                    std::to_string(manifest.size()) + " were signed");
+  }
+  const std::string hash = crypto::to_hex(crypto::sha3_256(object));
+  if (hash != manifest.sha3_256()) {
+    return fail(std::move(r), ReasonCode::kHashMismatch,
+                label + ": SHA3-256 " + hash + " differs from the signed " + manifest.sha3_256());
+  }
+  r.hash_consistent = true;
+  // 5. Format 2: the signed program list must be the object's.
+  if (manifest.format() == ManifestFormat::kV2) {
+    auto facts = derive_object_facts(object, label);
+    if (!facts.ok()) {
+      r.programs_consistent = false;
+      return fail(std::move(r), ReasonCode::kProgramMismatch,
+                  "cannot re-derive the program list: " + facts.error().message);
+    }
+    if (auto diff = describe_facts_difference(manifest, *facts)) {
+      r.programs_consistent = false;
+      return fail(std::move(r), ReasonCode::kProgramMismatch, label + ": " + *diff);
+    }
+    r.programs_consistent = true;
+    r.facts = std::move(facts).value();
+  }
+  r.valid = true;
+  r.reason = ReasonCode::kAllowed;
+  r.error.clear();
+  r.object.assign(object.begin(), object.end());
+  return r;
+}
+
+}  // namespace
+
+VerificationResult BPFVerifier::verify(const Envelope& envelope,
+                                       std::optional<std::span<const std::uint8_t>> detached,
+                                       const std::string& object_label) {
+  try {
+    return verify_unchecked(envelope, detached, object_label);
+  } catch (const std::exception& ex) {  // fail closed on anything unexpected
+    VerificationResult r;
+    r.reason = ReasonCode::kInternalError;
+    r.error = std::string("internal error during verification: ") + ex.what();
+    return r;
+  }
+}
+
+VerificationResult BPFVerifier::verify(const SignedBPFProgram& signed_program) {
+  std::optional<std::span<const std::uint8_t>> detached;
+  if (signed_program.object) detached = std::span<const std::uint8_t>(*signed_program.object);
+  return verify(signed_program.envelope, detached);
+}
+
+VerificationResult verify_envelope_file(const std::string& envelope_path,
+                                        const std::optional<std::string>& object_path) {
+  VerificationResult r;
+  try {
+    auto text = read_text_file(envelope_path, kMaxEnvelopeBytes);
+    if (!text.ok()) return fail(std::move(r), ReasonCode::kMalformedEnvelope, text.error().message, true);
+    auto envelope = parse_envelope(*text, envelope_path);
+    if (!envelope.ok()) {
+      const bool unsupported = envelope.error().code == ErrorCode::kUnsupported;
+      return fail(std::move(r), unsupported ? ReasonCode::kUnsupportedFormat : ReasonCode::kMalformedEnvelope,
+                  envelope.error().message, true);
+    }
+    // The detached object: explicit path (must exist), else the default
+    // path when it exists (else the embedded object alone).
+    std::optional<std::vector<std::uint8_t>> detached;
+    std::string label = "object";
+    std::optional<std::string> path = object_path;
+    bool required = object_path.has_value();
+    if (!path) path = default_object_path(envelope_path);
+    if (path) {
+      auto bytes = read_file(*path, kMaxObjectFileSize);
+      if (bytes.ok()) {
+        detached = std::move(bytes).value();
+        label = *path;
+      } else if (required || bytes.error().code != ErrorCode::kNotFound) {
+        const bool too_big = bytes.error().code == ErrorCode::kLimitExceeded;
+        return fail(std::move(r), too_big ? ReasonCode::kSizeExceeded : ReasonCode::kObjectMissing,
+                    bytes.error().message, true);
+      }
+    }
+    std::optional<std::span<const std::uint8_t>> view;
+    if (detached) view = std::span<const std::uint8_t>(*detached);
+    return BPFVerifier::verify(*envelope, view, label);
+  } catch (const std::exception& ex) {
+    return fail(std::move(r), ReasonCode::kInternalError,
+                std::string("internal error during verification: ") + ex.what());
+  }
+}
+
+}  // namespace pqbpf

@@ -1,0 +1,143 @@
+// verify_envelope_file: the detached/embedded object rules, and hostile
+// envelope files giving one clear line with input_error set.
+#include "pqbpf/attest/verifier.h"
+
+#include "attest_test_util.h"
+
+namespace pqbpf {
+namespace {
+
+using namespace pqbpf::testing;
+
+class VerifyFile : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    object_ = object_bytes("attest_kprobe");
+    object_path_ = dir_.file("k.bpf.o");
+    envelope_path_ = object_path_ + ".sig.json";
+    write_bytes(object_path_, object_);
+  }
+  SignedBPFProgram sign(bool embed = false) {
+    auto o = fixed_time_options();
+    o.embed = embed;
+    return sign_ok(signer(1), program("attest_kprobe"), o);
+  }
+  void write_envelope_file(const SignedBPFProgram& s) { write_text(envelope_path_, s.to_json()); }
+
+  ScratchDir dir_;
+  std::vector<std::uint8_t> object_;
+  std::string object_path_, envelope_path_;
+};
+
+TEST_F(VerifyFile, VerifyWithDefaultDetachedPathIsValid) {
+  write_envelope_file(sign());
+  const auto r = verify_envelope_file(envelope_path_);
+  EXPECT_TRUE(r.valid) << r.error;
+  EXPECT_EQ(r.reason, ReasonCode::kAllowed);
+  EXPECT_EQ(r.object, object_);
+  ASSERT_TRUE(r.facts.has_value());
+  EXPECT_EQ(r.facts->info.programs.size(), 1u);
+}
+
+TEST_F(VerifyFile, VerifyWithExplicitObjectPathIsValid) {
+  const std::string elsewhere = dir_.file("renamed.o");
+  write_bytes(elsewhere, object_);
+  const std::string env = dir_.file("detached.json");
+  write_text(env, sign().to_json());
+  EXPECT_TRUE(verify_envelope_file(env, elsewhere).valid);
+}
+
+TEST_F(VerifyFile, VerifyWithMissingExplicitObjectFailsObjectMissingAsInputError) {
+  write_envelope_file(sign());
+  const auto r = verify_envelope_file(envelope_path_, dir_.file("nope.o"));
+  EXPECT_FALSE(r.valid);
+  EXPECT_EQ(r.reason, ReasonCode::kObjectMissing);
+  EXPECT_TRUE(r.input_error);
+  EXPECT_NE(r.error.find("nope.o"), std::string::npos);
+}
+
+TEST_F(VerifyFile, VerifyWithoutAnyObjectFailsObjectMissing) {
+  const std::string env = dir_.file("lonely.sig.json");  // lonely has no file
+  write_text(env, sign().to_json());
+  const auto r = verify_envelope_file(env);
+  EXPECT_EQ(r.reason, ReasonCode::kObjectMissing);
+  EXPECT_TRUE(r.input_error);
+  EXPECT_TRUE(r.signature_valid);  // the signature itself was fine
+}
+
+TEST_F(VerifyFile, VerifyEmbeddedOnlyIsValid) {
+  const std::string env = dir_.file("lonely.sig.json");
+  write_text(env, sign(true).to_json());
+  const auto r = verify_envelope_file(env);
+  EXPECT_TRUE(r.valid) << r.error;
+  EXPECT_EQ(r.object, object_);
+}
+
+TEST_F(VerifyFile, VerifyEmbeddedAndIdenticalDetachedIsValid) {
+  write_envelope_file(sign(true));
+  EXPECT_TRUE(verify_envelope_file(envelope_path_).valid);
+}
+
+TEST_F(VerifyFile, VerifyEmbeddedAndDifferentDetachedFailsObjectConflict) {
+  write_envelope_file(sign(true));
+  auto other = object_;
+  other.back() ^= 1;
+  write_bytes(object_path_, other);
+  const auto r = verify_envelope_file(envelope_path_);
+  EXPECT_FALSE(r.valid);
+  EXPECT_EQ(r.reason, ReasonCode::kObjectConflict);
+  EXPECT_FALSE(r.input_error);
+}
+
+TEST_F(VerifyFile, VerifyMissingEnvelopeFailsMalformedAsInputError) {
+  const auto r = verify_envelope_file(dir_.file("none.sig.json"));
+  EXPECT_EQ(r.reason, ReasonCode::kMalformedEnvelope);
+  EXPECT_TRUE(r.input_error);
+  EXPECT_FALSE(r.signer_did.has_value());
+}
+
+TEST_F(VerifyFile, VerifyHostileEnvelopeFilesGivesOneClearLineEach) {
+  const std::string good = sign().to_json();
+  const std::vector<std::string> hostile = {
+      "",
+      good.substr(0, good.size() / 3),
+      "{not json",
+      "{\"manifest\":\"\xC3\x28\"}",
+      std::string(100000, '[') + std::string(100000, ']'),
+      "{\"manifest\":{},\"public_key\":1,\"signature\":[]}",
+      "{\"manifest\":{},\"manifest\":{}}",
+      "{\"manifest\":{},\"public_key\":\"!!!!\",\"signature\":\"AAAA\"}",
+      "[1,2,3]",
+      std::string("\0\0\0\0", 4),
+  };
+  for (const auto& text : hostile) {
+    write_text(envelope_path_, text);
+    const auto r = verify_envelope_file(envelope_path_);
+    EXPECT_FALSE(r.valid);
+    EXPECT_EQ(r.reason, ReasonCode::kMalformedEnvelope) << r.error;
+    EXPECT_TRUE(r.input_error);
+    EXPECT_EQ(r.error.rfind(envelope_path_ + ": ", 0), 0u) << r.error;
+    EXPECT_EQ(r.error.find('\n'), std::string::npos) << r.error;
+  }
+}
+
+TEST_F(VerifyFile, VerifyUnknownManifestFormatFailsUnsupportedFormat) {
+  std::string text = sign().to_json();
+  const auto pos = text.find("pqc-bpf-manifest/2");
+  ASSERT_NE(pos, std::string::npos);
+  text.replace(pos, 18, "pqc-bpf-manifest/7");
+  write_text(envelope_path_, text);
+  const auto r = verify_envelope_file(envelope_path_);
+  EXPECT_EQ(r.reason, ReasonCode::kUnsupportedFormat) << r.error;
+}
+
+TEST_F(VerifyFile, VerifyOversizeDetachedObjectFailsSizeExceeded) {
+  write_envelope_file(sign());
+  ASSERT_EQ(::truncate(object_path_.c_str(), static_cast<off_t>(kMaxObjectFileSize + 1)), 0);
+  const auto r = verify_envelope_file(envelope_path_);
+  EXPECT_FALSE(r.valid);
+  EXPECT_EQ(r.reason, ReasonCode::kSizeExceeded) << r.error;
+}
+
+}  // namespace
+}  // namespace pqbpf

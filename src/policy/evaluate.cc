@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "glob.h"
-#include "license.h"
+#include "pqbpf/bpf/license.h"
 #include "pqbpf/policy/load_policy.h"
 
 namespace pqbpf::policy {
@@ -26,25 +26,6 @@ struct Subject {
   std::optional<std::uint64_t> insn_count;  // nullopt: unknown
 };
 
-// Libbpf's section prefixes that refine a kernel type (kretprobe/..., fentry/...).
-BPFProgramType refine_from_section(BPFProgramType type, std::string_view section) {
-  const std::string_view prefix = section.substr(0, section.find_first_of("/."));
-  struct Refinement {
-    std::string_view prefix;
-    BPFProgramType refined;
-  };
-  static constexpr Refinement kRefinements[] = {
-      {"kretprobe", BPFProgramType::kKretprobe},  {"kretsyscall", BPFProgramType::kKretprobe},
-      {"uprobe", BPFProgramType::kUprobe},        {"uretprobe", BPFProgramType::kUretprobe},
-      {"fentry", BPFProgramType::kFentry},        {"fexit", BPFProgramType::kFexit},
-  };
-  if (kernel_program_type(type) != type) return type;  // already refined
-  for (const auto& r : kRefinements) {
-    if (prefix == r.prefix && kernel_program_type(r.refined) == type) return r.refined;
-  }
-  return type;
-}
-
 std::vector<Subject> subjects_of(const LoadRequest& request) {
   std::vector<Subject> out;
   if (request.programs.empty()) {
@@ -54,8 +35,9 @@ std::vector<Subject> subjects_of(const LoadRequest& request) {
   }
   out.reserve(request.programs.size());
   for (const auto& p : request.programs) {
-    std::optional<BPFProgramType> type = p.type;
-    if (type) type = refine_from_section(*type, p.section);
+    // The reader's refined type (kretprobe for a kretprobe/ section) when it
+    // has one, so a rule listing only kretprobe does not cover plain kprobes.
+    const std::optional<BPFProgramType> type = p.refined_type ? p.refined_type : p.type;
     out.push_back(Subject{p.name, type, p.attach_target, p.insn_count});
   }
   return out;
@@ -131,7 +113,7 @@ bool in_allow_list(const PolicyRule& rule, const Did& signer) {
 
 bool license_allowed(const PolicyRule& rule, const std::string& license) {
   for (const auto& allowed : rule.licenses) {
-    if (allowed == kGplCompatibleLicenses ? is_gpl_compatible_license(license) : allowed == license) {
+    if (allowed == kGplCompatibleLicenses ? bpf::is_gpl_compatible_license(license) : allowed == license) {
       return true;
     }
   }

@@ -17,6 +17,10 @@ const std::string kHash(64, 'a');
 bpf::ProgramInfo program(std::string name, BPFProgramType type, std::string section,
                          std::string target = "", std::uint64_t insns = 10) {
   bpf::ProgramInfo p;
+  if (kernel_program_type(type) != type) {  // as the reader reports a refined section
+    p.refined_type = type;
+    type = kernel_program_type(type);
+  }
   p.name = std::move(name);
   p.type = type;
   p.section = std::move(section);
@@ -284,9 +288,11 @@ TEST(Evaluate, KprobeRuleCoversKretprobeAndUprobeSections) {
   LoadPolicy policy;
   policy.add_rule(rule_for({BPFProgramType::kKprobe}));
   LoadRequest r = verified(did_of('1'));
-  r.programs = {program("ret", BPFProgramType::kKprobe, "kretprobe/do_sys_openat2"),
-                program("u", BPFProgramType::kKprobe, "uprobe/libc.so:malloc"),
-                program("refined", BPFProgramType::kUretprobe, "uretprobe/libc.so:free")};
+  r.programs = {program("ret", BPFProgramType::kKretprobe, "kretprobe/do_sys_openat2"),
+                program("u", BPFProgramType::kUprobe, "uprobe/libc.so:malloc"),
+                program("plain", BPFProgramType::kKprobe, "kprobe/vfs_read")};
+  r.programs.push_back(program("refined_in_type", BPFProgramType::kKprobe, "uretprobe/libc.so:free"));
+  r.programs.back().type = BPFProgramType::kUretprobe;  // a reader that puts the refined name in type
   const PolicyDecision d = policy.evaluate(r);
   EXPECT_TRUE(d.allowed()) << d.sentence;
   EXPECT_EQ(d.programs[0].type, BPFProgramType::kKretprobe);
@@ -298,7 +304,7 @@ TEST(Evaluate, KretprobeRuleDoesNotCoverPlainKprobe) {
   policy.add_rule(rule_for({BPFProgramType::kKretprobe}));
   LoadRequest r = verified(did_of('1'));
   EXPECT_EQ(policy.evaluate(r).reason, ReasonCode::kNoRule);
-  r.programs = {program("ret", BPFProgramType::kKprobe, "kretprobe/do_sys_openat2")};
+  r.programs = {program("ret", BPFProgramType::kKretprobe, "kretprobe/do_sys_openat2")};
   EXPECT_TRUE(policy.evaluate(r).allowed());
 }
 
@@ -308,10 +314,10 @@ TEST(Evaluate, TracingRuleCoversFentryButFentryRuleNotFexit) {
   LoadPolicy fentry;
   fentry.add_rule(rule_for({BPFProgramType::kFentry}));
   LoadRequest r = verified(did_of('1'));
-  r.programs = {program("f", BPFProgramType::kTracing, "fentry/vfs_read")};
+  r.programs = {program("f", BPFProgramType::kFentry, "fentry/vfs_read")};
   EXPECT_TRUE(tracing.evaluate(r).allowed());
   EXPECT_TRUE(fentry.evaluate(r).allowed());
-  r.programs = {program("f", BPFProgramType::kTracing, "fexit/vfs_read")};
+  r.programs = {program("f", BPFProgramType::kFexit, "fexit/vfs_read")};
   EXPECT_EQ(fentry.evaluate(r).reason, ReasonCode::kNoRule);
 }
 

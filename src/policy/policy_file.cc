@@ -8,12 +8,19 @@
 #include <utility>
 
 #include "pqbpf/core/file_io.h"
+#include "pqbpf/core/public_key_file.h"
 #include "yaml_tree.h"
 
 namespace pqbpf::policy {
 namespace {
 
 constexpr std::size_t kMaxAttachPatternLength = 256;
+
+// The default .pub reader (core/public_key_file.h checks the DID/key binding).
+Result<Did> did_from_public_key_file(const std::string& path) {
+  PQBPF_ASSIGN_OR_RETURN(PublicIdentity identity, load_public_key_file(path));
+  return identity.did();
+}
 
 class SchemaReader {
  public:
@@ -151,14 +158,11 @@ class SchemaReader {
       return did;
     }
     if (text.empty()) return fail(node, path, "expected a DID or a path to a .pub file, got an empty string");
-    if (!options_.resolve_public_key_file) {
-      return fail(node, path,
-                  shown(text) + " is not a DID (did:pqaid:...), and this loader has no .pub file "
-                                "reader; list the signer's DID instead");
-    }
     std::filesystem::path file(text);
     if (file.is_relative() && !base_dir_.empty()) file = std::filesystem::path(base_dir_) / file;
-    Result<Did> did = options_.resolve_public_key_file(file.string());
+    Result<Did> did = options_.resolve_public_key_file
+                          ? options_.resolve_public_key_file(file.string())
+                          : did_from_public_key_file(file.string());
     if (!did.ok()) return fail(node, path, "cannot use signer file: " + did.error().message);
     return did;
   }

@@ -10,6 +10,9 @@
 
 #include <gtest/gtest.h>
 
+#include "pqbpf/core/identity.h"
+#include "pqbpf/core/public_key_file.h"
+
 namespace pqbpf::policy {
 namespace {
 
@@ -182,9 +185,9 @@ TEST(ParsePolicy, BadDefaultDecisionOrVersionIsRefused) {
   expect_refused("version: 2\nrules: []\n", "unsupported policy version", 1);
 }
 
-TEST(ParsePolicy, SignerFileWithoutResolverIsRefused) {
+TEST(ParsePolicy, MissingSignerFileIsRefusedWithItsPath) {
   expect_refused("rules:\n  - program_types: [xdp]\n    allowed_signers: [keys/ops.pub]\n",
-                 "no .pub file reader", 3);
+                 "rules[0].allowed_signers[0]: cannot use signer file: /etc/pqc-bpf/keys/ops.pub", 3);
 }
 
 TEST(ParsePolicy, SignerFileIsResolvedRelativeToPolicyDirectory) {
@@ -284,6 +287,17 @@ TEST_F(PolicyFileOnDisk, LoadValidFileSucceeds) {
   auto policy = load_policy_file(write("p.yaml", kFullExample));
   ASSERT_TRUE(policy.ok()) << policy.error().message;
   EXPECT_EQ(policy->rules().size(), 2u);
+}
+
+TEST_F(PolicyFileOnDisk, PubFileNextToPolicyGivesItsDid) {
+  auto identity = Identity::create("ops");
+  ASSERT_TRUE(identity.ok()) << identity.error().message;
+  const PublicIdentity pub = identity->public_identity();
+  ASSERT_TRUE(save_public_key_file((dir_ / "ops.pub").string(), pub, false).ok());
+  auto policy = load_policy_file(
+      write("p.yaml", "rules:\n  - program_types: [xdp]\n    allowed_signers: [ops.pub]\n"));
+  ASSERT_TRUE(policy.ok()) << policy.error().message;
+  EXPECT_EQ(policy->rules()[0].allowed_signers.at(0), pub.did());
 }
 
 TEST_F(PolicyFileOnDisk, LoadErrorStartsWithThePath) {

@@ -30,7 +30,8 @@ constexpr std::size_t kMaxPolicyStringLength = 4096;      // any scalar, bytes
 struct PolicyLoadOptions {
   // Turns an `allowed_signers` entry that is not a DID (a path to a .pub
   // file) into the DID it names. Relative paths arrive joined to the policy
-  // file's directory. Unset: such entries are refused.
+  // file's directory. Unset: load_public_key_file (core/public_key_file.h),
+  // which checks that the file's DID is the DID of its public key.
   std::function<Result<Did>(const std::string& path)> resolve_public_key_file;
 };
 

@@ -190,6 +190,25 @@ Result<std::uint64_t> get_unsigned(const json& object, std::string_view field,
   return v.get<std::uint64_t>();
 }
 
+// Wipes a parsed document's plain seed string on every way out of a parse.
+class SeedStringWiper {
+ public:
+  explicit SeedStringWiper(json& doc) : doc_(doc) {}
+  ~SeedStringWiper() {
+    if (!doc_.is_object()) return;
+    auto it = doc_.find("seed");
+    if (it != doc_.end() && it->is_string()) {
+      auto& text = it->get_ref<std::string&>();
+      crypto::secure_wipe(text.data(), text.size());
+    }
+  }
+  SeedStringWiper(const SeedStringWiper&) = delete;
+  SeedStringWiper& operator=(const SeedStringWiper&) = delete;
+
+ private:
+  json& doc_;
+};
+
 // Decodes the plain seed straight into SecureBytes and wipes the JSON string.
 Result<SecureBytes> take_plain_seed(json& doc, const std::string& label) {
   json& value = doc.at("seed");
@@ -314,6 +333,7 @@ Result<Identity> parse_key_file(std::string_view text, const std::string& label,
   limits.max_bytes = kMaxSmallFileSize;
   limits.max_depth = 4;
   PQBPF_ASSIGN_OR_RETURN(json doc, parse_json_strict(text, label, limits));
+  const SeedStringWiper wiper(doc);
   if (!doc.is_object()) return make_error(ErrorCode::kParse, label + ": expected a JSON object");
   if (doc.contains("public_key") && !doc.contains("seed") && !doc.contains("encryption")) {
     return make_error(ErrorCode::kInvalidArgument,
@@ -387,7 +407,9 @@ Result<Identity> parse_key_file(std::string_view text, const std::string& label,
 
 bool key_file_is_encrypted(std::string_view text) {
   auto doc = parse_json_strict(text, "key file");
-  return doc.ok() && doc->is_object() && doc->contains("encryption");
+  if (!doc.ok()) return false;
+  const SeedStringWiper wiper(*doc);
+  return doc->is_object() && doc->contains("encryption");
 }
 
 Result<Identity> load_key_file(const std::string& path, const PassphraseProvider& passphrase) {

@@ -1,0 +1,84 @@
+// Disk full: the test mounts a 64 KiB tmpfs (needs root; skipped
+// otherwise), fills it through the log, and checks that the failing append
+// becomes a deny with reason log_error while the log still verifies.
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <sys/mount.h>
+#include <unistd.h>
+
+#include "log_test_util.h"
+#include "pqbpf/log/log_verify.h"
+#include "pqbpf/log/log_writer.h"
+
+namespace pqbpf::log {
+namespace {
+
+using testing::sample_attempt;
+
+class Mount {
+ public:
+  explicit Mount(const std::string& dir) : dir_(dir) {
+    mounted_ = ::mount("tmpfs", dir.c_str(), "tmpfs", 0, "size=64k,mode=0700") == 0;
+    if (!mounted_) error_ = std::strerror(errno);
+  }
+  ~Mount() {
+    if (mounted_) ::umount2(dir_.c_str(), MNT_DETACH);
+  }
+  bool mounted() const { return mounted_; }
+  const std::string& error() const { return error_; }
+
+ private:
+  std::string dir_;
+  bool mounted_ = false;
+  std::string error_;
+};
+
+TEST(LogDiskFullTest, AppendOnFullDiskFailsDeniesAndLogStillVerifies) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root to mount a tmpfs";
+  testing::TempDir dir;
+  Mount mount(dir.path());
+  if (!mount.mounted()) GTEST_SKIP() << "cannot mount tmpfs: " << mount.error();
+  const std::string path = dir.file("audit.log");
+  LogOptions o;
+  o.checkpoint_every = 20;
+  auto w = LogWriter::open(path, testing::test_signer(), o);
+  ASSERT_TRUE(w.ok()) << w.error().message;
+
+  int recorded = 0;
+  RecordedDecision denied;
+  bool full = false;
+  for (int i = 0; i < 10000 && !full; ++i) {
+    RecordedDecision d = record_decision(**w, sample_attempt("p" + std::to_string(i)));
+    if (d.seq) {
+      EXPECT_EQ(d.decision, Decision::kAllow);
+      ++recorded;
+    } else {
+      denied = d;
+      full = true;
+    }
+  }
+  ASSERT_TRUE(full) << "64 KiB tmpfs never filled";
+  EXPECT_GT(recorded, 10);
+  EXPECT_EQ(denied.decision, Decision::kDeny);  // the policy said allow
+  EXPECT_EQ(denied.reason, ReasonCode::kLogError);
+  ASSERT_TRUE(denied.error.has_value());
+  EXPECT_EQ(denied.error->code, ErrorCode::kIo);
+  EXPECT_NE(denied.error->message.find(std::strerror(ENOSPC)), std::string::npos)
+      << denied.error->message;
+
+  auto report = verify_log(path, testing::test_public_key());
+  ASSERT_TRUE(report.ok()) << report.error().message;
+  EXPECT_EQ(report->attempts, static_cast<std::uint64_t>(recorded));
+  EXPECT_EQ(report->torn_bytes, 0u);
+
+  // Still full: still denied, still a valid log.
+  EXPECT_EQ(record_decision(**w, sample_attempt("again")).decision, Decision::kDeny);
+  (void)(*w)->close();  // the close checkpoint may not fit either
+  auto after = verify_log(path, testing::test_public_key());
+  ASSERT_TRUE(after.ok()) << after.error().message;
+  EXPECT_EQ(after->attempts, static_cast<std::uint64_t>(recorded));
+}
+
+}  // namespace
+}  // namespace pqbpf::log

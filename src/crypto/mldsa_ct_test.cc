@@ -94,7 +94,9 @@ TEST_P(MlDsaCtTest, KeyGenAndSignDoNotBranchOnSecrets) {
     // The private key's secret parts (K, s1, s2, t0) are still secret.
     const auto sk = kp.private_key.expose_secret_encoding();
     const long undefined = undefined_bytes(sk.data(), sk.size());
-    if (under_valgrind()) ASSERT_GE(undefined, 0) << "VALGRIND_GET_VBITS failed";
+    if (under_valgrind()) {
+      ASSERT_GE(undefined, 0) << "VALGRIND_GET_VBITS failed";
+    }
     if (undefined >= 0) {
       EXPECT_GT(undefined, static_cast<long>(sz.private_key / 2))
           << "too much of the private key was declassified";

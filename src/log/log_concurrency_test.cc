@@ -84,7 +84,7 @@ TEST(LogConcurrencyTest, FourProcessesTenThousandAppendsEachKeepOneChain) {
 }
 
 TEST(LogConcurrencyTest, ProcessesRacingRotationKeepOneChain) {
-  run_processes("batch", 4, 500, "65536");
+  run_processes("batch", 4, 250, "32768");
 }
 
 }  // namespace

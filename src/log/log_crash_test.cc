@@ -35,14 +35,24 @@ void run_crash_loop(Durability mode, int threads) {
   const unsigned seed = rd();
   std::mt19937 rng(seed);
   SCOPED_TRACE("random seed " + std::to_string(seed));
-  std::uniform_int_distribution<int> delay_ms(0, 30);
+  std::uniform_int_distribution<int> delay_ms(0, 40);
+  std::uniform_int_distribution<int> startup_ms(0, 250);
   std::map<std::uint64_t, std::string> acked;  // every ack of every child
   int kills = 0, torn_seen = 0;
   for (int iter = 0; iter < kKillsPerMode; ++iter) {
     ChildProcess child({PQBPF_LOG_APPEND_CHILD, path, std::string(durability_name(mode)),
                         std::to_string(threads), "0", "i" + std::to_string(iter), "16", "32768"});
     ASSERT_GT(child.pid(), 0);
-    child.read_for(delay_ms(rng));
+    if (iter % 4 == 3) {
+      // Some kills land anywhere from exec to the first appends (open, recovery).
+      child.read_for(startup_ms(rng));
+    } else {
+      // Most land among appends: wait for the first acknowledgement first.
+      for (int waited = 0; waited < 5000 && child.output().empty() && !child.eof(); waited += 5) {
+        child.read_for(5);
+      }
+      child.read_for(delay_ms(rng));
+    }
     child.kill_now();
     const int status = child.wait();
     ASSERT_TRUE(WIFSIGNALED(status)) << "child exited early with status " << status;

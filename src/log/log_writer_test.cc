@@ -146,6 +146,44 @@ TEST(LogWriterTest, OpenMovesTornTailAsideAndChainContinues) {
   EXPECT_EQ(after->torn_bytes, 0u);
 }
 
+TEST(LogWriterTest, PowerLossCutAnywhereInLastWriteKeepsEveryEarlierRecord) {
+  // A power loss can persist any prefix of the last write. Cut a log at
+  // many offsets inside its last group (an attempt and its checkpoint) and
+  // reopen: everything before the cut survives, the chain continues.
+  TempDir dir;
+  const std::string path = dir.file("audit.log");
+  LogOptions o;
+  o.checkpoint_every = 4;
+  o.close_checkpoint = false;
+  {
+    auto w = open_writer(path, o);
+    for (int i = 0; i < 3; ++i) ASSERT_TRUE(w->append(sample_attempt("p" + std::to_string(i))).ok());
+  }
+  const std::string before = read_all(path);
+  {
+    auto w = open_writer(path, o);
+    ASSERT_TRUE(w->append(sample_attempt("p3")).ok());  // seq 4 + checkpoint 5
+  }
+  const std::string full = read_all(path);
+  ASSERT_GT(full.size(), before.size() + 4000);
+  for (std::size_t cut = before.size(); cut < full.size(); cut += 397) {
+    SCOPED_TRACE("cut at " + std::to_string(cut));
+    testing::write_all_text(path, full.substr(0, cut));
+    ::unlink(torn_file_path(path).c_str());
+    auto w = open_writer(path, o);
+    auto r = w->append(sample_attempt("after"));
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    const std::string now = read_all(path);
+    // Whatever whole records the cut left are kept, byte for byte.
+    const std::size_t kept = full.rfind('\n', cut - 1) + 1;
+    EXPECT_EQ(now.substr(0, kept), full.substr(0, kept));
+    ASSERT_TRUE(w->close().ok());
+    auto report = verify_log(path, test_public_key());
+    ASSERT_TRUE(report.ok()) << report.error().message;
+    EXPECT_GE(report->attempts, 4u);
+  }
+}
+
 TEST(LogWriterTest, TornFirstRecordLeavesAnEmptyLogThatStartsAtSeqOne) {
   TempDir dir;
   const std::string path = dir.file("audit.log");

@@ -5,10 +5,12 @@
 #include "pqbpf/core/passphrase.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <termios.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <csignal>
 #include <cstdlib>
 #include <cstring>
 
@@ -57,6 +59,36 @@ Result<SecureBytes> from_environment(const std::string& name) {
   return checked(SecureBytes(std::span(bytes, std::strlen(value))), "environment variable " + name);
 }
 
+// While echo is off, signals that would end or stop the process are caught
+// (without SA_RESTART, so the read returns EINTR), the terminal is restored,
+// the previous handlers are put back, and the signal is raised again: Ctrl-C
+// at the prompt still interrupts, and never leaves the terminal silent.
+volatile std::sig_atomic_t g_caught_signal = 0;
+extern "C" void note_signal(int signo) { g_caught_signal = signo; }
+
+class SignalGuard {
+ public:
+  SignalGuard() {
+    g_caught_signal = 0;
+    struct sigaction sa {};
+    sa.sa_handler = note_signal;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = 0;
+    for (std::size_t i = 0; i < kCount; ++i) ::sigaction(kSignals[i], &sa, &saved_[i]);
+  }
+  ~SignalGuard() {
+    for (std::size_t i = 0; i < kCount; ++i) ::sigaction(kSignals[i], &saved_[i], nullptr);
+  }
+  SignalGuard(const SignalGuard&) = delete;
+  SignalGuard& operator=(const SignalGuard&) = delete;
+  static int caught() { return g_caught_signal; }
+
+ private:
+  static constexpr int kSignals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGTSTP, SIGTTIN, SIGTTOU};
+  static constexpr std::size_t kCount = sizeof(kSignals) / sizeof(kSignals[0]);
+  struct sigaction saved_[kCount] {};
+};
+
 class Terminal {
  public:
   ~Terminal() {
@@ -76,7 +108,24 @@ class Terminal {
 
   // Prints `prompt`, reads one line with echo off.
   Result<SecureBytes> ask(const std::string& prompt) {
-    write_text(prompt);
+    int caught = 0;
+    auto line = [&] {
+      SignalGuard guard;
+      auto result = ask_quietly(prompt);
+      caught = SignalGuard::caught();
+      return result;
+    }();
+    if (caught != 0) {
+      ::raise(caught);  // handlers are back: the process does what it would have done
+      return make_error(ErrorCode::kInvalidArgument, "/dev/tty: interrupted");
+    }
+    return line;
+  }
+
+ private:
+  // Echo goes off before the prompt is shown, so nothing typed after the
+  // prompt appears is echoed or discarded by the TCSAFLUSH.
+  Result<SecureBytes> ask_quietly(const std::string& prompt) {
     if (::tcgetattr(fd_, &saved_) != 0) {
       return make_error(ErrorCode::kIo, std::string("/dev/tty: cannot read terminal settings: ") +
                                             std::strerror(errno));
@@ -89,14 +138,15 @@ class Terminal {
                                             std::strerror(errno));
     }
     echo_off_ = true;
+    write_text(prompt);
     SecureBytes line(kMaxPassphraseSize + 1);
     std::size_t used = 0;
     bool complete = false;
     while (used < line.size()) {
       std::uint8_t c = 0;
       const ssize_t n = ::read(fd_, &c, 1);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) break;  // EOF (Ctrl-D) or error
+      if (n < 0 && errno == EINTR && SignalGuard::caught() == 0) continue;
+      if (n <= 0) break;  // EOF (Ctrl-D), a signal, or an error
       if (c == '\n') {
         complete = true;
         break;
@@ -114,7 +164,6 @@ class Terminal {
     return checked(SecureBytes(line.span().first(used)), "/dev/tty");
   }
 
- private:
   void write_text(const std::string& text) {
     const char* p = text.data();
     std::size_t left = text.size();

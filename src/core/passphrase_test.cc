@@ -2,11 +2,18 @@
 // when there is no controlling terminal.
 #include "pqbpf/core/passphrase.h"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <poll.h>
+#include <sys/ioctl.h>
+#include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <string>
+#include <vector>
 
 #include "identity_test_util.h"
 
@@ -127,6 +134,148 @@ TEST(PassphraseDeathTest, PromptWithoutTerminalFailsNamingAlternatives) {
         std::_Exit(right ? 0 : 1);
       },
       ::testing::ExitedWithCode(0), "");
+}
+
+// A child process gets a fresh pseudo-terminal as its controlling terminal
+// and asks for a passphrase; the parent plays the user. This drives the real
+// /dev/tty path: the prompt, echo off, and the line read.
+class PtySession {
+ public:
+  PtySession() {
+    master_ = ::posix_openpt(O_RDWR | O_NOCTTY);
+    if (master_ >= 0 && ::grantpt(master_) == 0 && ::unlockpt(master_) == 0) {
+      slave_name_ = ::ptsname(master_);
+    }
+  }
+  ~PtySession() {
+    if (master_ >= 0) ::close(master_);
+    if (pid_ > 0) {
+      ::kill(pid_, SIGKILL);
+      ::waitpid(pid_, nullptr, 0);
+    }
+  }
+  bool usable() const { return !slave_name_.empty(); }
+
+  // Runs `body` in a child whose controlling terminal is the pty; its return
+  // value becomes the exit code.
+  template <typename Body>
+  void start(Body body) {
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      ::close(master_);
+      ::setsid();
+      const int slave = ::open(slave_name_.c_str(), O_RDWR);
+      if (slave < 0 || ::ioctl(slave, TIOCSCTTY, 0) != 0) std::_Exit(99);
+      std::_Exit(body());
+    }
+  }
+
+  // Reads from the terminal until `needle` has appeared (or 10 s pass).
+  bool wait_for(const std::string& needle) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (output_.find(needle, consumed_) == std::string::npos) {
+      if (std::chrono::steady_clock::now() > deadline) return false;
+      if (!read_some(100)) continue;
+    }
+    consumed_ = output_.find(needle, consumed_) + needle.size();
+    return true;
+  }
+
+  void type(const std::string& text) { (void)!::write(master_, text.data(), text.size()); }
+
+  // Collects the remaining output and the child's exit code.
+  int finish() {
+    int status = 0;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (::waitpid(pid_, &status, WNOHANG) == 0) {
+      if (std::chrono::steady_clock::now() > deadline) return -1;
+      read_some(50);
+    }
+    while (read_some(0)) {
+    }
+    pid_ = -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  }
+
+  const std::string& output() const { return output_; }
+  // Linux ptys share one termios between master and slave.
+  bool echo_on() const {
+    struct termios t {};
+    return ::tcgetattr(master_, &t) == 0 && (t.c_lflag & ECHO) != 0;
+  }
+
+ private:
+  bool read_some(int timeout_ms) {
+    struct pollfd p {master_, POLLIN, 0};
+    if (::poll(&p, 1, timeout_ms) <= 0 || !(p.revents & POLLIN)) return false;
+    char buf[256];
+    const ssize_t n = ::read(master_, buf, sizeof(buf));
+    if (n <= 0) return false;
+    output_.append(buf, static_cast<std::size_t>(n));
+    return true;
+  }
+
+  int master_ = -1;
+  pid_t pid_ = -1;
+  std::string slave_name_;
+  std::string output_;
+  std::size_t consumed_ = 0;
+};
+
+TEST(PassphraseTerminal, PromptReadsLineWithEchoOff) {
+  PtySession pty;
+  if (!pty.usable()) GTEST_SKIP() << "no pseudo-terminals here";
+  pty.start([] {
+    auto pass = read_passphrase(PassphraseSource::terminal("Key passphrase: "));
+    return pass.ok() && as_string(*pass) == "s3cret words" ? 0 : 1;
+  });
+  ASSERT_TRUE(pty.wait_for("Key passphrase: ")) << pty.output();
+  pty.type("s3cret words\n");
+  EXPECT_EQ(pty.finish(), 0) << pty.output();
+  EXPECT_EQ(pty.output().find("s3cret"), std::string::npos) << "echoed: " << pty.output();
+  EXPECT_TRUE(pty.echo_on());
+}
+
+TEST(PassphraseTerminal, NewPassphraseAsksTwiceAndAcceptsMatch) {
+  PtySession pty;
+  if (!pty.usable()) GTEST_SKIP() << "no pseudo-terminals here";
+  pty.start([] {
+    auto pass = read_new_passphrase(PassphraseSource::terminal());
+    return pass.ok() && as_string(*pass) == "same" ? 0 : 1;
+  });
+  ASSERT_TRUE(pty.wait_for("Passphrase: ")) << pty.output();
+  pty.type("same\n");
+  ASSERT_TRUE(pty.wait_for("Repeat passphrase: ")) << pty.output();
+  pty.type("same\n");
+  EXPECT_EQ(pty.finish(), 0) << pty.output();
+}
+
+TEST(PassphraseTerminal, NewPassphraseWithMismatchFails) {
+  PtySession pty;
+  if (!pty.usable()) GTEST_SKIP() << "no pseudo-terminals here";
+  pty.start([] {
+    auto pass = read_new_passphrase(PassphraseSource::terminal());
+    return !pass.ok() && pass.error().message.find("differ") != std::string::npos ? 0 : 1;
+  });
+  ASSERT_TRUE(pty.wait_for("Passphrase: ")) << pty.output();
+  pty.type("first\n");
+  ASSERT_TRUE(pty.wait_for("Repeat passphrase: ")) << pty.output();
+  pty.type("second\n");
+  EXPECT_EQ(pty.finish(), 0) << pty.output();
+}
+
+TEST(PassphraseTerminal, InterruptAtPromptRestoresEchoAndRaisesSignal) {
+  PtySession pty;
+  if (!pty.usable()) GTEST_SKIP() << "no pseudo-terminals here";
+  pty.start([] {
+    (void)read_passphrase(PassphraseSource::terminal());
+    return 1;  // not reached: SIGINT's default action ends the process
+  });
+  ASSERT_TRUE(pty.wait_for("Passphrase: ")) << pty.output();
+  EXPECT_FALSE(pty.echo_on());
+  pty.type("\x03");  // Ctrl-C: the terminal sends SIGINT to the child
+  EXPECT_EQ(pty.finish(), 128 + SIGINT) << pty.output();
+  EXPECT_TRUE(pty.echo_on());
 }
 
 }  // namespace

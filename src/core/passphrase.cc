@@ -5,6 +5,7 @@
 #include "pqbpf/core/passphrase.h"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <termios.h>
 #include <unistd.h>
@@ -143,10 +144,17 @@ class Terminal {
     std::size_t used = 0;
     bool complete = false;
     while (used < line.size()) {
+      // A signal may land before read() starts; polling with a short timeout
+      // makes sure it is noticed rather than waiting for the next keystroke.
+      if (SignalGuard::caught() != 0) break;
+      struct pollfd p {fd_, POLLIN, 0};
+      const int ready = ::poll(&p, 1, 100);
+      if (ready == 0 || (ready < 0 && errno == EINTR)) continue;
+      if (ready < 0) break;
       std::uint8_t c = 0;
       const ssize_t n = ::read(fd_, &c, 1);
-      if (n < 0 && errno == EINTR && SignalGuard::caught() == 0) continue;
-      if (n <= 0) break;  // EOF (Ctrl-D), a signal, or an error
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) break;  // EOF (Ctrl-D) or an error
       if (c == '\n') {
         complete = true;
         break;

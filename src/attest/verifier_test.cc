@@ -39,6 +39,13 @@ TEST_F(VerifyFile, VerifyWithDefaultDetachedPathIsValid) {
   EXPECT_EQ(r.facts->info.programs.size(), 1u);
 }
 
+TEST_F(VerifyFile, VerifyCompactReformattedEnvelopeIsValid) {
+  // The signature is over the canonical form, not the file's layout.
+  const auto j = nlohmann::json::parse(sign().to_json());
+  write_text(envelope_path_, j.dump());
+  EXPECT_TRUE(verify_envelope_file(envelope_path_).valid);
+}
+
 TEST_F(VerifyFile, VerifyWithExplicitObjectPathIsValid) {
   const std::string elsewhere = dir_.file("renamed.o");
   write_bytes(elsewhere, object_);

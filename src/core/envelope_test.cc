@@ -111,6 +111,14 @@ TEST(Envelope, ParseUnknownMissingOrDuplicateFieldFailsNamingIt) {
   EXPECT_NE(parse_error(dup).message.find("duplicate key \"signature\""), std::string::npos);
 }
 
+TEST(Envelope, ParseDuplicateKeyInsideManifestFailsParse) {
+  std::string text = valid_json().dump();
+  const auto pos = text.find("\"name\":\"trace\"");
+  ASSERT_NE(pos, std::string::npos);
+  text.insert(pos, "\"name\":\"other\",");
+  EXPECT_NE(parse_error(text).message.find("duplicate key \"name\""), std::string::npos);
+}
+
 TEST(Envelope, ParseWrongTypesFailsParse) {
   for (const char* key : {"public_key", "signature", "object"}) {
     auto j = valid_json();

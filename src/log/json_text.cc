@@ -1,6 +1,8 @@
 // Compact JSON string escaping with UTF-8 repair (see json_text.h).
 #include "json_text.h"
 
+#include <algorithm>
+
 namespace pqbpf::log::internal {
 namespace {
 
@@ -40,6 +42,19 @@ void append_json_string(std::string& out, std::string_view text, std::size_t max
   out.push_back('"');
   std::size_t i = 0;
   while (i < text.size()) {
+    // Plain printable ASCII in bulk (the common case).
+    std::size_t run = i;
+    const std::size_t run_end = std::min(text.size(), max_bytes);
+    while (run < run_end) {
+      const unsigned char c = static_cast<unsigned char>(text[run]);
+      if (c < 0x20 || c >= 0x7F || c == '"' || c == '\\') break;
+      ++run;
+    }
+    if (run > i) {
+      out.append(text.substr(i, run - i));
+      i = run;
+      continue;
+    }
     const std::size_t n = utf8_sequence_length(text, i);
     if (i + (n == 0 ? 1 : n) > max_bytes) break;
     if (n == 0) {

@@ -113,13 +113,20 @@ Status LogWriter::lock_and_sync_head() {
     unlock();
     return e;
   };
+  struct stat fs{};
+  // Fast path (one fstat): nobody wrote since our last append. A rotation by
+  // another process always appends a rotation checkpoint to this file first,
+  // so it changes the size; a removed file has no links left.
+  if (fd_ >= 0 && head_known_ && !head_is_rotation_) {
+    if (::fstat(fd_, &fs) != 0) return fail(io_error(path_, "cannot stat log", errno));
+    if (static_cast<std::uint64_t>(fs.st_size) == end_ && fs.st_nlink > 0) return ok_status();
+  }
   // Another process may have rotated the file (or it was removed).
   struct stat ps{};
   if (fd_ < 0 || ::stat(path_.c_str(), &ps) != 0 || ps.st_dev != dev_ || ps.st_ino != ino_) {
     Status st = reopen_current();
     if (!st.ok()) return fail(st.error());
   }
-  struct stat fs{};
   if (::fstat(fd_, &fs) != 0) return fail(io_error(path_, "cannot stat log", errno));
   if (head_known_ && static_cast<std::uint64_t>(fs.st_size) == end_) return ok_status();
 

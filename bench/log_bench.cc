@@ -1,0 +1,184 @@
+// log_bench: audit log appends per second in each durability mode, next to
+// bare loops on the same file system in the same run (the limits the disk
+// and the kernel set), so the ratios hold on any machine.
+//
+// Benchmarks (each on its own file in $PQBPF_LOG_BENCH_DIR, default
+// /var/tmp, removed afterwards):
+//   append_always          1 thread, fdatasync per append
+//   append_batch/threads:8 8 threads sharing one writer (group commit)
+//   append_batch           1 thread (group of one)
+//   append_none            1 thread, no fsync
+//   bare_write_fsync       write(2) of a record-sized line + fdatasync
+//   bare_write             write(2) of a record-sized line
+// Then `ratio <a>/<b> = X.XX` lines (appends/s over appends/s) and PASS/MISS
+// for the issue-5 targets: batch with 8 writers >= 5x always, and none within
+// 2x of the bare write loop (ratio >= 0.5). Not a test: exit status 0 whatever
+// the ratios. On a busy machine pass --benchmark_repetitions=N (the best
+// repetition is used).
+#include <benchmark/benchmark.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <fcntl.h>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unistd.h>
+
+#include "log_test_util.h"
+#include "pqbpf/log/log_writer.h"
+
+namespace {
+
+using namespace pqbpf::log;
+
+std::string g_dir;
+std::map<std::string, std::unique_ptr<LogWriter>> g_writers;
+
+std::mutex g_writers_mu;
+
+// One shared writer per benchmark (benchmark threads call this concurrently).
+LogWriter* writer_for(const std::string& name, Durability mode) {
+  std::lock_guard<std::mutex> lk(g_writers_mu);
+  auto& w = g_writers[name];
+  if (!w) {
+    LogOptions o;
+    o.durability = mode;
+    o.rotate_bytes = 0;
+    auto opened = LogWriter::open(g_dir + "/" + name + ".log", testing::test_signer(), o);
+    if (!opened.ok()) {
+      std::fprintf(stderr, "log_bench: %s\n", opened.error().message.c_str());
+      std::exit(2);
+    }
+    w = std::move(opened).value();
+  }
+  return w.get();
+}
+
+void run_appends(benchmark::State& state, const std::string& name, Durability mode) {
+  LogWriter* w = writer_for(name, mode);
+  const AttemptRecord attempt = testing::sample_attempt("bench_program");
+  for (auto _ : state) {
+    auto r = w->append(attempt);
+    if (!r.ok()) {
+      state.SkipWithError(r.error().message.c_str());
+      break;
+    }
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+
+std::string sample_line() {
+  const AttemptRecord a = testing::sample_attempt("bench_program");
+  return assemble_attempt_line(1, now_rfc3339(), "benchhost", serialize_attempt_body(a),
+                               zero_chain_hex()) +
+         "\n";
+}
+
+void run_bare(benchmark::State& state, const std::string& name, bool fsync) {
+  const std::string path = g_dir + "/" + name + ".bin";
+  const int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+  if (fd < 0) {
+    state.SkipWithError("cannot open bare file");
+    return;
+  }
+  const std::string line = sample_line();
+  for (auto _ : state) {
+    if (::write(fd, line.data(), line.size()) != static_cast<ssize_t>(line.size()) ||
+        (fsync && ::fdatasync(fd) != 0)) {
+      state.SkipWithError("write failed");
+      break;
+    }
+  }
+  ::close(fd);
+  state.SetItemsProcessed(state.iterations());
+}
+
+// Keeps the best items/s of every benchmark for the ratio lines.
+class RecordingReporter : public benchmark::ConsoleReporter {
+ public:
+  void ReportRuns(const std::vector<Run>& runs) override {
+    ConsoleReporter::ReportRuns(runs);
+    for (const Run& run : runs) {
+      if (run.run_type != Run::RT_Iteration || run.error_occurred) continue;
+      auto it = run.counters.find("items_per_second");
+      if (it == run.counters.end()) continue;
+      double& best = rates_[run.run_name.str()];
+      best = std::max(best, static_cast<double>(it->second.value));
+    }
+  }
+  double rate(const std::string& name) const {
+    auto it = rates_.find(name);
+    return it == rates_.end() ? 0.0 : it->second;
+  }
+
+ private:
+  std::map<std::string, double> rates_;
+};
+
+double print_ratio(const RecordingReporter& r, const std::string& label, const std::string& a,
+                   const std::string& b) {
+  const double ra = r.rate(a), rb = r.rate(b);
+  if (ra <= 0 || rb <= 0) return -1;
+  const double ratio = ra / rb;
+  std::printf("ratio %s = %.2f  (%.0f vs %.0f appends/s)\n", label.c_str(), ratio, ra, rb);
+  return ratio;
+}
+
+void print_target(bool met, const char* what, double value) {
+  std::printf("%s target %s (measured %.2f)\n", value < 0 ? "MISS" : (met ? "PASS" : "MISS"), what,
+              value);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const char* base = std::getenv("PQBPF_LOG_BENCH_DIR");
+  std::string tmpl = std::string(base ? base : "/var/tmp") + "/pqbpf-log-bench-XXXXXX";
+  if (::mkdtemp(tmpl.data()) == nullptr) {
+    std::perror("log_bench: mkdtemp");
+    return 2;
+  }
+  g_dir = tmpl;
+
+  benchmark::RegisterBenchmark("append_always", [](benchmark::State& s) {
+    run_appends(s, "always", Durability::kAlways);
+  })->UseRealTime();
+  benchmark::RegisterBenchmark("append_batch", [](benchmark::State& s) {
+    run_appends(s, "batch", Durability::kBatch);
+  })->UseRealTime()->Threads(8)->Threads(1);
+  benchmark::RegisterBenchmark("append_none", [](benchmark::State& s) {
+    run_appends(s, "none", Durability::kNone);
+  })->UseRealTime();
+  benchmark::RegisterBenchmark("bare_write_fsync", [](benchmark::State& s) {
+    run_bare(s, "bare_fsync", true);
+  })->UseRealTime();
+  benchmark::RegisterBenchmark("bare_write", [](benchmark::State& s) {
+    run_bare(s, "bare", false);
+  })->UseRealTime();
+
+  benchmark::Initialize(&argc, argv);
+  RecordingReporter reporter;
+  benchmark::RunSpecifiedBenchmarks(&reporter);
+  benchmark::Shutdown();
+  for (auto& [name, w] : g_writers) (void)w->close();
+  g_writers.clear();
+
+  std::printf("\nratios of appends per second (higher is better for the first)\n");
+  const double batch8 = print_ratio(reporter, "batch8/always", "append_batch/real_time/threads:8",
+                                    "append_always/real_time");
+  print_ratio(reporter, "batch1/always", "append_batch/real_time/threads:1",
+              "append_always/real_time");
+  print_ratio(reporter, "always/bare_write_fsync", "append_always/real_time",
+              "bare_write_fsync/real_time");
+  const double none = print_ratio(reporter, "none/bare_write", "append_none/real_time",
+                                  "bare_write/real_time");
+  print_target(batch8 >= 5.0, "batch with 8 writers >= 5x always", batch8);
+  print_target(none >= 0.5, "none within 2x of bare write (>= 0.50)", none);
+
+  std::error_code ec;
+  std::filesystem::remove_all(g_dir, ec);
+  return 0;
+}

@@ -44,6 +44,6 @@ function(pqbpf_crypto_add_differential)
             $<TARGET_FILE:mldsa_differential_tool>)
   set_tests_properties(mldsa_differential PROPERTIES
     LABELS "crypto;differential"
-    TIMEOUT 300)
+    TIMEOUT 600)
 endfunction()
 cmake_language(DEFER CALL pqbpf_crypto_add_differential)

@@ -12,6 +12,7 @@
 #include <bit>
 #include <map>
 
+#include "btf_check.h"
 #include "elf_facts.h"
 #include "elf_image.h"
 #include "libbpf_reader.h"
@@ -111,6 +112,10 @@ Result<ObjectInfo> inspect_object(std::span<const std::uint8_t> bytes, const std
                            (host_big ? "big" : "little") + "-endian host";
     read_with_elf(image, info, nullptr);
   } else {
+    // libbpf follows BTF references without checking them: check first.
+    if (const auto* btf = image.find_section(".BTF")) {
+      PQBPF_RETURN_IF_ERROR(internal::check_btf(btf->bytes, label));
+    }
     const internal::LibbpfObject obj = internal::open_with_libbpf(bytes, base_name(label));
     if (!obj.opened) {
       info.fallback_reason = obj.failure;

@@ -12,7 +12,8 @@
 # Each run appends one line to fuzz/findings/TARGET/runs.log.
 # Environment: PQBPF_FUZZ_BUILD_DIR (default build-fuzz), PQBPF_FUZZ_JOBS
 # (build parallelism, default 2), PQBPF_FUZZ_NICE (default 10),
-# PQBPF_SHARED_DIR (its bpf-corpus/ is added to the elf target's corpus).
+# PQBPF_SHARED_DIR (its bpf-corpus/ is added to the elf target's corpus),
+# PQBPF_FUZZ_NO_BUILD=1 (run the existing binary, do not build).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -38,7 +39,9 @@ jobs=${PQBPF_FUZZ_JOBS:-2}
 if [ ! -f "$build/CMakeCache.txt" ]; then
   CC=clang CXX=clang++ cmake -S . -B "$build" -DPQBPF_FUZZ=ON -DPQBPF_BENCH=OFF >/dev/null
 fi
-if ! cmake --build "$build" -j"$jobs" --target "${target}_fuzzer" >"$build/fuzz-build-$target.log" 2>&1; then
+# PQBPF_FUZZ_NO_BUILD=1: use the binary as built (another job is building).
+if [ -n "${PQBPF_FUZZ_NO_BUILD:-}" ]; then :
+elif ! cmake --build "$build" -j"$jobs" --target "${target}_fuzzer" >"$build/fuzz-build-$target.log" 2>&1; then
   tail -n 40 "$build/fuzz-build-$target.log" >&2
   echo "fuzz.sh: building ${target}_fuzzer failed (log: $build/fuzz-build-$target.log)" >&2
   exit 2
@@ -60,7 +63,7 @@ if [ "$target" = elf ] && [ -d "$shared/bpf-corpus" ]; then corpora+=("$shared/b
 # Dictionary: fuzz/dict/TARGET.dict, else the one of its input family.
 dict_file=fuzz/dict/$target.dict
 case "$target" in
-  envelope|manifest|key_file|public_key_file) [ -f "$dict_file" ] || dict_file=fuzz/dict/json.dict ;;
+  envelope|manifest|key_file|public_key_file|verifier) [ -f "$dict_file" ] || dict_file=fuzz/dict/json.dict ;;
   log_reader|log_verify) [ -f "$dict_file" ] || dict_file=fuzz/dict/log.dict ;;
 esac
 dict=()

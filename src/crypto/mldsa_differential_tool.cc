@@ -9,9 +9,13 @@
 //   sign <set> <sk> <msg> <ctx> det|hedged  -> ok <sig>
 //   sign_rnd <set> <sk> <msg> <ctx> <rnd>   -> ok <sig>   (Sign_internal with M' formatted here)
 //   verify <set> <pk> <msg> <ctx> <sig>     -> ok valid | ok invalid <error code>
+//   mu <set> <pk> <msg> <ctx>               -> ok <mu>    (external mu, FIPS 204 Algorithm 7 line 6)
+//   sign_mu <set> <sk> <mu> <rnd>           -> ok <sig>
+//   verify_mu <set> <pk> <mu> <sig>         -> ok valid | ok invalid <error code>
 //   quit
 // Anything the tool cannot do answers "err <message>" (never a crash), so a
 // refusal such as an over-long context is visible to the driver.
+#include <algorithm>
 #include <cstdint>
 #include <iostream>
 #include <sstream>
@@ -103,6 +107,33 @@ std::string handle(const std::string& line) {
     auto pk = mldsa::PublicKey::parse(*set, bytes[2]);
     if (!pk.ok()) return "ok invalid " + std::string(pqbpf::error_code_name(pk.error().code));
     const pqbpf::Status st = mldsa::verify(*pk, bytes[3], bytes[4], bytes[5]);
+    if (st.ok()) return "ok valid";
+    return "ok invalid " + std::string(pqbpf::error_code_name(st.error().code));
+  }
+  if (cmd == "mu" && args.size() == 5) {
+    auto pk = mldsa::PublicKey::parse(*set, bytes[2]);
+    if (!pk.ok()) return "err " + pk.error().message;
+    auto mu = mldsa::compute_mu(*pk, bytes[3], bytes[4]);
+    if (!mu.ok()) return "err " + mu.error().message;
+    return "ok " + to_hex(*mu);
+  }
+  if ((cmd == "sign_mu" || cmd == "verify_mu") && args.size() == 5) {
+    if (bytes[3].size() != mldsa::kMuSize) return "err mu must be 64 bytes";
+    mldsa::Mu mu;
+    std::copy(bytes[3].begin(), bytes[3].end(), mu.begin());
+    if (cmd == "sign_mu") {
+      auto sk = mldsa::PrivateKey::parse(*set, bytes[2]);
+      if (!sk.ok()) return "err " + sk.error().message;
+      if (bytes[4].size() != mldsa::kRandomnessSize) return "err rnd must be 32 bytes";
+      const auto sig = mldsa::sign_mu(
+          *sk, mu,
+          std::span<const std::uint8_t, mldsa::kRandomnessSize>(bytes[4].data(),
+                                                                 mldsa::kRandomnessSize));
+      return "ok " + to_hex(sig);
+    }
+    auto pk = mldsa::PublicKey::parse(*set, bytes[2]);
+    if (!pk.ok()) return "ok invalid " + std::string(pqbpf::error_code_name(pk.error().code));
+    const pqbpf::Status st = mldsa::verify_mu(*pk, mu, bytes[4]);
     if (st.ok()) return "ok valid";
     return "ok invalid " + std::string(pqbpf::error_code_name(st.error().code));
   }

@@ -5,7 +5,8 @@
 // identical key pairs; identical deterministic signatures; identical signatures
 // for the same explicit signing randomness; hedged signatures from each side
 // verified by the other; a mutated message, context and signature rejected by
-// both. The PRNG seed is fixed (override: PQBPF_DIFF_SEED) and printed, so any
+// both; and the external-mu entry points (mu computed here with noble's SHAKE256
+// must equal ours, sign_mu must equal noble's signature for the same rnd). The PRNG seed is fixed (override: PQBPF_DIFF_SEED) and printed, so any
 // failure reproduces.
 //
 // Usage: node tests/npm/differential.mjs <path-to-mldsa_differential_tool> [cases-per-set]
@@ -16,8 +17,10 @@ import { createInterface } from 'node:readline';
 const INSTALL_HINT = 'run `npm ci --prefix tests/npm` (from the repository root) first';
 
 let noble;
+let shake256;
 try {
   noble = await import('@noble/post-quantum/ml-dsa.js');
+  ({ shake256 } = await import('@noble/hashes/sha3.js'));
 } catch (e) {
   console.error(`FAIL: cannot load @noble/post-quantum (${e.code ?? e.message}); ${INSTALL_HINT}`);
   process.exit(1);
@@ -61,7 +64,13 @@ function makeRng(seed) {
 
 const hex = (b) => (b.length === 0 ? '-' : Buffer.from(b).toString('hex'));
 const unhex = (h) => new Uint8Array(Buffer.from(h, 'hex'));
-const equal = (a, b) => Buffer.from(a).equals(Buffer.from(b));
+const concat = (...parts) => new Uint8Array(Buffer.concat(parts.map((p) => Buffer.from(p))));
+
+// FIPS 204 Algorithm 7 line 6 with Algorithm 2's M': mu = H(H(pk, 64) || 0 || |ctx| || ctx || M, 64).
+function externalMu(pk, msg, ctx) {
+  const tr = shake256(pk, { dkLen: 64 });
+  return shake256(concat(tr, Uint8Array.of(0, ctx.length), ctx, msg), { dkLen: 64 });
+}
 
 // The C++ side: one long-lived process, one request line in, one line out.
 class Tool {
@@ -147,16 +156,19 @@ async function runSet(tool, rng, name, dsa) {
     const pk = keys.publicKey;
     const sk = keys.secretKey;
     const skHex = hex(sk);
+    const mu = externalMu(pk, msg, ctx);
     const ours = Promise.all([
       tool.ok('keygen', name, hex(seed)),
       tool.ok('sign', name, skHex, hex(msg), hex(ctx), 'det'),
       tool.ok('sign_rnd', name, skHex, hex(msg), hex(ctx), hex(rnd)),
       tool.ok('sign', name, skHex, hex(msg), hex(ctx), 'hedged'),
+      tool.ok('mu', name, hex(pk), hex(msg), hex(ctx)),
+      tool.ok('sign_mu', name, skHex, hex(mu), hex(rnd)),
     ]);
     const nobleDet = dsa.sign(msg, sk, { context: ctx, extraEntropy: false });
     const nobleRnd = dsa.sign(msg, sk, { context: ctx, extraEntropy: rnd });
     const nobleHedged = dsa.sign(msg, sk, { context: ctx });
-    const [[pkHex, ourSkHex], [detHex], [rndHex], [hedgedHex]] = await ours;
+    const [[pkHex, ourSkHex], [detHex], [rndHex], [hedgedHex], [muHex], [muSigHex]] = await ours;
 
     // Key generation from the same seed.
     check(pkHex === hex(pk), `${where}: public keys differ`);
@@ -167,6 +179,9 @@ async function runSet(tool, rng, name, dsa) {
     check(rndHex === hex(nobleRnd), `${where}: signatures with the same rnd differ`);
     // Hedged signatures: each side's verifies on the other side.
     check(hedgedHex !== detHex, `${where}: our hedged signature equals the deterministic one`);
+    // External mu: the same mu, and signing mu with rnd gives the same signature.
+    check(muHex === hex(mu), `${where}: external mu differs`);
+    check(muSigHex === hex(nobleRnd), `${where}: sign_mu differs from noble's signature`);
 
     // Mutations: message, context, signature. Both sides must reject.
     const badMsg = msg.length > 0 ? flipBit(rng, msg) : Uint8Array.of(rng.below(256));
@@ -180,17 +195,24 @@ async function runSet(tool, rng, name, dsa) {
     const verdicts = Promise.all([
       tool.ok('verify', name, hex(pk), hex(msg), hex(ctx), hex(nobleHedged)),
       ...mutations.map(([, m, c, sig]) => tool.ok('verify', name, hex(pk), hex(m), hex(c), hex(sig))),
+      tool.ok('verify_mu', name, hex(pk), hex(mu), hex(nobleHedged)),
+      tool.ok('verify_mu', name, hex(pk), hex(flipBit(rng, mu)), hex(nobleDet)),
+      tool.ok('verify_mu', name, hex(pk), hex(mu), hex(badSig)),
     ]);
     check(dsa.verify(unhex(hedgedHex), msg, pk, { context: ctx }),
       `${where}: noble rejects our hedged signature`);
     for (const [what, m, c, sig] of mutations) {
       check(!dsa.verify(sig, m, pk, { context: c }), `${where}: noble accepts a mutated ${what}`);
     }
-    const [[v1], ...mutated] = await verdicts;
+    const [[v1], ...rest] = await verdicts;
     check(v1 === 'valid', `${where}: we reject noble's hedged signature`);
     mutations.forEach(([what], k) => {
-      check(mutated[k][0] === 'invalid', `${where}: we accept a mutated ${what}`);
+      check(rest[k][0] === 'invalid', `${where}: we accept a mutated ${what}`);
     });
+    const [[muValid], [muBadMu], [muBadSig]] = rest.slice(mutations.length);
+    check(muValid === 'valid', `${where}: verify_mu rejects noble's hedged signature`);
+    check(muBadMu === 'invalid', `${where}: verify_mu accepts a mutated mu`);
+    check(muBadSig === 'invalid', `${where}: verify_mu accepts a mutated signature`);
   }
 
   // Contexts longer than 255 bytes are refused by both (FIPS 204 Algorithm 2, line 1).
@@ -228,7 +250,7 @@ try {
 } finally {
   tool.close();
 }
-const expected = sets.length * (CASES * 13 + 2);
+const expected = sets.length * (CASES * 18 + 2);
 for (const f of failures) console.log(`FAIL ${f}`);
 if (crashed) {
   console.log(`FAIL aborted: ${crashed}`);

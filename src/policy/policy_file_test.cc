@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <random>
 #include <regex>
 #include <string>
 #include <unistd.h>
@@ -265,6 +266,32 @@ TEST(ParsePolicy, TextPastSizeLimitIsRefused) {
   auto policy = parse("# " + std::string(kMaxPolicyFileSize, 'x') + "\nrules: []\n");
   ASSERT_FALSE(policy.ok());
   EXPECT_EQ(policy.error().code, ErrorCode::kLimitExceeded);
+}
+
+TEST(ParsePolicy, MutatedExamplesNeverCrashAndFailWithOnePositionedLine) {
+  std::mt19937 rng(20261129);
+  const std::string alphabet = "[]{}:,-#&*!|>'\"\n \t?%@`0aZ~\\\xff";
+  int refused = 0;
+  for (int i = 0; i < 3000; ++i) {
+    std::string text = kFullExample;
+    const int edits = 1 + static_cast<int>(rng() % 4);
+    for (int e = 0; e < edits; ++e) {
+      const std::size_t pos = rng() % (text.size() + 1);
+      const char c = alphabet[rng() % alphabet.size()];
+      switch (rng() % 3) {
+        case 0: text.insert(pos, 1, c); break;
+        case 1: if (pos < text.size()) text.erase(pos, 1); break;
+        default: if (pos < text.size()) text[pos] = c; break;
+      }
+    }
+    auto policy = parse(text);
+    if (policy.ok()) continue;
+    ++refused;
+    const std::string& message = policy.error().message;
+    EXPECT_EQ(message.rfind("policy.yaml: ", 0), 0u) << message;
+    EXPECT_EQ(message.find('\n'), std::string::npos) << message;
+  }
+  EXPECT_GT(refused, 0);
 }
 
 class PolicyFileOnDisk : public ::testing::Test {

@@ -157,6 +157,43 @@ TEST(Envelope, ParseUnsupportedManifestFormatFailsUnsupported) {
   EXPECT_EQ(parse_error(j.dump()).code, ErrorCode::kUnsupported);
 }
 
+TEST(Envelope, ParseRandomlyMutatedEnvelopesNeverCrashesAndErrorsAreOneLine) {
+  const std::string good = valid_json().dump();
+  std::uint64_t state = 0x9E3779B97F4A7C15ull;
+  const auto next = [&] {
+    state ^= state << 13;
+    state ^= state >> 7;
+    state ^= state << 17;
+    return state;
+  };
+  int accepted = 0;
+  for (int round = 0; round < 3000; ++round) {
+    std::string text = good;
+    const int edits = 1 + static_cast<int>(next() % 4);
+    for (int e = 0; e < edits && !text.empty(); ++e) {
+      const std::size_t at = next() % text.size();
+      switch (next() % 4) {
+        case 0: text[at] = static_cast<char>(next() & 0xFF); break;
+        case 1: text.erase(at, 1 + next() % 8); break;
+        case 2: text.insert(at, 1, "{}[]\",:0aZ\\"[next() % 10]); break;
+        case 3: text.resize(at); break;
+      }
+    }
+    auto r = parse_envelope(text, "m.sig.json");
+    if (r.ok()) {
+      ++accepted;
+      // Whatever is accepted serialises and parses back to the same thing.
+      auto again = parse_envelope(serialize_envelope(*r), "again");
+      ASSERT_TRUE(again.ok()) << again.error().message;
+      EXPECT_EQ(again->manifest().canonical_bytes(), r->manifest().canonical_bytes());
+    } else {
+      EXPECT_EQ(r.error().message.rfind("m.sig.json: ", 0), 0u) << r.error().message;
+      EXPECT_EQ(r.error().message.find('\n'), std::string::npos) << r.error().message;
+    }
+  }
+  EXPECT_LT(accepted, 3000);
+}
+
 TEST(Envelope, DefaultPathsStripOrAppendSuffix) {
   EXPECT_EQ(default_envelope_path("a/x.bpf.o"), "a/x.bpf.o.sig.json");
   EXPECT_EQ(default_object_path("a/x.bpf.o.sig.json"), "a/x.bpf.o");

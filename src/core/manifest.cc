@@ -140,7 +140,8 @@ Result<Manifest> from_json_unchecked(const json& object, const std::string& labe
                                            "signer", "signed_at", "programs", "maps", "license"},
                                           {}, label));
   } else {
-    const bool printable = is_valid_utf8(format_text) && format_text.size() <= 64;
+    bool printable = format_text.size() <= 64;
+    for (char c : format_text) printable = printable && c >= 0x20 && c < 0x7F;
     return make_error(ErrorCode::kUnsupported,
                       label + ".format: unsupported manifest format" +
                           (printable ? " '" + format_text + "'" : std::string()) +
@@ -212,7 +213,11 @@ Result<Manifest> Manifest::create(ManifestFields f, const std::string& label) {
                                                      std::to_string(kMaxObjectFileSize) + " bytes");
   }
   auto did = Did::parse(f.signer);
-  if (!did.ok()) return make_error(ErrorCode::kInvalidArgument, label + ".signer: " + did.error().message);
+  if (!did.ok()) {
+    // Not echoing the value: it may hold anything, newlines included.
+    return make_error(ErrorCode::kInvalidArgument,
+                      label + ".signer: expected did:pqaid: followed by 64 lowercase hex digits");
+  }
   auto time = parse_rfc3339_utc(f.signed_at);
   if (!time.ok()) return make_error(ErrorCode::kInvalidArgument, label + ".signed_at: " + time.error().message);
   if (f.format == ManifestFormat::kV1) {

@@ -123,6 +123,20 @@ TEST(Manifest, FromJsonWithWrongTypesFailsParse) {
   }
 }
 
+TEST(Manifest, FromJsonWithHostileTextGivesOneLineErrors) {
+  auto j = make(v1_fields()).to_json();
+  j["signer"] = "did:pqaid:\n\x1b[2J";
+  auto r = Manifest::from_json(j, "m");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().message, "m.signer: expected did:pqaid: followed by 64 lowercase hex digits");
+  j = make(v1_fields()).to_json();
+  j["format"] = "x\n\x1b[2J";
+  r = Manifest::from_json(j, "m");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().message.find('\n'), std::string::npos);
+  EXPECT_EQ(r.error().message.find('\x1b'), std::string::npos);
+}
+
 TEST(Manifest, FromJsonWithBadSignedAtFails) {
   for (const char* t : {"2026-01-31T12:00:00+00:00", "2026-01-31T12:00:00.5Z", "2026-02-30T12:00:00Z",
                         "2026-01-31 12:00:00Z", "2026-01-31T24:00:00Z", "2026-12-31T23:59:60Z",

@@ -111,6 +111,16 @@ TEST(Envelope, ParseUnknownMissingOrDuplicateFieldFailsNamingIt) {
   EXPECT_NE(parse_error(dup).message.find("duplicate key \"signature\""), std::string::npos);
 }
 
+TEST(Envelope, ParseUnknownOrDuplicateKeyWithControlCharactersGivesOneLine) {
+  auto j = valid_json();
+  j["evil\n\x1b[2Jkey"] = 1;
+  const auto e = parse_error(j.dump());
+  EXPECT_NE(e.message.find("unknown field \"evil??[2Jkey\""), std::string::npos) << e.message;
+  std::string dup = valid_json().dump();
+  dup.insert(1, "\"a\\nb\":1,\"a\\nb\":2,");
+  EXPECT_NE(parse_error(dup).message.find("duplicate key \"a?b\""), std::string::npos);
+}
+
 TEST(Envelope, ParseDuplicateKeyInsideManifestFailsParse) {
   std::string text = valid_json().dump();
   const auto pos = text.find("\"name\":\"trace\"");

@@ -10,6 +10,16 @@ namespace {
 
 using nlohmann::json;
 
+// Keys are shown in messages; keep them one bounded, printable line.
+std::string shown_key(const std::string& key) {
+  std::string out;
+  for (std::size_t i = 0; i < key.size() && i < 64; ++i) {
+    const auto c = static_cast<unsigned char>(key[i]);
+    out += (c < 0x20 || c == 0x7F) ? '?' : key[i];
+  }
+  return key.size() > 64 ? out + "..." : out;
+}
+
 std::pair<std::size_t, std::size_t> line_column(std::string_view text, std::size_t offset) {
   std::size_t line = 1, column = 1;
   for (std::size_t i = 0; i < offset && i < text.size(); ++i) {
@@ -42,7 +52,7 @@ class StrictBuilder : public nlohmann::json_sax<json> {
 
   bool key(string_t& k) override {
     auto& seen = frames_.back().keys;
-    if (!seen.insert(k).second) return fail("duplicate key \"" + k + "\"");
+    if (!seen.insert(k).second) return fail("duplicate key \"" + shown_key(k) + "\"");
     pending_key_ = k;
     return true;
   }
@@ -163,7 +173,7 @@ Status check_json_keys(const nlohmann::json& object,
     bool known = false;
     for (auto k : required) known = known || it.key() == k;
     for (auto k : optional) known = known || it.key() == k;
-    if (!known) return make_error(ErrorCode::kParse, label + ": unknown field \"" + it.key() + "\"");
+    if (!known) return make_error(ErrorCode::kParse, label + ": unknown field \"" + shown_key(it.key()) + "\"");
   }
   for (auto k : required) {
     if (!object.contains(std::string(k))) {

@@ -88,6 +88,86 @@ TEST(Jcs, SerializeDeepInMemoryValueFailsLimit) {
   EXPECT_EQ(r.error().code, ErrorCode::kLimitExceeded);
 }
 
+// Random values (all JSON kinds, any Unicode scalar value in strings and
+// keys): serialise, parse back to an equal value, and stay fixed under
+// canonicalize.
+class RandomJson {
+ public:
+  explicit RandomJson(std::uint64_t seed) : state_(seed) {}
+  nlohmann::json value(int depth) {
+    switch (next() % (depth > 3 ? 5 : 7)) {
+      case 0: return nullptr;
+      case 1: return next() % 2 == 0;
+      case 2: return static_cast<std::int64_t>(next() % (2 * kJcsMaxSafeInteger)) - kJcsMaxSafeInteger;
+      case 3: return static_cast<std::int64_t>(next() % 1000) - 500;
+      case 4: return text();
+      case 5: {
+        auto a = nlohmann::json::array();
+        for (int n = next() % 5; n > 0; --n) a.push_back(value(depth + 1));
+        return a;
+      }
+      default: {
+        auto o = nlohmann::json::object();
+        for (int n = next() % 5; n > 0; --n) o[text()] = value(depth + 1);
+        return o;
+      }
+    }
+  }
+
+ private:
+  std::uint64_t next() {
+    state_ ^= state_ << 13;
+    state_ ^= state_ >> 7;
+    state_ ^= state_ << 17;
+    return state_;
+  }
+  std::string text() {
+    std::string out;
+    for (int n = next() % 6; n > 0; --n) {
+      std::uint32_t cp;
+      switch (next() % 4) {
+        case 0: cp = next() % 0x80; break;
+        case 1: cp = next() % 0x800; break;
+        case 2: cp = next() % 0x10000; break;
+        default: cp = 0x10000 + next() % 0x100000; break;
+      }
+      if (cp >= 0xD800 && cp <= 0xDFFF) cp = 0xE000 + (cp & 0xFF);
+      if (cp < 0x80) {
+        out += static_cast<char>(cp);
+      } else if (cp < 0x800) {
+        out += static_cast<char>(0xC0 | (cp >> 6));
+        out += static_cast<char>(0x80 | (cp & 0x3F));
+      } else if (cp < 0x10000) {
+        out += static_cast<char>(0xE0 | (cp >> 12));
+        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+        out += static_cast<char>(0x80 | (cp & 0x3F));
+      } else {
+        out += static_cast<char>(0xF0 | (cp >> 18));
+        out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+        out += static_cast<char>(0x80 | (cp & 0x3F));
+      }
+    }
+    return out;
+  }
+  std::uint64_t state_;
+};
+
+TEST(Jcs, SerializeRandomValuesParsesBackEqualAndIsFixedUnderCanonicalize) {
+  RandomJson gen(0x243F6A8885A308D3ull);
+  for (int i = 0; i < 2000; ++i) {
+    const auto v = gen.value(0);
+    auto bytes = jcs_serialize(v);
+    ASSERT_TRUE(bytes.ok()) << bytes.error().message;
+    auto back = parse_json_strict(*bytes, "jcs");
+    ASSERT_TRUE(back.ok()) << back.error().message;
+    EXPECT_EQ(*back, v);
+    auto again = canonicalize(*bytes);
+    ASSERT_TRUE(again.ok()) << again.error().message;
+    EXPECT_EQ(*again, *bytes);
+  }
+}
+
 TEST(Utf8, ValidateRejectsOverlongsSurrogatesAndTooLarge) {
   EXPECT_TRUE(is_valid_utf8("plain \xC3\xA9 \xF0\x9F\x98\x80"));
   EXPECT_FALSE(is_valid_utf8("\xC0\xAF"));          // overlong '/'

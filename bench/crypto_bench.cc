@@ -13,6 +13,7 @@
 // is 0 whatever the ratios.
 #include <benchmark/benchmark.h>
 #include <openssl/evp.h>
+#include <unistd.h>
 
 #include <array>
 #include <cstdint>
@@ -202,7 +203,9 @@ enum class RatioTime { kReal, kCpu };
 // of every benchmark, kept for the ratio lines.
 class RecordingReporter : public benchmark::ConsoleReporter {
  public:
-  explicit RecordingReporter(RatioTime which) : which_(which) {}
+  // Colour only on a terminal, so logs and pipes stay plain text.
+  explicit RecordingReporter(RatioTime which)
+      : ConsoleReporter(isatty(STDOUT_FILENO) ? OO_ColorTabular : OO_Tabular), which_(which) {}
   void ReportRuns(const std::vector<Run>& runs) override {
     ConsoleReporter::ReportRuns(runs);
     for (const Run& run : runs) {

@@ -454,6 +454,21 @@ TEST(Evaluate, DenyAllPolicyDeniesWithPolicyError) {
   EXPECT_TRUE(policy.is_deny_all());
 }
 
+TEST(Evaluate, ObjectFactsDecideOverDeclaredType) {
+  LoadPolicy policy;
+  policy.add_rule(rule_for({BPFProgramType::kKprobe}));
+  LoadRequest r = verified(did_of('1'));
+  bpf::ObjectInfo info;
+  info.programs = {program("smuggled", BPFProgramType::kXdp, "xdp")};
+  info.license = "MIT";
+  set_object_facts(r, info);
+  EXPECT_TRUE(r.license_known);
+  EXPECT_EQ(r.license, "MIT");
+  const PolicyDecision d = policy.evaluate(r);
+  EXPECT_EQ(d.reason, ReasonCode::kNoRule);
+  EXPECT_EQ(d.program, "smuggled");
+}
+
 TEST(Enforce, AllowedRequestIsOk) {
   LoadPolicy policy;
   policy.add_rule(rule_for({BPFProgramType::kKprobe}));

@@ -21,12 +21,6 @@ bool PolicyRule::covers(BPFProgramType type) const {
                      [type](BPFProgramType listed) { return rule_type_covers(listed, type); });
 }
 
-bool verification_passed(const LoadRequest& r) {
-  return !r.verification_failure.has_value() && r.envelope_present && r.envelope_well_formed &&
-         r.did_bound && r.signature_valid && r.hash_consistent && r.programs_consistent &&
-         r.signer.has_value();
-}
-
 LoadPolicy LoadPolicy::deny_all(std::string why) {
   LoadPolicy policy;
   policy.deny_all_ = true;

@@ -52,7 +52,12 @@ struct LoadRequest {
   std::string license;         // the object's license section, "" if none
 };
 
-// True when every verification flag holds and the verifier reported no failure.
+// True when every verification flag holds, the verifier reported no failure,
+// and there is a verified signer.
 bool verification_passed(const LoadRequest& request);
+
+// Copies what the object reader found in the object's own bytes (programs
+// and license) into `request`; sets license_known.
+void set_object_facts(LoadRequest& request, const bpf::ObjectInfo& info);
 
 }  // namespace pqbpf::policy

@@ -41,7 +41,7 @@ void run_crash_loop(Durability mode, int threads) {
   int kills = 0, torn_seen = 0;
   for (int iter = 0; iter < kKillsPerMode; ++iter) {
     ChildProcess child({PQBPF_LOG_APPEND_CHILD, path, std::string(durability_name(mode)),
-                        std::to_string(threads), "0", "i" + std::to_string(iter), "16", "32768"});
+                        std::to_string(threads), "0", "i" + std::to_string(iter), "64", "65536"});
     ASSERT_GT(child.pid(), 0);
     if (iter % 4 == 3) {
       // Some kills land anywhere from exec to the first appends (open, recovery).

@@ -68,12 +68,17 @@ Result<std::unique_ptr<LogWriter>> LogWriter::open(const std::string& path, LogS
   }
   std::unique_ptr<LogWriter> w(
       new LogWriter(path, std::move(signer), options, std::move(host)));
-  PQBPF_RETURN_IF_ERROR(w->open_files());
+  if (Status st = w->open_files(); !st.ok()) {
+    w->closed_ = true;  // the destructor only releases the descriptors
+    return st.error();
+  }
   return w;
 }
 
 LogWriter::~LogWriter() {
   (void)close();
+  if (fd_ >= 0) ::close(fd_);
+  if (lock_fd_ >= 0) ::close(lock_fd_);
 }
 
 Status LogWriter::open_files() {

@@ -159,7 +159,13 @@ VerificationResult verify_envelope_file(const std::string& envelope_path,
     }
     std::optional<std::span<const std::uint8_t>> view;
     if (detached) view = std::span<const std::uint8_t>(*detached);
-    return BPFVerifier::verify(*envelope, view, label);
+    VerificationResult result = BPFVerifier::verify(*envelope, view, label);
+    if (result.reason == ReasonCode::kObjectMissing) {
+      result.error = envelope_path + ": no object to check: the envelope embeds none and " +
+                     (path ? *path + " does not exist" : std::string("its name does not end in .sig.json")) +
+                     "; give the object's path (--object)";
+    }
+    return result;
   } catch (const std::exception& ex) {
     return fail(std::move(r), ReasonCode::kInternalError,
                 std::string("internal error during verification: ") + ex.what());

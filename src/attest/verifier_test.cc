@@ -70,6 +70,7 @@ TEST_F(VerifyFile, VerifyWithoutAnyObjectFailsObjectMissing) {
   EXPECT_EQ(r.reason, ReasonCode::kObjectMissing);
   EXPECT_TRUE(r.input_error);
   EXPECT_TRUE(r.signature_valid);  // the signature itself was fine
+  EXPECT_NE(r.error.find("lonely does not exist"), std::string::npos) << r.error;
 }
 
 TEST_F(VerifyFile, VerifyEmbeddedOnlyIsValid) {

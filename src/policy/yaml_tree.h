@@ -24,6 +24,8 @@ struct YamlLimits {
   std::size_t max_string = 4096;     // bytes per scalar (keys included)
 };
 
+struct YamlEntry;  // a mapping's key and value (defined below)
+
 struct YamlNode {
   enum class Kind { kNull, kScalar, kSequence, kMap };
   Kind kind = Kind::kNull;
@@ -32,7 +34,15 @@ struct YamlNode {
   bool plain = false;  // scalar written without quotes (true/false/numbers are plain)
   std::string value;   // scalar text
   std::vector<YamlNode> items;                         // sequence
-  std::vector<std::pair<YamlNode, YamlNode>> entries;  // mapping, in file order; keys are scalars
+  std::vector<YamlEntry> entries;  // mapping, in file order; keys are scalars
+};
+
+// Not std::pair<YamlNode, YamlNode>: a pair of the type being defined is an
+// incomplete-type instantiation that clang rejects. Same member names.
+struct YamlEntry {
+  YamlEntry(YamlNode key, YamlNode value) : first(std::move(key)), second(std::move(value)) {}
+  YamlNode first;
+  YamlNode second;
 };
 
 // "line L, column C" for a node, as used in every error message.

@@ -9,6 +9,7 @@
 
 #include <array>
 #include <cstring>
+#include <ostream>
 #include <thread>
 #include <vector>
 
@@ -425,6 +426,16 @@ TEST_P(MlDsaMalformedTest, MovedFromPublicKeyFailsClosed) {
   // accept this signature by accident or crash.
   const Status s = verify(a, msg_, ctx_, sig_);  // NOLINT(bugprone-use-after-move)
   EXPECT_FALSE(s.ok() && a.bytes().size() != sizes(GetParam().set).public_key);
+}
+
+template <typename T>
+concept Streamable = requires(std::ostream& os, const T& t) { os << t; };
+static_assert(!Streamable<PrivateKey>, "a private key must not be streamable");
+static_assert(Streamable<int>);
+
+TEST_P(MlDsaMalformedTest, PrivateKeyCannotBePrinted) {
+  const std::string shown = ::testing::PrintToString(*sk_);
+  EXPECT_EQ(shown, "<" + std::string(parameter_set_name(GetParam().set)) + " private key>");
 }
 
 INSTANTIATE_TEST_SUITE_P(AllSets, MlDsaMalformedTest, ::testing::ValuesIn(kLayouts),

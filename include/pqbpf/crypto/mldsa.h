@@ -15,6 +15,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <iosfwd>
 #include <memory>
 #include <span>
 #include <string_view>
@@ -93,6 +94,11 @@ class PrivateKey {
   ParameterSet parameter_set() const { return set_; }
   // The raw FIPS 204 encoding. Secret: the only way out of this type.
   std::span<const std::uint8_t> expose_secret_encoding() const { return encoded_.span(); }
+
+  // Not printable: streaming is a compile error, and test frameworks that
+  // look for PrintTo (GoogleTest) print a placeholder instead of the bytes.
+  friend std::ostream& operator<<(std::ostream&, const PrivateKey&) = delete;
+  friend void PrintTo(const PrivateKey& key, std::ostream* os);
 
  private:
   friend KeyPair generate_key_pair(ParameterSet, std::span<const std::uint8_t, kSeedSize>);

@@ -5,6 +5,7 @@
 #include "pqbpf/crypto/mldsa.h"
 
 #include <mutex>
+#include <ostream>
 #include <string>
 
 #include "mldsa_impl.h"
@@ -202,6 +203,10 @@ Result<PrivateKey> PrivateKey::parse(ParameterSet set, std::span<const std::uint
                       set_name(set) + " private key has an s1 or s2 coefficient out of range");
   }
   return PrivateKey(set, SecureBytes(encoded));
+}
+
+void PrintTo(const PrivateKey& key, std::ostream* os) {
+  *os << "<" << parameter_set_name(key.parameter_set()) << " private key>";
 }
 
 // --- Key generation -------------------------------------------------------

@@ -85,7 +85,10 @@ Status check_btf(std::span<const std::uint8_t> btf_bytes, const std::string& lab
       case BTF_KIND_DATASEC: {
         const btf_var_secinfo* v = btf_var_secinfos(t);
         for (std::uint16_t i = 0; i < vlen; ++i) {
-          refs = refs && ref_ok(v[i].type) && btf_is_var(btf__type_by_id(b, v[i].type));
+          // Variables, or functions in .ksyms (extern kfuncs).
+          refs = refs && ref_ok(v[i].type) && v[i].type != 0 &&
+                 (btf_is_var(btf__type_by_id(b, v[i].type)) ||
+                  btf_is_func(btf__type_by_id(b, v[i].type)));
         }
         break;
       }

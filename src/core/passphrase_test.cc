@@ -157,17 +157,30 @@ class PtySession {
   bool usable() const { return !slave_name_.empty(); }
 
   // Runs `body` in a child whose controlling terminal is the pty; its return
-  // value becomes the exit code.
+  // value becomes the exit code. False if the child could not take the pty
+  // as its controlling terminal (a restricted sandbox): the caller skips.
   template <typename Body>
-  void start(Body body) {
+  bool start(Body body) {
+    int ready[2];
+    if (::pipe(ready) != 0) return false;
     pid_ = ::fork();
     if (pid_ == 0) {
       ::close(master_);
+      ::close(ready[0]);
       ::setsid();
       const int slave = ::open(slave_name_.c_str(), O_RDWR);
-      if (slave < 0 || ::ioctl(slave, TIOCSCTTY, 0) != 0) std::_Exit(99);
+      const bool ok = slave >= 0 && ::ioctl(slave, TIOCSCTTY, 0) == 0;
+      const char answer = ok ? 'y' : 'n';
+      (void)!::write(ready[1], &answer, 1);
+      ::close(ready[1]);
+      if (!ok) std::_Exit(99);
       std::_Exit(body());
     }
+    ::close(ready[1]);
+    char answer = 'n';
+    const bool ok = pid_ > 0 && ::read(ready[0], &answer, 1) == 1 && answer == 'y';
+    ::close(ready[0]);
+    return ok;
   }
 
   // Reads from the terminal until `needle` has appeared (or 10 s pass).
@@ -225,10 +238,11 @@ class PtySession {
 TEST(PassphraseTerminal, PromptReadsLineWithEchoOff) {
   PtySession pty;
   if (!pty.usable()) GTEST_SKIP() << "no pseudo-terminals here";
-  pty.start([] {
+  const bool started = pty.start([] {
     auto pass = read_passphrase(PassphraseSource::terminal("Key passphrase: "));
     return pass.ok() && as_string(*pass) == "s3cret words" ? 0 : 1;
   });
+  if (!started) GTEST_SKIP() << "cannot give a child process a controlling terminal here";
   ASSERT_TRUE(pty.wait_for("Key passphrase: ")) << pty.output();
   pty.type("s3cret words\n");
   EXPECT_EQ(pty.finish(), 0) << pty.output();
@@ -239,10 +253,11 @@ TEST(PassphraseTerminal, PromptReadsLineWithEchoOff) {
 TEST(PassphraseTerminal, NewPassphraseAsksTwiceAndAcceptsMatch) {
   PtySession pty;
   if (!pty.usable()) GTEST_SKIP() << "no pseudo-terminals here";
-  pty.start([] {
+  const bool started = pty.start([] {
     auto pass = read_new_passphrase(PassphraseSource::terminal());
     return pass.ok() && as_string(*pass) == "same" ? 0 : 1;
   });
+  if (!started) GTEST_SKIP() << "cannot give a child process a controlling terminal here";
   ASSERT_TRUE(pty.wait_for("Passphrase: ")) << pty.output();
   pty.type("same\n");
   ASSERT_TRUE(pty.wait_for("Repeat passphrase: ")) << pty.output();
@@ -253,10 +268,11 @@ TEST(PassphraseTerminal, NewPassphraseAsksTwiceAndAcceptsMatch) {
 TEST(PassphraseTerminal, NewPassphraseWithMismatchFails) {
   PtySession pty;
   if (!pty.usable()) GTEST_SKIP() << "no pseudo-terminals here";
-  pty.start([] {
+  const bool started = pty.start([] {
     auto pass = read_new_passphrase(PassphraseSource::terminal());
     return !pass.ok() && pass.error().message.find("differ") != std::string::npos ? 0 : 1;
   });
+  if (!started) GTEST_SKIP() << "cannot give a child process a controlling terminal here";
   ASSERT_TRUE(pty.wait_for("Passphrase: ")) << pty.output();
   pty.type("first\n");
   ASSERT_TRUE(pty.wait_for("Repeat passphrase: ")) << pty.output();
@@ -267,10 +283,11 @@ TEST(PassphraseTerminal, NewPassphraseWithMismatchFails) {
 TEST(PassphraseTerminal, InterruptAtPromptRestoresEchoAndRaisesSignal) {
   PtySession pty;
   if (!pty.usable()) GTEST_SKIP() << "no pseudo-terminals here";
-  pty.start([] {
+  const bool started = pty.start([] {
     (void)read_passphrase(PassphraseSource::terminal());
     return 1;  // not reached: SIGINT's default action ends the process
   });
+  if (!started) GTEST_SKIP() << "cannot give a child process a controlling terminal here";
   ASSERT_TRUE(pty.wait_for("Passphrase: ")) << pty.output();
   EXPECT_FALSE(pty.echo_on());
   pty.type("\x03");  // Ctrl-C: the terminal sends SIGINT to the child

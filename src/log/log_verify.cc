@@ -111,6 +111,12 @@ Result<VerifyReport> verify_log(const std::string& path, const crypto::mldsa::Pu
       ++report.records;
       report.last_seq = rec.seq;
       report.head_hex = crypto::to_hex(record_hash(line.text));
+      if (options.witness_seq && rec.seq == *options.witness_seq && options.witness_head_hex &&
+          report.head_hex != *options.witness_head_hex) {
+        return rejected(file.path, line.number, rec.seq,
+                        "record differs from the witness (hash " + report.head_hex +
+                            ", witness " + *options.witness_head_hex + ")");
+      }
       prev_file = file.path;
       prev_line = line.number;
     }
@@ -126,6 +132,12 @@ Result<VerifyReport> verify_log(const std::string& path, const crypto::mldsa::Pu
     }
   }
 
+  if (options.witness_seq && report.last_seq < *options.witness_seq) {
+    return make_error(ErrorCode::kRejected,
+                      path + ": the log ends at seq " + std::to_string(report.last_seq) +
+                          " but the witness saw seq " + std::to_string(*options.witness_seq) +
+                          ": records were removed from the end");
+  }
   report.unsealed = report.last_seq - report.last_checkpoint_seq;
   report.closed = report.records > 0 && last_is_close_or_rotation && report.torn_bytes == 0;
   if (report.records == 0) report.warnings.push_back(path + ": the log holds no records");

@@ -146,6 +146,38 @@ TEST_F(LogVerifyTest, CutCloseCheckpointLeavesUnsealedRecordsReported) {
   expect_rejected({"4 record(s) after seq 21"}, true);
 }
 
+TEST_F(LogVerifyTest, TruncationToEarlierClosedStateFailsAgainstWitness) {
+  // Session 1 closes at seq 28; session 2 appends and closes again. Cutting
+  // the log back to seq 28 leaves a valid closed log: only a witness of the
+  // later head catches it.
+  auto w = LogWriter::open(path_, test_signer());
+  ASSERT_TRUE(w.ok());
+  ASSERT_TRUE((*w)->append(sample_attempt("session2")).ok());
+  ASSERT_TRUE((*w)->close().ok());
+  auto full = verify(true);
+  ASSERT_TRUE(full.ok());
+  VerifyOptions witness;
+  witness.require_closed = true;
+  witness.witness_seq = full->last_seq;
+  witness.witness_head_hex = full->head_hex;
+  ASSERT_TRUE(verify_log(path_, test_public_key(), witness).ok());
+
+  write_lines(path_, lines_);  // back to the end of session 1
+  EXPECT_TRUE(verify(true).ok());
+  auto r = verify_log(path_, test_public_key(), witness);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message.find("witness saw seq 30"), std::string::npos) << r.error().message;
+}
+
+TEST_F(LogVerifyTest, RecordDifferingFromWitnessHashFails) {
+  VerifyOptions witness;
+  witness.witness_seq = 5;
+  witness.witness_head_hex = std::string(64, '1');
+  auto r = verify_log(path_, test_public_key(), witness);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message.find("audit.log:5: seq 5"), std::string::npos) << r.error().message;
+}
+
 TEST_F(LogVerifyTest, RemovedFirstRecordFails) {
   lines_.erase(lines_.begin());
   write_lines(path_, lines_);

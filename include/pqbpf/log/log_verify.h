@@ -19,6 +19,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,12 @@ struct VerifyOptions {
   // Fail unless the log ends with a close/rotation checkpoint and has no torn
   // fragment: use on logs whose writers have closed them (archives).
   bool require_closed = false;
+  // An external witness of an earlier state (seq and head hash from an
+  // earlier VerifyReport or AppendResult, kept off this host): the log must
+  // still hold record `witness_seq` and its hash must be `witness_head_hex`.
+  // This is what detects truncation back to an earlier closed state.
+  std::optional<std::uint64_t> witness_seq;
+  std::optional<std::string> witness_head_hex;
 };
 
 struct VerifyReport {

@@ -151,7 +151,10 @@ class SchemaReader {
   }
 
   Result<Did> read_signer(const YamlNode& node, const std::string& path) {
-    PQBPF_ASSIGN_OR_RETURN(std::string text, read_string(node, path));
+    if (node.kind != YamlNode::Kind::kScalar) {
+      return fail(node, path, "expected a DID or a path to a .pub file, got " + kind_name(node));
+    }
+    const std::string& text = node.value;
     if (text.rfind("did:", 0) == 0) {
       Result<Did> did = Did::parse(text);
       if (!did.ok()) return fail(node, path, did.error().message);

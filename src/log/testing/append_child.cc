@@ -3,9 +3,12 @@
 // "<seq> <program>\n" to stdout (one write(2) of < PIPE_BUF bytes, so lines
 // from several threads never interleave).
 //
-// usage: append_child LOG DURABILITY THREADS COUNT TAG [CHECKPOINT_EVERY [ROTATE_BYTES]]
+// usage: append_child LOG DURABILITY THREADS COUNT TAG [CHECKPOINT_EVERY [ROTATE_BYTES [PAD]]]
 //   COUNT appends per thread (0: until killed); program names are
-//   TAG-<thread>-<k>. Exit 0 after closing the log, 1 on an append error.
+//   TAG-<thread>-<k>; PAD bytes of reason_text make records (and group
+//   writes) span pages, so a kill can land inside one write(2).
+//   Exit 0 after closing the log, 1 on an append error.
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
@@ -34,6 +37,7 @@ int main(int argc, char** argv) {
   options.durability = *durability;
   if (argc > 6) options.checkpoint_every = std::strtoull(argv[6], nullptr, 10);
   if (argc > 7) options.rotate_bytes = std::strtoull(argv[7], nullptr, 10);
+  const std::size_t pad = argc > 8 ? std::strtoull(argv[8], nullptr, 10) : 0;
   auto writer = LogWriter::open(path, testing::test_signer(), options);
   if (!writer.ok()) {
     std::fprintf(stderr, "append_child: %s\n", writer.error().message.c_str());
@@ -43,7 +47,9 @@ int main(int argc, char** argv) {
   auto work = [&](int t) {
     for (long k = 0; count == 0 || k < count; ++k) {
       const std::string program = tag + "-" + std::to_string(t) + "-" + std::to_string(k);
-      auto r = (*writer)->append(testing::sample_attempt(program));
+      AttemptRecord attempt = testing::sample_attempt(program);
+      if (pad != 0) attempt.reason_text = std::string(std::min<std::size_t>(pad, kMaxFieldBytes), 'x');
+      auto r = (*writer)->append(attempt);
       if (!r.ok()) {
         std::fprintf(stderr, "append_child: %s\n", r.error().message.c_str());
         failed = true;

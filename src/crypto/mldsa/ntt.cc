@@ -34,16 +34,36 @@ constexpr std::array<std::int32_t, kN> make_zetas() {
   return z;
 }
 
-constexpr std::array<std::int32_t, kN> kZetas = make_zetas();
-static_assert(kZetas[1] == 25847 && kZetas[2] == -2608894 && kZetas[255] == 1976782);
+constexpr std::array<std::int32_t, kN> kZetaTable = make_zetas();
+static_assert(kZetaTable[1] == 25847 && kZetaTable[2] == -2608894 && kZetaTable[255] == 1976782);
 
 // mont^2 / 256 mod q: undoes the 2^8 scaling of the inverse transform and
 // converts to Montgomery form in one multiplication.
 constexpr std::int32_t kInvNttFactor = 41978;
 
+const bool kUseAvx2 = avx2_available();
+
 }  // namespace
 
+constexpr std::array<std::int32_t, kN> kZetas = kZetaTable;
+
 void ntt(std::int32_t a[kN]) {
+  if (kUseAvx2) {
+    ntt_avx2(a);
+  } else {
+    ntt_scalar(a);
+  }
+}
+
+void invntt_tomont(std::int32_t a[kN]) {
+  if (kUseAvx2) {
+    invntt_tomont_avx2(a);
+  } else {
+    invntt_tomont_scalar(a);
+  }
+}
+
+void ntt_scalar(std::int32_t a[kN]) {
   unsigned k = 0;
   for (unsigned len = 128; len > 0; len >>= 1) {
     for (unsigned start = 0; start < kN; start += 2 * len) {
@@ -57,7 +77,7 @@ void ntt(std::int32_t a[kN]) {
   }
 }
 
-void invntt_tomont(std::int32_t a[kN]) {
+void invntt_tomont_scalar(std::int32_t a[kN]) {
   unsigned k = kN;
   for (unsigned len = 1; len < kN; len <<= 1) {
     for (unsigned start = 0; start < kN; start += 2 * len) {

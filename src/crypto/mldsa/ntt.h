@@ -1,10 +1,12 @@
 // FIPS 204, Algorithms 41 (NTT) and 42 (NTT^-1), in Montgomery form.
 //
-// Kept in its own file behind two functions on one polynomial so that a
-// vectorised (AVX2) NTT can replace this portable one without touching the
-// callers.
+// Kept in its own file behind two functions on one polynomial. ntt() and
+// invntt_tomont() pick, once per process, the AVX2 code (ntt_avx2.cc) when the
+// CPU has it and the portable scalar code otherwise; both compute exactly the
+// same integers, so either can serve as the other's reference.
 #pragma once
 
+#include <array>
 #include <cstdint>
 
 #include "params.h"
@@ -19,5 +21,18 @@ void ntt(std::int32_t a[kN]);
 // (so an NTT-domain product of two Montgomery multiplications comes back in
 // normal form). Inputs must satisfy |a| < q; outputs satisfy |a| < q.
 void invntt_tomont(std::int32_t a[kN]);
+
+// The portable implementations, always available (and used by the tests to
+// check the vectorised ones).
+void ntt_scalar(std::int32_t a[kN]);
+void invntt_tomont_scalar(std::int32_t a[kN]);
+
+// The AVX2 implementations; only call them when avx2_available().
+bool avx2_available();
+void ntt_avx2(std::int32_t a[kN]);
+void invntt_tomont_avx2(std::int32_t a[kN]);
+
+// The twiddle factors zetas[i] = 1753^BitRev8(i) * 2^32 mod q, centred.
+extern const std::array<std::int32_t, kN> kZetas;
 
 }  // namespace pqbpf::crypto::mldsa::internal

@@ -208,8 +208,8 @@ std::optional<Error> prescan_flow_depth(std::string_view text, const std::string
     }
     if (comment) continue;
     if (quote == '"') {
-      if (c == '\\') {
-        ++i;
+      if (c == '\\' && i + 1 < text.size() && text[i + 1] != '\n') {
+        ++i;  // skip the escaped character (a newline is counted above)
         ++column;
       } else if (c == '"') {
         quote = 0;

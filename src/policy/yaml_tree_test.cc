@@ -109,6 +109,12 @@ TEST(YamlTree, BracketsInQuotesAndCommentsDoNotCountAsNesting) {
   EXPECT_EQ(tree->entries[1].second.value, many);
 }
 
+TEST(YamlTree, DeepFlowNestingAfterEscapedNewlineIsReportedOnItsLine) {
+  auto tree = parse_yaml_tree("a: \"x\\\ny\"\nb: " + std::string(40, '['), "t.yaml");
+  ASSERT_FALSE(tree.ok());
+  EXPECT_EQ(tree.error().message, "t.yaml: line 3, column 36: nesting deeper than 32 levels");
+}
+
 TEST(YamlTree, ParseMixedBlockAndFlowNestingPastLimitFails) {
   auto tree = parse_yaml_tree(nested_block(20) .substr(0, nested_block(20).size() - 2) + nested_flow(13) + "\n", "t.yaml");
   ASSERT_FALSE(tree.ok());

@@ -15,35 +15,13 @@ pqbpf_add_gtest(keccak_f1600_test
 # keccak_f1600.h is internal to the module.
 target_include_directories(keccak_f1600_test PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})
 
-# The differential needs ML-DSA inside pqbpf_crypto. Decide at the end of this
-# directory, once every source has been added, so the tree stays buildable
-# while ML-DSA is still being written.
-function(pqbpf_crypto_add_differential)
-  get_target_property(crypto_sources pqbpf_crypto SOURCES)
-  list(FILTER crypto_sources INCLUDE REGEX "mldsa")
-  get_target_property(crypto_links pqbpf_crypto LINK_LIBRARIES)
-  list(FILTER crypto_links INCLUDE REGEX "mldsa")
-  if(NOT crypto_sources AND NOT crypto_links)
-    message(STATUS "pqbpf_crypto has no ML-DSA sources yet: mldsa_differential skipped")
-    return()
-  endif()
+add_executable(mldsa_differential_tool ${CMAKE_CURRENT_SOURCE_DIR}/mldsa_differential_tool.cc)
+target_link_libraries(mldsa_differential_tool PRIVATE pqbpf_crypto)
 
-  add_executable(mldsa_differential_tool
-    ${CMAKE_CURRENT_SOURCE_DIR}/mldsa_differential_tool.cc)
-  target_link_libraries(mldsa_differential_tool PRIVATE pqbpf_crypto)
-
-  find_program(PQBPF_NODE NAMES node nodejs)
-  if(NOT PQBPF_NODE)
-    message(WARNING "node not found: the ML-DSA differential test cannot run")
-    set(PQBPF_NODE node)
-  endif()
-  # Needs tests/npm/node_modules: `npm ci --prefix tests/npm`. The script
-  # fails (does not skip) when they are missing.
-  add_test(NAME mldsa_differential
-    COMMAND ${PQBPF_NODE} ${CMAKE_SOURCE_DIR}/tests/npm/differential.mjs
-            $<TARGET_FILE:mldsa_differential_tool>)
-  set_tests_properties(mldsa_differential PROPERTIES
-    LABELS "crypto;differential"
-    TIMEOUT 600)
-endfunction()
-cmake_language(DEFER CALL pqbpf_crypto_add_differential)
+find_program(PQBPF_NODE NAMES node nodejs REQUIRED)
+# Needs tests/npm/node_modules: `npm ci --prefix tests/npm`. The script fails
+# (does not skip) when they are missing.
+add_test(NAME mldsa_differential
+  COMMAND ${PQBPF_NODE} ${CMAKE_SOURCE_DIR}/tests/npm/differential.mjs
+          $<TARGET_FILE:mldsa_differential_tool>)
+set_tests_properties(mldsa_differential PROPERTIES LABELS "crypto;differential" TIMEOUT 600)

@@ -1,0 +1,90 @@
+// The decision path: verify -> policy -> record (see load_check.h).
+#include "pqbpf/gate/load_check.h"
+
+#include "pqbpf/bpf/object_info.h"
+#include "pqbpf/core/envelope.h"
+#include "pqbpf/core/file_io.h"
+#include "pqbpf/crypto/sha3.h"
+#include "pqbpf/gate/load_request_builder.h"
+
+namespace pqbpf::gate {
+namespace {
+
+std::string hash_file_or_empty(const std::string& path) {
+  auto bytes = read_file(path, kMaxEnvelopeBytes);
+  if (!bytes.ok()) return "";
+  return crypto::to_hex(crypto::sha3_256(*bytes));
+}
+
+}  // namespace
+
+log::AttemptRecord make_attempt_record(const CheckRequest& request, const CheckOutcome& outcome) {
+  log::AttemptRecord record;
+  record.action = request.action;
+  record.decision = outcome.decision;
+  record.reason = outcome.reason;
+  record.reason_text = outcome.sentence;
+  record.actor = request.actor;
+  const VerificationResult& v = outcome.verification;
+  if (v.manifest) {
+    record.program = v.manifest->metadata().name;
+  } else {
+    record.program = request.object_path.value_or(request.envelope_path);
+  }
+  if (v.facts) {
+    for (const auto& p : v.facts->info.programs) {
+      record.program_types.emplace_back(bpf::program_type_label(p));
+    }
+  } else if (v.manifest) {
+    record.program_types.emplace_back(program_type_name(v.manifest->metadata().program_type));
+  }
+  if (!v.object.empty()) record.object_sha3_256 = crypto::to_hex(crypto::sha3_256(v.object));
+  // Only a signer the verifier bound to the key is recorded as the signer.
+  if (v.valid && v.signer_did) record.signer = v.signer_did->str();
+  if (!outcome.envelope_sha3_256.empty()) record.envelope_sha3_256 = outcome.envelope_sha3_256;
+  return record;
+}
+
+CheckOutcome check_load_attempt(const CheckRequest& request, const policy::LoadPolicy& policy,
+                                log::LogWriter* log) noexcept {
+  CheckOutcome outcome;
+  try {
+    outcome.envelope_sha3_256 = hash_file_or_empty(request.envelope_path);
+    outcome.verification = verify_envelope_file(request.envelope_path, request.object_path);
+    outcome.input_error = outcome.verification.input_error;
+    outcome.policy = policy.evaluate(make_load_request(outcome.verification));
+    outcome.decision = outcome.policy.decision;
+    outcome.reason = outcome.policy.reason;
+    outcome.sentence = outcome.policy.sentence;
+  } catch (const std::exception& ex) {
+    outcome.decision = Decision::kDeny;
+    outcome.reason = ReasonCode::kInternalError;
+    outcome.sentence = std::string("internal error: ") + ex.what();
+  } catch (...) {
+    outcome.decision = Decision::kDeny;
+    outcome.reason = ReasonCode::kInternalError;
+    outcome.sentence = "internal error";
+  }
+  if (log == nullptr) return outcome;
+
+  try {
+    const log::RecordedDecision recorded =
+        log::record_decision(*log, make_attempt_record(request, outcome));
+    outcome.log_seq = recorded.seq;
+    if (recorded.error) {
+      outcome.log_error = recorded.error;
+      outcome.decision = Decision::kDeny;
+      outcome.reason = ReasonCode::kLogError;
+      outcome.sentence = "the attempt could not be recorded, so it is denied: " +
+                         recorded.error->message;
+    }
+  } catch (...) {
+    outcome.log_error = Error{ErrorCode::kIo, "unexpected error while recording"};
+    outcome.decision = Decision::kDeny;
+    outcome.reason = ReasonCode::kLogError;
+    outcome.sentence = "the attempt could not be recorded, so it is denied";
+  }
+  return outcome;
+}
+
+}  // namespace pqbpf::gate

@@ -1,0 +1,72 @@
+// VerificationResult -> policy::LoadRequest (see load_request_builder.h).
+#include "pqbpf/gate/load_request_builder.h"
+
+#include "pqbpf/attest/object_facts.h"
+#include "pqbpf/crypto/sha3.h"
+
+namespace pqbpf::gate {
+namespace {
+
+void add_object_facts(policy::LoadRequest& request, std::span<const std::uint8_t> object,
+                      const std::optional<ObjectFacts>& facts) {
+  if (!object.empty()) {
+    request.object_sha3_256 = crypto::to_hex(crypto::sha3_256(object));
+    request.object_size = object.size();
+  }
+  if (facts) {
+    request.programs = facts->info.programs;
+    request.license = facts->license;
+    request.license_known = true;
+  }
+}
+
+}  // namespace
+
+policy::LoadRequest make_load_request(const VerificationResult& v) {
+  policy::LoadRequest request;
+  request.envelope_present = true;
+  request.envelope_well_formed = v.manifest.has_value();
+  request.signature_valid = v.signature_valid;
+  request.did_bound = v.signature_valid || (v.manifest && v.reason != ReasonCode::kDidMismatch);
+  request.hash_consistent = v.hash_consistent;
+  request.programs_consistent = v.programs_consistent.value_or(v.hash_consistent);
+  if (!v.valid) {
+    request.verification_failure = v.reason;
+    request.verification_detail = v.error;
+  }
+  if (v.valid && v.signer_did) request.signer = v.signer_did;
+  if (v.manifest) {
+    const auto& md = v.manifest->metadata();
+    if (md.program_type != BPFProgramType::kUnspec) request.declared_type = md.program_type;
+    request.declared_attach_point = md.attach_point;
+  }
+  add_object_facts(request, v.object, v.facts);
+  return request;
+}
+
+policy::LoadRequest make_unsigned_request(std::span<const std::uint8_t> object,
+                                          const std::string& label) {
+  policy::LoadRequest request;
+  request.envelope_present = false;
+  request.verification_failure = ReasonCode::kUnsigned;
+  request.verification_detail = label + ": no signature envelope";
+  std::optional<ObjectFacts> facts;
+  if (auto derived = derive_object_facts(object, label); derived.ok()) facts = std::move(*derived);
+  add_object_facts(request, object, facts);
+  return request;
+}
+
+policy::PolicyDecision evaluate(const policy::LoadPolicy& policy,
+                                const SignedBPFProgram& signed_program) noexcept {
+  try {
+    return policy.evaluate(make_load_request(BPFVerifier::verify(signed_program)));
+  } catch (...) {
+    policy::PolicyDecision denied;
+    denied.decision = Decision::kDeny;
+    denied.reason = ReasonCode::kInternalError;
+    denied.sentence = "internal error while evaluating the policy";
+    return denied;
+  }
+}
+
+}  // namespace pqbpf::gate

@@ -1,0 +1,9 @@
+# CLI behaviour: one bash script per behaviour, each driving the real pqc-bpf.
+set(cli_scripts keygen sign_verify check hostile_input mixed_object corpus)
+foreach(script ${cli_scripts})
+  pqbpf_add_script_test(cli_${script}
+    SCRIPT ${CMAKE_CURRENT_SOURCE_DIR}/cli/${script}_test.sh
+    TIMEOUT 600
+    LABELS cli)
+  set_tests_properties(cli_${script} PROPERTIES SKIP_RETURN_CODE 77)
+endforeach()

@@ -1,0 +1,46 @@
+// check_load_attempt: the gate's decision path for one load attempt:
+// read + verify the envelope and object, evaluate the policy, record the
+// attempt. Never throws and fails closed: any error is a deny with a reason
+// code, and every attempt (malformed ones included) is recorded when a log is
+// given. If the record cannot be made durable, the decision is deny
+// (`log_error`), whatever the policy said.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "pqbpf/attest/verifier.h"
+#include "pqbpf/log/log_writer.h"
+#include "pqbpf/log/record.h"
+#include "pqbpf/policy/load_policy.h"
+
+namespace pqbpf::gate {
+
+struct CheckRequest {
+  std::string envelope_path;
+  std::optional<std::string> object_path;  // default: envelope path minus .sig.json
+  log::Actor actor;
+  std::string action = "check";
+};
+
+struct CheckOutcome {
+  Decision decision = Decision::kDeny;
+  ReasonCode reason = ReasonCode::kInternalError;
+  std::string sentence;  // one line: why
+  VerificationResult verification;
+  policy::PolicyDecision policy;
+  std::string envelope_sha3_256;  // "" when the envelope could not be read
+  std::optional<std::uint64_t> log_seq;
+  std::optional<Error> log_error;
+  // The envelope or object could not be read or parsed (CLI exit 2).
+  bool input_error = false;
+};
+
+CheckOutcome check_load_attempt(const CheckRequest& request, const policy::LoadPolicy& policy,
+                                log::LogWriter* log) noexcept;
+
+// The record check_load_attempt writes for an outcome (exposed for callers
+// that record elsewhere, e.g. the seed's AttestationLog API).
+log::AttemptRecord make_attempt_record(const CheckRequest& request, const CheckOutcome& outcome);
+
+}  // namespace pqbpf::gate

@@ -211,8 +211,10 @@ bool Scheme<P>::sign_mu(const std::uint8_t* sk, const std::uint8_t mu[kCrhBytes]
       reject |= poly_norm_exceeds_mask(st->w0[i], P::gamma2 - P::beta);
     }
     // Step 23: reject if ||z|| >= gamma1 - beta or ||r0|| >= gamma2 - beta.
-    // Declassified: only this accept/reject bit, which FIPS 204 lets be
-    // observed (Section 3.6.3; the attempt is discarded when it is set).
+    // Declassified: only this accept/reject bit (a rejection decision). A
+    // rejected attempt is discarded, and why it was rejected says nothing
+    // about the key beyond what the published signature carries (Dilithium
+    // round-3 specification, Section 5.5).
     PQBPF_DECLASSIFY(&reject, sizeof(reject));
     if (reject != 0) continue;
 

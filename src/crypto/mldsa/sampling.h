@@ -65,10 +65,10 @@ void rej_bounded_poly(Poly& a, const std::uint8_t rho_prime[kCrhBytes], std::uin
       accept[i] = static_cast<std::uint8_t>((ct::mask_lt(lo, kLimit) & 1U) |
                                             (ct::mask_lt(hi, kLimit) & 2U));
     }
-    // Declassified: only whether each half-byte was rejected (FIPS 204,
-    // Section 3.6.3 lets rejection decisions be observed). A rejected
-    // half-byte is discarded, and the accepted ones are uniform on their
-    // range whatever the pattern, so the pattern says nothing about s1 / s2.
+    // Declassified: only whether each half-byte was rejected (a rejection
+    // decision). A rejected half-byte is discarded, and the accepted ones
+    // are uniform on their range whatever the pattern, so the pattern says
+    // nothing about s1 / s2.
     PQBPF_DECLASSIFY(accept, len);
     for (std::size_t i = 0; i < len && ctr < kN; ++i) {
       const std::int32_t lo = buf[i] & 0x0F;

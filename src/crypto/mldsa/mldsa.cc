@@ -117,12 +117,13 @@ Status verify_with_mu(const PublicKey& key, const Mu& mu, std::span<const std::u
     using P = decltype(p);
     const auto& cache = Access::cache(key);
     if (!cache) {  // a moved-from key: expand without caching
-      auto local = std::make_unique<ExpandedPublicKey<P>>();
+      std::unique_ptr<ExpandedPublicKey<P>> local(new ExpandedPublicKey<P>);
       Scheme<P>::expand_public_key(*local, key.bytes().data());
       return Scheme<P>::verify_mu(*local, mu.data(), signature.data());
     }
     std::call_once(cache->once, [&] {
-      auto expanded = std::make_shared<ExpandedPublicKey<P>>();
+      // Default-initialised (no zeroing): expand_public_key writes it all.
+      std::shared_ptr<ExpandedPublicKey<P>> expanded(new ExpandedPublicKey<P>);
       Scheme<P>::expand_public_key(*expanded, key.bytes().data());
       cache->expanded = std::move(expanded);
     });

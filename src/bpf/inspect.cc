@@ -13,6 +13,7 @@
 #include <map>
 
 #include "btf_check.h"
+#include "btf_maps.h"
 #include "elf_facts.h"
 #include "elf_image.h"
 #include "libbpf_reader.h"
@@ -87,7 +88,13 @@ void read_with_elf(const ElfImage& image, ObjectInfo& info, const internal::Libb
     info.maps = std::move(*legacy);
   }
   if (image.find_section(".maps") != nullptr) {
-    info.unknown.push_back("maps defined in .maps (BTF map definitions need libbpf)");
+    const auto* btf = image.find_section(".BTF");
+    auto btf_maps = btf != nullptr ? internal::btf_defined_maps(btf->bytes) : std::nullopt;
+    if (!btf_maps) {
+      info.unknown.push_back("maps defined in .maps (their BTF definitions cannot be read)");
+    } else {
+      info.maps.insert(info.maps.end(), btf_maps->begin(), btf_maps->end());
+    }
   }
 }
 
@@ -104,6 +111,11 @@ Result<ObjectInfo> inspect_object(std::span<const std::uint8_t> bytes, const std
   info.code_sections = internal::code_sections(image);
   PQBPF_ASSIGN_OR_RETURN(info.license, internal::read_license(image, label));
 
+  // libbpf and the fallback both follow BTF references: check them first.
+  if (const auto* btf = image.find_section(".BTF")) {
+    PQBPF_RETURN_IF_ERROR(internal::check_btf(btf->bytes, label));
+  }
+
   const bool host_big = std::endian::native == std::endian::big;
   const bool object_big = image.endianness == Endianness::kBig;
   if (host_big != object_big) {
@@ -112,10 +124,6 @@ Result<ObjectInfo> inspect_object(std::span<const std::uint8_t> bytes, const std
                            (host_big ? "big" : "little") + "-endian host";
     read_with_elf(image, info, nullptr);
   } else {
-    // libbpf follows BTF references without checking them: check first.
-    if (const auto* btf = image.find_section(".BTF")) {
-      PQBPF_RETURN_IF_ERROR(internal::check_btf(btf->bytes, label));
-    }
     const internal::LibbpfObject obj = internal::open_with_libbpf(bytes, base_name(label));
     if (!obj.opened) {
       info.fallback_reason = obj.failure;

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cstring>
+#include <thread>
 
 #include "elf_image.h"
 #include "pqbpf/bpf/object_info.h"
@@ -178,6 +179,28 @@ TEST(SamplesTest, InspectTwiceGivesIdenticalResults) {
     EXPECT_EQ(a->programs[i].insn_sha3_256, b->programs[i].insn_sha3_256);
   }
   ASSERT_EQ(a->code_sections.size(), b->code_sections.size());
+}
+
+// libbpf's print hook is process-wide; inspect_object() serialises it.
+TEST(SamplesTest, InspectFromManyThreadsGivesSameResults) {
+  auto expected = inspect_object_file(sample_object("mixed_kprobe_lsm"));
+  ASSERT_TRUE(expected.ok());
+  std::vector<std::thread> threads;
+  std::vector<int> mismatches(4, 0);
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 20; ++i) {
+        auto r = inspect_object_file(sample_object(kSamples[(t + i) % 6]));
+        auto m = inspect_object_file(sample_object("mixed_kprobe_lsm"));
+        if (!r.ok() || !m.ok() || m->programs.size() != expected->programs.size() ||
+            m->programs[1].insn_sha3_256 != expected->programs[1].insn_sha3_256) {
+          ++mismatches[t];
+        }
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  for (int t = 0; t < 4; ++t) EXPECT_EQ(mismatches[t], 0) << "thread " << t;
 }
 
 TEST(SamplesTest, InspectMissingFileFailsWithNotFound) {

@@ -8,6 +8,7 @@
 #include "ntt.h"
 
 #include <array>
+#include <atomic>
 
 #include "reduce.h"
 
@@ -41,14 +42,15 @@ static_assert(kZetaTable[1] == 25847 && kZetaTable[2] == -2608894 && kZetaTable[
 // converts to Montgomery form in one multiplication.
 constexpr std::int32_t kInvNttFactor = 41978;
 
-const bool kUseAvx2 = avx2_available();
+// Relaxed atomic so tests can switch implementations; read once per call.
+std::atomic<bool> g_use_avx2{avx2_available()};
 
 }  // namespace
 
 constexpr std::array<std::int32_t, kN> kZetas = kZetaTable;
 
 void ntt(std::int32_t a[kN]) {
-  if (kUseAvx2) {
+  if (g_use_avx2.load(std::memory_order_relaxed)) {
     ntt_avx2(a);
   } else {
     ntt_scalar(a);
@@ -56,11 +58,17 @@ void ntt(std::int32_t a[kN]) {
 }
 
 void invntt_tomont(std::int32_t a[kN]) {
-  if (kUseAvx2) {
+  if (g_use_avx2.load(std::memory_order_relaxed)) {
     invntt_tomont_avx2(a);
   } else {
     invntt_tomont_scalar(a);
   }
+}
+
+bool use_avx2_ntt(bool enable) {
+  const bool on = enable && avx2_available();
+  g_use_avx2.store(on, std::memory_order_relaxed);
+  return on;
 }
 
 void ntt_scalar(std::int32_t a[kN]) {

@@ -27,6 +27,10 @@ void invntt_tomont(std::int32_t a[kN]);
 void ntt_scalar(std::int32_t a[kN]);
 void invntt_tomont_scalar(std::int32_t a[kN]);
 
+// Tests only: selects the AVX2 (if available) or the scalar code for all
+// later ntt() / invntt_tomont() calls; returns whether AVX2 is now in use.
+bool use_avx2_ntt(bool enable);
+
 // The AVX2 implementations; only call them when avx2_available().
 bool avx2_available();
 void ntt_avx2(std::int32_t a[kN]);

@@ -3,10 +3,14 @@
 // must be inverse to each other up to the Montgomery factor.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <array>
 #include <cstdint>
 #include <random>
+#include <vector>
 
 #include "ntt.h"
+#include "pqbpf/crypto/mldsa.h"
 #include "reduce.h"
 
 namespace pqbpf::crypto::mldsa::internal {
@@ -48,6 +52,36 @@ TEST(MlDsaNttTest, InverseUndoesForward) {
     for (int i = 0; i < kN; ++i) {
       EXPECT_EQ(freeze(montgomery_reduce(b[i])), freeze(a[i])) << i;
     }
+  }
+}
+
+// End to end: keys and signatures are the same bytes whichever NTT runs
+// (the ACVP and Wycheproof tests run the one this CPU selects).
+TEST(MlDsaNttTest, ScalarAndAvx2GiveTheSameKeysAndSignatures) {
+  if (!avx2_available()) GTEST_SKIP() << "no AVX2 on this CPU";
+  const std::vector<std::uint8_t> msg = {'n', 't', 't'};
+  for (ParameterSet set : {ParameterSet::kMlDsa44, ParameterSet::kMlDsa65, ParameterSet::kMlDsa87}) {
+    std::array<std::uint8_t, 32> seed{};
+    seed[0] = static_cast<std::uint8_t>(set);
+    std::vector<std::uint8_t> pk[2], sk[2], sig[2];
+    for (int scalar = 0; scalar < 2; ++scalar) {
+      ASSERT_EQ(use_avx2_ntt(scalar == 0), scalar == 0);
+      auto kp = generate_key_pair(set, seed);
+      pk[scalar].assign(kp.public_key.bytes().begin(), kp.public_key.bytes().end());
+      sk[scalar].assign(kp.private_key.expose_secret_encoding().begin(),
+                        kp.private_key.expose_secret_encoding().end());
+      auto s = sign(kp.private_key, msg, {}, SigningMode::kDeterministic);
+      ASSERT_TRUE(s.ok());
+      sig[scalar] = *s;
+      // Verify with a fresh parse so the cache is built with this NTT.
+      auto fresh = PublicKey::parse(set, pk[scalar]);
+      ASSERT_TRUE(fresh.ok());
+      EXPECT_TRUE(verify(*fresh, msg, {}, *s).ok());
+    }
+    use_avx2_ntt(true);
+    EXPECT_EQ(pk[0], pk[1]);
+    EXPECT_EQ(sk[0], sk[1]);
+    EXPECT_EQ(sig[0], sig[1]);
   }
 }
 

@@ -26,14 +26,13 @@ std::string printable(const std::string& s) {
 
 // Format 2: fills programs/maps/license and settles metadata.program_type.
 Status apply_object_facts(const BPFProgram& program, ManifestFields& f) {
-  auto facts = derive_object_facts(program.bytecode(), program.label());
-  if (!facts.ok()) {
-    return make_error(facts.error().code,
-                      facts.error().message + "; sign with manifest format 1 to skip object inspection");
-  }
+  // An object the reader refuses cannot be signed in format 2 (the verifier
+  // could not re-derive its program list either); format 1 remains possible
+  // through SignOptions::format.
+  PQBPF_ASSIGN_OR_RETURN(auto facts, derive_object_facts(program.bytecode(), program.label()));
   const BPFProgramType declared = f.metadata.program_type;
   if (declared == BPFProgramType::kUnspec) {
-    if (facts->programs.empty()) {
+    if (facts.programs.empty()) {
       return make_error(ErrorCode::kInvalidArgument,
                         program.label() + ": the object holds no programs to infer a type from; "
                                           "declare the program type");
@@ -43,7 +42,7 @@ Status apply_object_facts(const BPFProgram& program, ManifestFields& f) {
     // what counts (the policy checks every program).
     std::set<BPFProgramType> types, kernel_types;
     bool all_known = true;
-    for (const auto& p : facts->programs) {
+    for (const auto& p : facts.programs) {
       auto type = parse_program_type(p.type);
       if (!type.ok()) {
         all_known = false;
@@ -59,7 +58,7 @@ Status apply_object_facts(const BPFProgram& program, ManifestFields& f) {
     }
   } else {
     std::string offenders;
-    for (const auto& p : facts->programs) {
+    for (const auto& p : facts.programs) {
       auto actual = parse_program_type(p.type);
       if (actual.ok() && program_type_compatible(declared, *actual)) continue;
       if (!offenders.empty()) offenders += ", ";
@@ -74,16 +73,16 @@ Status apply_object_facts(const BPFProgram& program, ManifestFields& f) {
     }
   }
   if (f.metadata.license.empty()) {
-    f.metadata.license = facts->license;
-  } else if (!facts->license.empty() && facts->license != f.metadata.license) {
+    f.metadata.license = facts.license;
+  } else if (!facts.license.empty() && facts.license != f.metadata.license) {
     return make_error(ErrorCode::kInvalidArgument,
                       program.label() + ": declared license '" + printable(f.metadata.license) +
                           "' differs from the object's license section '" +
-                          printable(facts->license) + "'; omit the license or make them agree");
+                          printable(facts.license) + "'; omit the license or make them agree");
   }
-  f.programs = std::move(facts->programs);
-  f.maps = std::move(facts->maps);
-  f.license = std::move(facts->license);
+  f.programs = std::move(facts.programs);
+  f.maps = std::move(facts.maps);
+  f.license = std::move(facts.license);
   return ok_status();
 }
 

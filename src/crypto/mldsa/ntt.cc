@@ -65,6 +65,8 @@ void invntt_tomont(std::int32_t a[kN]) {
   }
 }
 
+bool using_avx2_ntt() { return g_use_avx2.load(std::memory_order_relaxed); }
+
 bool use_avx2_ntt(bool enable) {
   const bool on = enable && avx2_available();
   g_use_avx2.store(on, std::memory_order_relaxed);

@@ -30,11 +30,18 @@ void invntt_tomont_scalar(std::int32_t a[kN]);
 // Tests only: selects the AVX2 (if available) or the scalar code for all
 // later ntt() / invntt_tomont() calls; returns whether AVX2 is now in use.
 bool use_avx2_ntt(bool enable);
+// Whether ntt() / invntt_tomont() / poly_pointwise_montgomery() use AVX2.
+bool using_avx2_ntt();
 
 // The AVX2 implementations; only call them when avx2_available().
 bool avx2_available();
 void ntt_avx2(std::int32_t a[kN]);
 void invntt_tomont_avx2(std::int32_t a[kN]);
+
+// r_i = montgomery_reduce(a_i * b_i) for all 256 coefficients, with AVX2
+// (same integers as the scalar loop in poly.cc).
+void pointwise_montgomery_avx2(std::int32_t r[kN], const std::int32_t a[kN],
+                               const std::int32_t b[kN]);
 
 // The twiddle factors zetas[i] = 1753^BitRev8(i) * 2^32 mod q, centred.
 extern const std::array<std::int32_t, kN> kZetas;

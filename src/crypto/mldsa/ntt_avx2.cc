@@ -214,11 +214,26 @@ __attribute__((target("avx2"))) void invntt_tomont_avx2(std::int32_t a[kN]) {
   for (unsigned j = 0; j < kN; j += 8) store(a + j, montmul(load(a + j), f));
 }
 
+__attribute__((target("avx2"))) void pointwise_montgomery_avx2(std::int32_t r[kN],
+                                                               const std::int32_t a[kN],
+                                                               const std::int32_t b[kN]) {
+  for (unsigned j = 0; j < kN; j += 8) store(r + j, montmul(load(a + j), load(b + j)));
+}
+
 #else  // no x86: the scalar code only
 
 bool avx2_available() { return false; }
 void ntt_avx2(std::int32_t a[kN]) { ntt_scalar(a); }
 void invntt_tomont_avx2(std::int32_t a[kN]) { invntt_tomont_scalar(a); }
+void pointwise_montgomery_avx2(std::int32_t r[kN], const std::int32_t a[kN],
+                               const std::int32_t b[kN]) {
+  for (int i = 0; i < kN; ++i) {
+    const std::int64_t p = static_cast<std::int64_t>(a[i]) * b[i];
+    const std::int32_t t = static_cast<std::int32_t>(
+        static_cast<std::int64_t>(static_cast<std::int32_t>(p)) * 58728449);
+    r[i] = static_cast<std::int32_t>((p - static_cast<std::int64_t>(t) * kQ) >> 32);
+  }
+}
 
 #endif
 

@@ -39,6 +39,20 @@ TEST(MlDsaNttTest, Avx2MatchesScalarExactly) {
   }
 }
 
+TEST(MlDsaNttTest, Avx2PointwiseMatchesScalar) {
+  if (!avx2_available()) GTEST_SKIP() << "no AVX2 on this CPU";
+  std::mt19937_64 rng(44);
+  for (int iter = 0; iter < 500; ++iter) {
+    alignas(32) std::int32_t a[kN], b[kN], r[kN];
+    random_poly(a, rng, 9 * kQ);
+    random_poly(b, rng, 9 * kQ);
+    pointwise_montgomery_avx2(r, a, b);
+    for (int i = 0; i < kN; ++i) {
+      ASSERT_EQ(r[i], montgomery_reduce(static_cast<std::int64_t>(a[i]) * b[i])) << i;
+    }
+  }
+}
+
 TEST(MlDsaNttTest, InverseUndoesForward) {
   std::mt19937_64 rng(65);
   for (int iter = 0; iter < 200; ++iter) {

@@ -29,6 +29,10 @@ void poly_shiftl(Poly& a) {
 }
 
 void poly_pointwise_montgomery(Poly& r, const Poly& a, const Poly& b) {
+  if (using_avx2_ntt()) {
+    pointwise_montgomery_avx2(r.c, a.c, b.c);
+    return;
+  }
   for (int i = 0; i < kN; ++i) {
     r.c[i] = montgomery_reduce(static_cast<std::int64_t>(a.c[i]) * b.c[i]);
   }

@@ -82,7 +82,12 @@ void Shake<Rate>::squeeze(std::uint8_t* out, std::size_t len) {
     }
     std::size_t take = Rate - pos_;
     if (take > len) take = len;
-    for (std::size_t i = 0; i < take; ++i) {
+    std::size_t i = 0;
+    // Whole lanes while aligned, then single bytes.
+    if (pos_ % 8 == 0) {
+      for (; i + 8 <= take; i += 8) store_le64(out + i, state_[(pos_ + i) / 8]);
+    }
+    for (; i < take; ++i) {
       out[i] = static_cast<std::uint8_t>(state_[(pos_ + i) / 8] >> (8 * ((pos_ + i) % 8)));
     }
     pos_ += take;

@@ -16,6 +16,7 @@ set(PQBPF_FUZZ_TARGET_TABLE
   "log_reader|pqbpf_log|log/log_reader.h|log_reader\\.cc"
   "log_verify|pqbpf_log|log/log_verify.h|log_verify\\.cc"
   "elf|pqbpf_bpf|bpf/object_info.h|inspect\\.cc"
+  "verifier|pqbpf_attest|attest/verifier.h|verifier\\.cc"
   "mldsa_verify|pqbpf_crypto|crypto/mldsa.h|mldsa/mldsa\\.cc"
   "mldsa_mutate|pqbpf_crypto|crypto/mldsa.h|mldsa/mldsa\\.cc"
 )

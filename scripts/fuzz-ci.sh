@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # CI step 3 (.ci/run): every fuzz target for a short fixed time, failing on
-# any finding. Budget: PQBPF_FUZZ_CI_SECONDS per target (default 45), so ten
-# targets take about 8 minutes plus the build. Runs the targets one after
+# any finding. Budget: PQBPF_FUZZ_CI_SECONDS per target (default 45), so the eleven
+# targets take about 8.5 minutes plus the build. Runs the targets one after
 # another (the CI machine has few cores) through scripts/fuzz.sh, keeps
 # going after a finding so one report lists them all, and exits 1 if any
 # target found something.

@@ -8,10 +8,12 @@
 //                       build-fuzzg/fuzz/replay/fuzz_make_seeds fuzz/corpus
 // Policy and ELF seeds are written by hand / compiled from fuzz/seeds/.
 #include <array>
+#include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <span>
 #include <string>
 #include <vector>
@@ -25,6 +27,10 @@
 #include "pqbpf/crypto/mldsa.h"
 #include "pqbpf/crypto/sha3.h"
 #include "pqbpf/log/log_writer.h"
+#ifdef PQBPF_SEEDS_HAVE_ATTEST  // set by fuzz/replay/CMakeLists.txt when attest is built
+#include "pqbpf/attest/program.h"
+#include "pqbpf/attest/signer.h"
+#endif
 
 namespace fs = std::filesystem;
 namespace mldsa = pqbpf::crypto::mldsa;
@@ -190,6 +196,35 @@ void mldsa_triples() {
   }
 }
 
+#ifdef PQBPF_SEEDS_HAVE_ATTEST
+// Envelopes signed by the real signer over the elf seed object (run
+// make_elf_seeds.sh first), embedded, formats 1 and 2: the verifier target
+// starts from envelopes that verify.
+void verifier_envelopes(const Identity& id) {
+  std::ifstream in(g_out / "elf" / "tiny_btf.bpf.o", std::ios::binary);
+  const std::vector<std::uint8_t> object((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (object.empty()) {
+    std::fprintf(stderr, "no elf/tiny_btf.bpf.o: run fuzz/seeds/make_elf_seeds.sh first\n");
+    std::exit(1);
+  }
+  auto signer = must(BPFSigner::create(id), "signer");
+  for (auto format : {ManifestFormat::kV1, ManifestFormat::kV2}) {
+    BPFProgramMetadata meta;
+    meta.name = "tiny";
+    meta.program_type = format == ManifestFormat::kV1 ? BPFProgramType::kKprobe : BPFProgramType::kUnspec;
+    auto program = must(BPFProgram::from_bytes(meta, object, "tiny_btf.bpf.o"), "program");
+    SignOptions options;
+    options.format = format;
+    options.embed = true;
+    options.signed_at = std::chrono::sys_seconds(std::chrono::seconds(1796000000));
+    options.mode = mldsa::SigningMode::kDeterministic;
+    auto signed_program = must(signer.sign(program, options), "sign object");
+    write("verifier", format == ManifestFormat::kV1 ? "tiny_v1.sig.json" : "tiny_v2.sig.json",
+          signed_program.to_json());
+  }
+}
+#endif
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -204,5 +239,8 @@ int main(int argc, char** argv) {
   key_files(id);
   audit_log();
   mldsa_triples();
+#ifdef PQBPF_SEEDS_HAVE_ATTEST
+  verifier_envelopes(id);
+#endif
   return 0;
 }

@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
+#include <sched.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -107,12 +108,87 @@ Status LogWriter::reopen_current() {
 }
 
 void LogWriter::unlock() {
-  if (lock_fd_ >= 0) ::flock(lock_fd_, LOCK_UN);
+  if (lock_fd_ >= 0 && locked_) ::flock(lock_fd_, LOCK_UN);
+  locked_ = false;
+}
+
+void LogWriter::end_locked_section() {
+  if (!locked_) return;
+  if (closed_ || !lease_ok_ || options_.lease_max_commits <= 1 || !head_known_) {
+    unlock();
+    return;
+  }
+  ++lease_commits_;
+  if (lease_commits_ >= options_.lease_max_commits ||
+      std::chrono::steady_clock::now() - lease_start_ >= options_.lease_max_hold) {
+    // Bounded lease: let a waiting process in before we take the lock again.
+    unlock();
+    yield_before_lock_ = true;
+    return;
+  }
+  if (!lease_thread_.joinable()) {
+    try {
+      lease_thread_ = std::thread([this] { lease_loop(); });
+    } catch (...) {
+      unlock();  // no helper to bound an idle lease: do not keep one
+      return;
+    }
+  }
+  if (lease_commits_ == 1) lease_cv_.notify_one();  // a new lease: arm the helper
+}
+
+// Releases an idle lease once it reaches lease_max_hold, so a writer that
+// stops appending never keeps other processes out for longer than that.
+void LogWriter::lease_loop() {
+  std::unique_lock<std::mutex> lk(commit_mu_);
+  while (!lease_stop_) {
+    if (!locked_) {
+      lease_cv_.wait(lk);
+      continue;
+    }
+    const auto deadline = lease_start_ + options_.lease_max_hold;
+    if (std::chrono::steady_clock::now() >= deadline) {
+      unlock();
+      continue;
+    }
+    lease_cv_.wait_until(lk, deadline);
+  }
 }
 
 Status LogWriter::lock_and_sync_head() {
-  while (::flock(lock_fd_, LOCK_EX) != 0) {
-    if (errno != EINTR) return io_error(lock_file_path(path_), "flock failed", errno);
+  if (locked_) {
+    // A lease from our previous commit: we held the lock the whole time, so
+    // no other writer can have appended, rotated or recovered since.
+    if (fd_ >= 0 && head_known_ && !head_is_rotation_) return ok_status();
+  } else {
+    if (yield_before_lock_) {
+      yield_before_lock_ = false;
+      ::sched_yield();
+    }
+    const std::string& lock_label = path_;
+    bool contended = false;
+    if (options_.lease_max_commits > 1) {
+      // Try first: only an uncontended acquisition may become a lease.
+      while (::flock(lock_fd_, LOCK_EX | LOCK_NB) != 0) {
+        if (errno == EINTR) continue;
+        if (errno != EWOULDBLOCK) {
+          return io_error(lock_file_path(lock_label), "flock failed", errno);
+        }
+        contended = true;
+        break;
+      }
+    } else {
+      contended = true;
+    }
+    if (contended) {
+      while (::flock(lock_fd_, LOCK_EX) != 0) {
+        if (errno != EINTR) return io_error(lock_file_path(lock_label), "flock failed", errno);
+      }
+    }
+    locked_ = true;
+    lease_ok_ = !contended;
+    lease_commits_ = 0;
+    lease_start_ = std::chrono::steady_clock::now();
   }
   auto fail = [&](Error e) -> Status {
     unlock();
@@ -256,7 +332,7 @@ Status LogWriter::seal_and_rotate() {
   return rotate_if_sealed();
 }
 
-void LogWriter::commit_group(std::deque<Request*>& group) {
+void LogWriter::commit_group(std::span<Request* const> group) {
   auto fail_all = [&](const Error& e) {
     for (Request* r : group) r->result.emplace(e);
   };
@@ -278,7 +354,9 @@ void LogWriter::commit_group(std::deque<Request*>& group) {
   const std::uint64_t saved_seq = head_seq_;
   const std::string saved_hex = head_hex_;
   const bool saved_cp = head_is_checkpoint_;
-  std::string bytes;
+  std::string& bytes = group_bytes_;
+  bytes.clear();
+  if (bytes.capacity() > (1u << 20)) bytes.shrink_to_fit();
   std::vector<AppendResult> results;
   results.reserve(group.size());
   std::uint64_t seq = head_seq_;
@@ -286,10 +364,10 @@ void LogWriter::commit_group(std::deque<Request*>& group) {
   bool last_is_checkpoint = head_is_checkpoint_;
   for (Request* r : group) {
     ++seq;
-    std::string line = assemble_attempt_line(seq, now_rfc3339(), host_, r->body, prev);
-    prev = crypto::to_hex(record_hash(line));
+    const std::size_t line_start = bytes.size();
+    append_attempt_line(bytes, seq, now_rfc3339(), host_, r->body, prev);
+    prev = crypto::to_hex(record_hash(std::string_view(bytes).substr(line_start)));
     results.push_back(AppendResult{seq, prev});
-    bytes += line;
     bytes.push_back('\n');
     last_is_checkpoint = false;
     if (seq % options_.checkpoint_every == 0) {
@@ -321,7 +399,7 @@ void LogWriter::commit_group(std::deque<Request*>& group) {
   // The records are durable; a failed rotation is retried on the next append
   // (and fails that append if the file stays sealed but unrenamed).
   if (options_.rotate_bytes != 0 && end_ >= options_.rotate_bytes) (void)seal_and_rotate();
-  unlock();
+  end_locked_section();
   for (std::size_t i = 0; i < group.size(); ++i) group[i]->result.emplace(std::move(results[i]));
 }
 
@@ -330,7 +408,7 @@ Result<AppendResult> LogWriter::append(const AttemptRecord& attempt) {
   req.body = serialize_attempt_body(attempt);
   if (options_.durability != Durability::kBatch) {
     std::lock_guard<std::mutex> lk(commit_mu_);
-    std::deque<Request*> group{&req};
+    Request* const group[1] = {&req};
     commit_group(group);
     return std::move(*req.result);
   }
@@ -342,7 +420,7 @@ Result<AppendResult> LogWriter::append(const AttemptRecord& attempt) {
       continue;
     }
     flushing_ = true;
-    std::deque<Request*> group;
+    std::vector<Request*> group;
     while (!pending_.empty() && group.size() < options_.max_batch) {
       group.push_back(pending_.front());
       pending_.pop_front();
@@ -378,8 +456,21 @@ Status LogWriter::sync() {
 }
 
 Status LogWriter::close() {
+  std::thread helper;
+  Status st = close_locked(helper);
+  if (helper.joinable()) helper.join();
+  return st;
+}
+
+Status LogWriter::close_locked(std::thread& helper) {
   std::lock_guard<std::mutex> lk(commit_mu_);
-  if (closed_) return ok_status();
+  lease_stop_ = true;
+  lease_cv_.notify_all();
+  helper = std::move(lease_thread_);
+  if (closed_) {
+    unlock();
+    return ok_status();
+  }
   closed_ = true;
   Status st = ok_status();
   if (lock_fd_ >= 0) {

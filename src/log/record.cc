@@ -1,6 +1,8 @@
 // Serialising and strictly parsing audit log lines (format: docs/AUDIT_LOG.md).
 #include "pqbpf/log/record.h"
 
+#include <cstdint>
+#include <cstring>
 #include <ctime>
 #include <fstream>
 #include <unistd.h>
@@ -215,6 +217,12 @@ std::string assemble_attempt_line(std::uint64_t seq, std::string_view time, std:
                                   std::string_view body, std::string_view prev_hex) {
   std::string out;
   out.reserve(body.size() + 200);
+  append_attempt_line(out, seq, time, host, body, prev_hex);
+  return out;
+}
+
+void append_attempt_line(std::string& out, std::uint64_t seq, std::string_view time,
+                         std::string_view host, std::string_view body, std::string_view prev_hex) {
   out += "{\"v\":1,\"seq\":";
   append_uint(out, seq);
   out += ",\"kind\":\"attempt\",\"time\":";
@@ -226,7 +234,6 @@ std::string assemble_attempt_line(std::uint64_t seq, std::string_view time, std:
   append_key(out, "prev");
   append_json_string(out, prev_hex, 64);
   out += "}";
-  return out;
 }
 
 std::string serialize_checkpoint_line(const CheckpointBody& b, std::string_view signature_b64) {
@@ -348,7 +355,26 @@ std::string format_time_utc(std::int64_t unix_seconds, std::uint32_t nanoseconds
 std::string now_rfc3339() {
   timespec ts{};
   clock_gettime(CLOCK_REALTIME, &ts);
-  return format_time_utc(ts.tv_sec, static_cast<std::uint32_t>(ts.tv_nsec));
+  // Hot path of every append: the calendar part changes once a second, so
+  // it is formatted once per second per thread and only the nanoseconds are
+  // written each time (same bytes as format_time_utc).
+  thread_local std::int64_t cached_second = INT64_MIN;
+  thread_local std::string cached_prefix;  // "YYYY-MM-DDTHH:MM:SS."
+  if (ts.tv_sec != cached_second || cached_prefix.size() != 20) {
+    std::string full = format_time_utc(ts.tv_sec, 0);
+    if (full.size() != 30) return format_time_utc(ts.tv_sec, static_cast<std::uint32_t>(ts.tv_nsec));
+    cached_prefix = full.substr(0, 20);
+    cached_second = ts.tv_sec;
+  }
+  char out[30];
+  std::memcpy(out, cached_prefix.data(), 20);
+  std::uint32_t ns = static_cast<std::uint32_t>(ts.tv_nsec);
+  for (int i = 28; i >= 20; --i) {
+    out[i] = static_cast<char>('0' + ns % 10);
+    ns /= 10;
+  }
+  out[29] = 'Z';
+  return std::string(out, sizeof out);
 }
 
 Result<std::int64_t> parse_rfc3339_ns(std::string_view s) {

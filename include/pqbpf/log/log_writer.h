@@ -15,6 +15,12 @@
 // - Several processes may append at once: every append holds flock(2) on
 //   `<path>.lock` while it reads the chain head (from its cache, or from the
 //   end of the file when another process wrote since) and writes.
+// - Lock lease: a writer that took the lock uncontended keeps it across its
+//   next appends (no flock/fstat per append: nobody else can write while it
+//   holds the lock), for at most `lease_max_commits` commits and
+//   `lease_max_hold`; a helper thread releases an idle lease at that bound,
+//   so another process waits at most about `lease_max_hold` for it. An
+//   acquisition that had to wait (contention) is not leased.
 // - Crash recovery: a torn tail (a crash mid-write) is moved to
 //   `<path>.torn` and cut off before the next append, by any process.
 // - Rotation: when the current file reaches `rotate_bytes` it is sealed with
@@ -31,8 +37,10 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <sys/types.h>
+#include <thread>
 
 #include "pqbpf/core/reason.h"
 #include "pqbpf/log/log_signer.h"
@@ -52,6 +60,10 @@ struct LogOptions {
   std::size_t max_batch = 256;                // kBatch: most records per group
   std::optional<std::string> host;            // default: gethostname()
   bool close_checkpoint = true;               // sign a "close" checkpoint in close()
+  // Lock lease (see above). lease_max_commits <= 1 disables it (lock and
+  // unlock around every commit).
+  std::uint32_t lease_max_commits = 64;
+  std::chrono::microseconds lease_max_hold{1000};
 };
 
 struct AppendResult {
@@ -89,9 +101,15 @@ class LogWriter {
   LogWriter(std::string path, LogSigner signer, LogOptions options, std::string host);
   Status open_files();
   // The commit path; caller holds commit_mu_.
-  void commit_group(std::deque<Request*>& group);
+  void commit_group(std::span<Request* const> group);
+  Status close_locked(std::thread& helper);
   Status lock_and_sync_head();
+  // Releases the flock now (error paths, close, lease expiry).
   void unlock();
+  // End of a successful locked section: keeps the lock as a lease or
+  // releases it. Caller holds commit_mu_.
+  void end_locked_section();
+  void lease_loop();
   Status reopen_current();
   Status rotate_if_sealed();
   Status seal_and_rotate();
@@ -109,6 +127,16 @@ class LogWriter {
   int fd_ = -1;
   int lock_fd_ = -1;
   bool closed_ = false;
+  // flock state and lease (guarded by commit_mu_).
+  bool locked_ = false;
+  bool lease_ok_ = false;  // this acquisition was uncontended: may be kept
+  bool yield_before_lock_ = false;
+  std::uint32_t lease_commits_ = 0;
+  std::chrono::steady_clock::time_point lease_start_{};
+  std::condition_variable lease_cv_;  // wakes lease_loop (with commit_mu_)
+  bool lease_stop_ = false;
+  std::thread lease_thread_;
+  std::string group_bytes_;  // reused write buffer
   // Chain head as of our last look at the file (valid while the file's
   // identity and size match).
   dev_t dev_ = 0;

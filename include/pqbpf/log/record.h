@@ -124,6 +124,9 @@ std::string serialize_attempt_body(const AttemptRecord& attempt);
 // A full attempt line: {"v":1,"seq":..,"kind":"attempt","time":..,"host":..,<body>,"prev":..}
 std::string assemble_attempt_line(std::uint64_t seq, std::string_view time, std::string_view host,
                                   std::string_view body, std::string_view prev_hex);
+// The same bytes, appended to `out` (no newline).
+void append_attempt_line(std::string& out, std::uint64_t seq, std::string_view time,
+                         std::string_view host, std::string_view body, std::string_view prev_hex);
 // A full checkpoint line with its base64 signature.
 std::string serialize_checkpoint_line(const CheckpointBody& body, std::string_view signature_b64);
 

@@ -87,5 +87,11 @@ TEST(LogConcurrencyTest, ProcessesRacingRotationKeepOneChain) {
   run_processes("batch", 4, 250, "32768");
 }
 
+// `none` writers keep the lock as a lease across their appends; processes
+// taking turns (and rotating under each other) still share one chain.
+TEST(LogConcurrencyTest, LeasedWritersRacingRotationKeepOneChain) {
+  run_processes("none", 3, 2000, "65536");
+}
+
 }  // namespace
 }  // namespace pqbpf::log

@@ -2,7 +2,7 @@
 //
 // The kernel only lets a program call GPL-only helpers when the string in its
 // "license" section is one of the exact strings its license_is_gpl_compatible()
-// accepts. Policies use the same test ("licenses: [gpl-compatible]").
+// accepts. Policies use the same test ("licenses: [gpl_compatible]").
 #pragma once
 
 #include <span>

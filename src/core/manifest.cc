@@ -6,19 +6,14 @@
 #include "pqbpf/core/file_io.h"
 #include "pqbpf/core/jcs.h"
 #include "pqbpf/core/json_strict.h"
+#include "pqbpf/crypto/sha3.h"
 
 namespace pqbpf {
 namespace {
 
 using nlohmann::json;
 
-bool is_hex64(std::string_view s) {
-  if (s.size() != 64) return false;
-  for (char c : s) {
-    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
-  }
-  return true;
-}
+bool is_hex64(std::string_view s) { return crypto::is_lowercase_hex(s, 64); }
 
 // Text that comes from the object (names, sections): bounded, UTF-8, no controls.
 Status check_object_text(std::string_view value, const std::string& where, bool may_be_empty) {

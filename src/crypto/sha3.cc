@@ -5,29 +5,18 @@
 #include <cstring>
 
 #include "keccak_f1600.h"
+#include "keccak_lanes.h"
 #include "pqbpf/crypto/secure_bytes.h"
 
 namespace pqbpf::crypto {
 namespace {
 
+using internal::load_le64;
+using internal::store_le64;
+using internal::xor_byte;
+
 constexpr std::uint8_t kSha3Suffix = 0x06;   // "01" + pad10*1 first bit
 constexpr std::uint8_t kShakeSuffix = 0x1F;  // "1111" + pad10*1 first bit
-
-inline void xor_byte(std::uint64_t* state, std::size_t pos, std::uint8_t byte) {
-  state[pos / 8] ^= static_cast<std::uint64_t>(byte) << (8 * (pos % 8));
-}
-
-inline std::uint64_t load_le64(const std::uint8_t* p) {
-  std::uint64_t v;
-  std::memcpy(&v, p, 8);
-  if constexpr (std::endian::native == std::endian::big) v = __builtin_bswap64(v);
-  return v;
-}
-
-inline void store_le64(std::uint8_t* p, std::uint64_t v) {
-  if constexpr (std::endian::native == std::endian::big) v = __builtin_bswap64(v);
-  std::memcpy(p, &v, 8);
-}
 
 }  // namespace
 
@@ -171,6 +160,14 @@ std::string to_hex(std::span<const std::uint8_t> bytes) {
     out[2 * i + 1] = kDigits[bytes[i] & 0x0F];
   }
   return out;
+}
+
+bool is_lowercase_hex(std::string_view text, std::size_t digits) {
+  if (text.size() != digits) return false;
+  for (char c : text) {
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  }
+  return true;
 }
 
 Result<std::vector<std::uint8_t>> from_hex(std::string_view hex) {

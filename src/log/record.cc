@@ -9,6 +9,7 @@
 
 #include "json_text.h"
 #include "pqbpf/core/base64.h"
+#include "pqbpf/crypto/sha3.h"
 #include "pqbpf/core/did.h"
 #include "pqbpf/core/json_strict.h"
 
@@ -20,13 +21,7 @@ using internal::append_json_string;
 using internal::append_key;
 using nlohmann::json;
 
-bool is_hex64(std::string_view s) {
-  if (s.size() != 64) return false;
-  for (char c : s) {
-    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
-  }
-  return true;
-}
+bool is_hex64(std::string_view s) { return crypto::is_lowercase_hex(s, 64); }
 
 Error bad(const std::string& label, const std::string& what) {
   return make_error(ErrorCode::kParse, label + ": " + what);

@@ -95,5 +95,7 @@ void shake256(std::span<const std::uint8_t> in, std::span<std::uint8_t> out);
 std::string to_hex(std::span<const std::uint8_t> bytes);
 // Strict: even length, [0-9a-f] only (uppercase refused, so one value has one spelling).
 Result<std::vector<std::uint8_t>> from_hex(std::string_view hex);
+// True when `text` is exactly `digits` characters of [0-9a-f] (e.g. a SHA3-256 hex digest: 64).
+bool is_lowercase_hex(std::string_view text, std::size_t digits);
 
 }  // namespace pqbpf::crypto

@@ -5,28 +5,13 @@
 #include <cstring>
 
 #include "../keccak_f1600.h"
+#include "../keccak_lanes.h"
 #include "pqbpf/crypto/secure_bytes.h"
 
 namespace pqbpf::crypto::mldsa::internal {
-namespace {
-
-inline std::uint64_t load_le64(const std::uint8_t* p) {
-  std::uint64_t v;
-  std::memcpy(&v, p, 8);
-  if constexpr (std::endian::native == std::endian::big) v = __builtin_bswap64(v);
-  return v;
-}
-
-inline void store_le64(std::uint8_t* p, std::uint64_t v) {
-  if constexpr (std::endian::native == std::endian::big) v = __builtin_bswap64(v);
-  std::memcpy(p, &v, 8);
-}
-
-inline void xor_byte(std::uint64_t* s, std::size_t pos, std::uint8_t b) {
-  s[pos / 8] ^= static_cast<std::uint64_t>(b) << (8 * (pos % 8));
-}
-
-}  // namespace
+using crypto::internal::load_le64;
+using crypto::internal::store_le64;
+using crypto::internal::xor_byte;
 
 template <std::size_t Rate>
 Shake<Rate>::~Shake() {

@@ -19,6 +19,7 @@ struct SignOptionsCli {
   std::string output;
   std::string type;
   BPFProgramMetadata metadata;
+  int format = 2;
   bool embed = false;
   bool force = false;
   bool json = false;
@@ -40,6 +41,7 @@ int run_sign(SignOptionsCli o) {
 
   SignOptions options;
   options.embed = o.embed;
+  options.format = o.format == 1 ? ManifestFormat::kV1 : ManifestFormat::kV2;
   auto signed_program = signer->sign(*program, options);
   if (!signed_program.ok()) return report_error(signed_program.error(), o.json);
 
@@ -86,6 +88,10 @@ void add_sign_command(CLI::App& app, CommandRun& run) {
   cmd->add_option("--license", o->metadata.license, "License");
   cmd->add_option("--kernel-min", o->metadata.kernel_min, "Minimum kernel version, e.g. 5.15");
   cmd->add_option("-o,--output", o->output, "Envelope to write (default: OBJECT.sig.json)");
+  cmd->add_option("--format", o->format,
+                  "Manifest format: 2 (default) binds every program read from the object; 1 binds "
+                  "only the whole-object hash, for objects the reader cannot inspect")
+      ->check(CLI::IsMember({1, 2}));
   cmd->add_flag("--embed", o->embed, "Embed the object (base64) in the envelope");
   cmd->add_flag("--force", o->force, "Overwrite an existing envelope");
   cmd->add_flag("--json", o->json, "Print the result as JSON");

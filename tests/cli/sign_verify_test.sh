@@ -22,6 +22,13 @@ expect_stdout "info unverified" 'UNVERIFIED'
 check "info --json" 0 pqc info prog.bpf.o.sig.json --json
 [ "$(json_field "$WORK/out" verified)" = "false" ] && ok || fail "info json verified=false"
 
+# Manifest format 1 (whole-object hash only) still signs and verifies.
+check "sign --format 1" 0 pqc sign prog.bpf.o --key ops.key --name v1 --type tracepoint --format 1 -o v1.sig.json
+check "verify format 1" 0 pqc verify v1.sig.json --object prog.bpf.o --json
+[ "$(json_field "$WORK/out" manifest.format)" = "pqc-bpf-manifest/1" ] && ok || fail "format 1: $(head -c 300 "$WORK/out")"
+check "sign --format 3 refused" 2 pqc sign prog.bpf.o --key ops.key --name v3 --format 3 -o v3.sig.json
+expect_no_file "no envelope for --format 3" v3.sig.json
+
 # Type checks at sign time: the object is a tracepoint program.
 check "sign --type mismatch refused" 2 pqc sign prog.bpf.o --key ops.key --name t --type xdp -o t.sig.json
 expect_one_error_line "type mismatch" 'tracepoint'

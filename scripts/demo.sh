@@ -8,7 +8,8 @@ root=$PWD
 
 bash scripts/install-deps.sh
 cmake -S . -B build >/dev/null
-cmake --build build -j"$(nproc)" --target pqc-bpf bpf_samples >/dev/null
+cmake --build build -j"$(nproc)" --target pqc-bpf bpf_samples >/dev/null  # the tool and the samples first
+cmake --build build -j"$(nproc)" >/dev/null                           # then everything else
 
 pqc="$root/build/src/cli/pqc-bpf"
 samples="$root/build/examples/bpf"
@@ -30,6 +31,7 @@ show "$pqc" inspect mixed_kprobe_lsm.bpf.o
 step "3. Sign: every program of the object is bound by the ML-DSA-65 signature"
 show "$pqc" sign tracepoint_exec.bpf.o --key ops.key --name exec-trace --author ops-team
 show "$pqc" sign xdp_pass.bpf.o --key rogue.key --name xdp-pass
+echo "(the next one is refused on purpose: the object also holds an lsm program)"
 show "$pqc" sign mixed_kprobe_lsm.bpf.o --key ops.key --name opens --type kprobe
 
 step "4. Verify offline"

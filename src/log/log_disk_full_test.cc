@@ -3,6 +3,7 @@
 // becomes a deny with reason log_error while the log still verifies.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cstring>
 #include <sys/mount.h>
 #include <unistd.h>
@@ -78,6 +79,55 @@ TEST(LogDiskFullTest, AppendOnFullDiskFailsDeniesAndLogStillVerifies) {
   auto after = verify_log(path, testing::test_public_key());
   ASSERT_TRUE(after.ok()) << after.error().message;
   EXPECT_EQ(after->attempts, static_cast<std::uint64_t>(recorded));
+}
+
+// Durability none gathers the records of a lease; when the gathered write
+// hits the full disk, those acknowledged records are gone (the documented
+// loss window) and the next append is denied with the error, so the gate
+// fails closed at the next attempt. The log still verifies.
+TEST(LogDiskFullTest, NoneModeGatheredWriteFailureDeniesTheNextAppend) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root to mount a tmpfs";
+  testing::TempDir dir;
+  Mount mount(dir.path());
+  if (!mount.mounted()) GTEST_SKIP() << "cannot mount tmpfs: " << mount.error();
+  const std::string path = dir.file("audit.log");
+  LogOptions o;
+  o.durability = Durability::kNone;
+  o.checkpoint_every = 100000;
+  o.lease_max_commits = 16;
+  o.lease_max_hold = std::chrono::seconds(30);
+  auto w = LogWriter::open(path, testing::test_signer(), o);
+  ASSERT_TRUE(w.ok()) << w.error().message;
+
+  int acknowledged = 0;
+  RecordedDecision denied;
+  bool full = false;
+  for (int i = 0; i < 10000 && !full; ++i) {
+    RecordedDecision d = record_decision(**w, sample_attempt("p" + std::to_string(i)));
+    if (d.seq) {
+      ++acknowledged;
+    } else {
+      denied = d;
+      full = true;
+    }
+  }
+  ASSERT_TRUE(full) << "64 KiB tmpfs never filled";
+  EXPECT_EQ(denied.decision, Decision::kDeny);
+  EXPECT_EQ(denied.reason, ReasonCode::kLogError);
+  ASSERT_TRUE(denied.error.has_value());
+  EXPECT_NE(denied.error->message.find(std::strerror(ENOSPC)), std::string::npos)
+      << denied.error->message;
+  EXPECT_NE(denied.error->message.find("acknowledged records (durability none) were lost"),
+            std::string::npos)
+      << denied.error->message;
+
+  auto report = verify_log(path, testing::test_public_key());
+  ASSERT_TRUE(report.ok()) << report.error().message;
+  EXPECT_EQ(report->torn_bytes, 0u);
+  EXPECT_LE(report->attempts, static_cast<std::uint64_t>(acknowledged));
+  EXPECT_LE(static_cast<std::uint64_t>(acknowledged) - report->attempts, 16u)
+      << "at most one lease of records may be lost";
+  (void)(*w)->close();
 }
 
 }  // namespace

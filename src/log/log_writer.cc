@@ -108,6 +108,10 @@ Status LogWriter::reopen_current() {
 }
 
 void LogWriter::unlock() {
+  // Gathered kNone records go out before anyone else may write.
+  if (!unwritten_.empty()) {
+    if (Status st = flush_unwritten(); !st.ok()) deferred_error_ = st.error();
+  }
   if (lock_fd_ >= 0 && locked_) ::flock(lock_fd_, LOCK_UN);
   locked_ = false;
 }
@@ -274,18 +278,54 @@ Result<std::string> LogWriter::make_checkpoint_line(std::uint64_t seq, const std
   return serialize_checkpoint_line(body, base64_encode(*sig));
 }
 
-Status LogWriter::write_and_sync(const std::string& bytes, bool force_sync) {
-  Status st = internal::write_all(fd_, bytes, path_);
-  if (st.ok() && (force_sync || options_.durability != Durability::kNone)) {
-    if (::fdatasync(fd_) != 0) st = io_error(path_, "fsync failed", errno);
+bool LogWriter::may_gather() const {
+  return options_.durability == Durability::kNone && locked_ && lease_ok_ &&
+         options_.lease_max_commits > 1 && !closed_;
+}
+
+Status LogWriter::write_and_sync(const std::string& bytes, bool force_sync,
+                                 std::size_t records) {
+  if (!force_sync && may_gather() && unwritten_.size() + bytes.size() <= kMaxGatherBytes) {
+    // kNone under a lease: nobody else can write until we unlock, and
+    // unlock() writes these first (see log_writer.h for the loss bound).
+    unwritten_ += bytes;
+    unwritten_records_ += records;
+    return ok_status();
   }
+  const bool sync = force_sync || options_.durability != Durability::kNone;
+  if (unwritten_.empty()) return write_out(bytes, 0, sync);
+  const std::size_t earlier = unwritten_records_;
+  unwritten_ += bytes;
+  return write_out(unwritten_, earlier, sync);
+}
+
+Status LogWriter::flush_unwritten() {
+  if (unwritten_.empty()) return ok_status();
+  return write_out(unwritten_, unwritten_records_, false);
+}
+
+Status LogWriter::write_out(const std::string& data, std::size_t acknowledged, bool sync) {
+  Status st = internal::write_all(fd_, data, path_);
+  if (st.ok() && sync && ::fdatasync(fd_) != 0) st = io_error(path_, "fsync failed", errno);
+  const std::size_t written = data.size();  // `data` may be unwritten_: read it first
+  unwritten_.clear();
+  unwritten_records_ = 0;
+  if (unwritten_.capacity() > 4 * kMaxGatherBytes) unwritten_.shrink_to_fit();
   if (!st.ok()) {
     // Fail closed: cut the unacknowledged bytes off again. If even that
     // fails, the next append's recovery moves a partial line aside.
     if (::ftruncate(fd_, static_cast<off_t>(end_)) != 0) head_known_ = false;
+    if (acknowledged != 0) {
+      // Gathered records were acknowledged already: the chain head we hold
+      // went with them, so read it from the file again.
+      head_known_ = false;
+      return make_error(st.error().code,
+                        st.error().message + "; " + std::to_string(acknowledged) +
+                            " acknowledged records (durability none) were lost with it");
+    }
     return st;
   }
-  end_ += bytes.size();
+  end_ += written;
   return ok_status();
 }
 
@@ -340,6 +380,14 @@ void LogWriter::commit_group(std::span<Request* const> group) {
     fail_all(make_error(ErrorCode::kInvalidArgument, path_ + ": log is closed"));
     return;
   }
+  if (deferred_error_) {
+    // A gathered kNone write failed after its appends returned: fail closed
+    // on the next append, so the caller learns of it and denies.
+    Error e = std::move(*deferred_error_);
+    deferred_error_.reset();
+    fail_all(e);
+    return;
+  }
   if (Status st = lock_and_sync_head(); !st.ok()) {
     fail_all(st.error());
     return;
@@ -384,7 +432,7 @@ void LogWriter::commit_group(std::span<Request* const> group) {
       last_is_checkpoint = true;
     }
   }
-  if (Status st = write_and_sync(bytes, false); !st.ok()) {
+  if (Status st = write_and_sync(bytes, false, group.size()); !st.ok()) {
     head_seq_ = saved_seq;
     head_hex_ = saved_hex;
     head_is_checkpoint_ = saved_cp;
@@ -398,7 +446,9 @@ void LogWriter::commit_group(std::span<Request* const> group) {
   head_is_rotation_ = false;
   // The records are durable; a failed rotation is retried on the next append
   // (and fails that append if the file stays sealed but unrenamed).
-  if (options_.rotate_bytes != 0 && end_ >= options_.rotate_bytes) (void)seal_and_rotate();
+  if (options_.rotate_bytes != 0 && end_ + unwritten_.size() >= options_.rotate_bytes) {
+    (void)seal_and_rotate();
+  }
   end_locked_section();
   for (std::size_t i = 0; i < group.size(); ++i) group[i]->result.emplace(std::move(results[i]));
 }
@@ -451,6 +501,7 @@ Status LogWriter::checkpoint() {
 Status LogWriter::sync() {
   std::lock_guard<std::mutex> lk(commit_mu_);
   if (closed_ || fd_ < 0) return make_error(ErrorCode::kInvalidArgument, path_ + ": log is closed");
+  PQBPF_RETURN_IF_ERROR(flush_unwritten());
   if (::fdatasync(fd_) != 0) return io_error(path_, "fsync failed", errno);
   return ok_status();
 }
@@ -478,12 +529,14 @@ Status LogWriter::close_locked(std::thread& helper) {
     if (st.ok()) {
       if (options_.close_checkpoint && head_seq_ > 0 && !head_is_checkpoint_) {
         st = append_checkpoint_locked(CheckpointTrigger::kClose);
-      } else if (::fdatasync(fd_) != 0) {
+      } else if (st = flush_unwritten(); st.ok() && ::fdatasync(fd_) != 0) {
         st = io_error(path_, "fsync failed", errno);
       }
       unlock();
     }
   }
+  if (st.ok() && deferred_error_) st = *deferred_error_;
+  deferred_error_.reset();
   if (fd_ >= 0) ::close(fd_);
   if (lock_fd_ >= 0) ::close(lock_fd_);
   fd_ = -1;

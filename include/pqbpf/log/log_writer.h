@@ -7,8 +7,13 @@
 // - Durability: kAlways fsyncs (fdatasync) before append() returns; kBatch
 //   groups the appends of concurrent threads into one write + one fsync and
 //   returns to each caller only once its record is durable (the wait is at
-//   most one fsync in progress plus the caller's own group); kNone writes
-//   before returning but never fsyncs (an OS crash may lose records).
+//   most one fsync in progress plus the caller's own group); kNone never
+//   fsyncs, and under a lock lease gathers the records of the lease in
+//   memory and writes them in one write(2) when the lease ends (at most
+//   `lease_max_commits` records or `lease_max_hold`), at 64 KiB, at a
+//   checkpoint, sync() or close(). So a crash of the process can lose the
+//   records of the current lease, a crash of the host whatever the kernel
+//   had not written back; if a gathered write fails, the next append fails.
 // - Fail closed: if a record cannot be written and made durable (ENOSPC,
 //   EIO, ...) append() returns an error, the partial write is cut off again,
 //   and the caller must deny; record_decision() does that for you.
@@ -116,7 +121,13 @@ class LogWriter {
   Result<std::string> make_checkpoint_line(std::uint64_t seq, const std::string& prev_hex,
                                            CheckpointTrigger trigger);
   Status append_checkpoint_locked(CheckpointTrigger trigger);
-  Status write_and_sync(const std::string& bytes, bool force_sync);
+  // Writes `bytes` (after any gathered kNone records) and fsyncs unless the
+  // mode is kNone and !force_sync; under a kNone lease only gathers them.
+  // `records` counts the acknowledged records in `bytes`.
+  Status write_and_sync(const std::string& bytes, bool force_sync, std::size_t records = 0);
+  Status flush_unwritten();
+  Status write_out(const std::string& data, std::size_t acknowledged, bool sync);
+  bool may_gather() const;
 
   std::string path_;
   LogSigner signer_;
@@ -137,6 +148,11 @@ class LogWriter {
   bool lease_stop_ = false;
   std::thread lease_thread_;
   std::string group_bytes_;  // reused write buffer
+  // kNone records gathered under the current lease, not yet written.
+  static constexpr std::size_t kMaxGatherBytes = 64 * 1024;
+  std::string unwritten_;
+  std::size_t unwritten_records_ = 0;
+  std::optional<Error> deferred_error_;  // a gathered write that failed
   // Chain head as of our last look at the file (valid while the file's
   // identity and size match).
   dev_t dev_ = 0;

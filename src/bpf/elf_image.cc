@@ -92,18 +92,30 @@ Status check_header(std::span<const std::uint8_t> b, const std::string& label, b
     return parse_error(label, "not a relocatable object (ELF type " + std::to_string(e_type) +
                                   ", expected ET_REL)");
   }
-  if (e_shoff == 0 || e_shnum == 0) {
-    return parse_error(label, "ELF object has no section header table");
+  if (e_shoff == 0) return parse_error(label, "ELF object has no section header table");
+  // Extended numbering (as libelf reads it): a count of 0 or a string table
+  // index of SHN_XINDEX means the real value is in section 0 (sh_size, sh_link).
+  std::uint64_t shnum = e_shnum;
+  std::uint64_t shstrndx = e_shstrndx;
+  if ((e_shnum == 0 || e_shstrndx == SHN_XINDEX) && e_shentsize == kElf64ShdrSize) {
+    if (!in_bounds(e_shoff, kElf64ShdrSize, b.size())) {
+      return parse_error(label, "section header table extends past the end of the file (truncated?)");
+    }
+    if (e_shnum == 0) shnum = read_uint(b, e_shoff + 32, 8, *big);
+    if (e_shstrndx == SHN_XINDEX) shstrndx = read_uint(b, e_shoff + 40, 4, *big);
   }
+  if (shnum == 0) return parse_error(label, "ELF object has no section header table");
   if (e_shentsize != kElf64ShdrSize) {
     return parse_error(label, "ELF section header size is " + std::to_string(e_shentsize) +
                                   ", expected 64");
   }
-  if (!in_bounds(e_shoff, e_shnum * kElf64ShdrSize, b.size())) {
+  // Before the size check, so shnum * 64 cannot overflow and nothing is copied.
+  if (shnum > kMaxSections) return parse_error(label, "too many sections");
+  if (!in_bounds(e_shoff, shnum * kElf64ShdrSize, b.size())) {
     return parse_error(label, "section header table extends past the end of the file (truncated?)");
   }
-  if (e_shstrndx == 0 || e_shstrndx >= e_shnum) {
-    return parse_error(label, "section name string table index " + std::to_string(e_shstrndx) +
+  if (shstrndx == 0 || shstrndx >= shnum) {
+    return parse_error(label, "section name string table index " + std::to_string(shstrndx) +
                                   " is out of range");
   }
   return ok_status();

@@ -148,9 +148,16 @@ Result<VerifyReport> verify_log(const std::string& path, const crypto::mldsa::Pu
   }
   if (report.records > 0 && !last_is_close_or_rotation) {
     report.warnings.push_back(
-        path + ": the log ends without a closing checkpoint: " + std::to_string(report.unsealed) +
-        " record(s) after seq " + std::to_string(report.last_checkpoint_seq) +
-        " are not covered by a signature (a writer is still open, crashed, or the end was cut off)");
+        report.unsealed == 0
+            ? path + ": the log ends without a closing checkpoint: its last record is the "
+                     "interval checkpoint at seq " +
+                  std::to_string(report.last_checkpoint_seq) +
+                  " (a writer is still open, crashed, or records after it were cut off)"
+            : path + ": the log ends without a closing checkpoint: " +
+                  std::to_string(report.unsealed) + " record(s) after seq " +
+                  std::to_string(report.last_checkpoint_seq) +
+                  " are not covered by a signature (a writer is still open, crashed, or the end "
+                  "was cut off)");
   }
   if (options.require_closed && !report.closed) {
     return make_error(ErrorCode::kRejected, report.warnings.empty()

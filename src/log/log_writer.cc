@@ -228,12 +228,14 @@ Status LogWriter::lock_and_sync_head() {
     head_seq_ = tail->last->seq;
     head_hex_ = crypto::to_hex(tail->last_hash);
     head_is_checkpoint_ = tail->last->kind == RecordKind::kCheckpoint;
+    head_is_close_ = head_is_checkpoint_ && tail->last->trigger == CheckpointTrigger::kClose;
     head_is_rotation_ = head_is_checkpoint_ && tail->last->trigger == CheckpointTrigger::kRotation;
   } else {
     // Empty current file: the chain continues from the newest rotated file.
     head_seq_ = 0;
     head_hex_ = zero_chain_hex();
     head_is_checkpoint_ = false;
+    head_is_close_ = false;
     auto files = list_log_files(path_);
     if (files.ok()) {
       const LogFile* newest = nullptr;
@@ -254,6 +256,7 @@ Status LogWriter::lock_and_sync_head() {
         head_seq_ = rtail->last->seq;
         head_hex_ = crypto::to_hex(rtail->last_hash);
         head_is_checkpoint_ = rtail->last->kind == RecordKind::kCheckpoint;
+        head_is_close_ = false;  // a rotated file ends in its rotation checkpoint
       }
     }
   }
@@ -338,6 +341,7 @@ Status LogWriter::append_checkpoint_locked(CheckpointTrigger trigger) {
   head_hex_ = hex;
   head_is_checkpoint_ = true;
   head_is_rotation_ = trigger == CheckpointTrigger::kRotation;
+  head_is_close_ = trigger == CheckpointTrigger::kClose;
   return ok_status();
 }
 
@@ -443,6 +447,7 @@ void LogWriter::commit_group(std::span<Request* const> group) {
   head_seq_ = seq;
   head_hex_ = prev;
   head_is_checkpoint_ = last_is_checkpoint;
+  head_is_close_ = false;
   head_is_rotation_ = false;
   // The records are durable; a failed rotation is retried on the next append
   // (and fails that append if the file stays sealed but unrenamed).
@@ -527,7 +532,9 @@ Status LogWriter::close_locked(std::thread& helper) {
   if (lock_fd_ >= 0) {
     st = lock_and_sync_head();
     if (st.ok()) {
-      if (options_.close_checkpoint && head_seq_ > 0 && !head_is_checkpoint_) {
+      // An interval checkpoint at the end is not enough: only a close
+      // checkpoint tells verify that nothing was cut off after it.
+      if (options_.close_checkpoint && head_seq_ > 0 && !head_is_close_ && !head_is_rotation_) {
         st = append_checkpoint_locked(CheckpointTrigger::kClose);
       } else if (st = flush_unwritten(); st.ok() && ::fdatasync(fd_) != 0) {
         st = io_error(path_, "fsync failed", errno);

@@ -100,6 +100,31 @@ TEST(LogWriterTest, IntervalCheckpointFollowsEveryNthSeq) {
   EXPECT_EQ(report->checkpoints, 3u);
 }
 
+// The crash test found this: a log whose last record is an interval
+// checkpoint still needs a close checkpoint, or verify cannot tell a clean
+// close from a cut-off end.
+TEST(LogWriterTest, CloseAfterAnIntervalCheckpointStillSealsTheLog) {
+  TempDir dir;
+  const std::string path = dir.file("audit.log");
+  LogOptions o;
+  o.checkpoint_every = 3;
+  {
+    LogOptions crashed = o;
+    crashed.close_checkpoint = false;  // as if the process died right here
+    auto w = open_writer(path, crashed);
+    for (int i = 0; i < 3; ++i) ASSERT_TRUE(w->append(sample_attempt("p")).ok());
+  }  // the log now ends in the interval checkpoint seq 4
+  ASSERT_FALSE(verify_log(path, test_public_key(), VerifyOptions{.require_closed = true}).ok());
+  auto w = open_writer(path, o);  // a clean writer that only recovers and closes
+  ASSERT_TRUE(w->close().ok());
+  VerifyOptions strict;
+  strict.require_closed = true;
+  auto report = verify_log(path, test_public_key(), strict);
+  ASSERT_TRUE(report.ok()) << report.error().message;
+  EXPECT_TRUE(report->closed);
+  EXPECT_EQ(report->last_seq, 5u);
+}
+
 TEST(LogWriterTest, ReopenContinuesTheChain) {
   TempDir dir;
   const std::string path = dir.file("audit.log");

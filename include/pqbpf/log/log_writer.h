@@ -94,8 +94,8 @@ class LogWriter {
   Status checkpoint();
   // fsync, for kNone users who want a durability point.
   Status sync();
-  // Appends a "close" checkpoint unless the log already ends with a
-  // checkpoint, fsyncs, releases the files. Further appends fail.
+  // Appends a "close" checkpoint unless the log already ends with one,
+  // fsyncs, releases the files. Further appends fail.
   Status close();
 
   const std::string& path() const { return path_; }
@@ -163,6 +163,7 @@ class LogWriter {
   std::string head_hex_;
   bool head_is_checkpoint_ = false;
   bool head_is_rotation_ = false;
+  bool head_is_close_ = false;  // the last record is a close checkpoint
 
   // kBatch group commit.
   std::mutex queue_mu_;

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Builds everything and runs the whole test suite (the README's test command).
 #   scripts/test.sh              normal build in build/, all tests
-#   scripts/test.sh --sanitize   ASan+UBSan build in build-asan/, all tests
+#   scripts/test.sh --sanitize   ASan+UBSan build in build-asan/ (clang), all tests;
+#                                the same build holds the libFuzzer targets, so
+#                                CI's fuzz step (scripts/fuzz-ci.sh) reuses it
 # On a fresh Debian 12 machine (as root) it first installs what it needs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,7 +12,8 @@ build_dir=build
 extra=()
 if [ "${1:-}" = "--sanitize" ]; then
   build_dir=build-asan
-  extra+=(-DPQBPF_SANITIZE=ON -DPQBPF_BENCH=OFF)
+  extra+=(-DPQBPF_SANITIZE=ON -DPQBPF_FUZZ=ON -DPQBPF_BENCH=OFF)
+  export CC=clang CXX=clang++
 fi
 
 bash scripts/install-deps.sh

@@ -9,6 +9,8 @@ for log in fuzz/findings/*/runs.log; do
   awk -v t="$target" '
     { for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
       secs += v["seconds"]; if (v["execs"] ~ /^[0-9]+$/) execs += v["execs"]
+      if (v["seconds"] + 0 > longest) longest = v["seconds"] + 0
       runs++; if (v["result"] != "ok") bad++ }
-    END { printf "| `%s` | %d min %02d s (%d runs) | %d | %d |\n", t, secs / 60, secs % 60, runs, execs, bad }' "$log"
+    END { printf "| `%s` | %d min %02d s | %d min %02d s (%d runs) | %d | %d |\n", t,
+                 longest / 60, longest % 60, secs / 60, secs % 60, runs, execs, bad }' "$log"
 done

@@ -13,7 +13,10 @@
 # Environment: PQBPF_FUZZ_BUILD_DIR (default build-fuzz), PQBPF_FUZZ_JOBS
 # (build parallelism, default 2), PQBPF_FUZZ_NICE (default 10),
 # PQBPF_SHARED_DIR (its bpf-corpus/ is added to the elf target's corpus),
-# PQBPF_FUZZ_NO_BUILD=1 (run the existing binary, do not build).
+# PQBPF_FUZZ_NO_BUILD=1 (run the existing binary, do not build),
+# PQBPF_FUZZ_TIMEOUT (seconds one input may take, default 25: every real input
+# takes well under a second, but a niced fuzzer on a busy machine can be
+# starved for many seconds, and a 10 s limit then reports false hangs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -77,7 +80,7 @@ start=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 t0=$SECONDS
 set +e
 nice -n "${PQBPF_FUZZ_NICE:-10}" "$binary" \
-  -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
+  -max_total_time="$seconds" -timeout="${PQBPF_FUZZ_TIMEOUT:-25}" -rss_limit_mb=2048 -max_len=65536 \
   -print_final_stats=1 -artifact_prefix="$out/" "${dict[@]}" "${corpora[@]}" \
   2>"$out/last-run.log"
 rc=$?

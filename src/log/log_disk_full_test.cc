@@ -5,6 +5,8 @@
 
 #include <chrono>
 #include <cstring>
+#include <memory>
+#include <optional>
 #include <sys/mount.h>
 #include <unistd.h>
 
@@ -35,40 +37,51 @@ class Mount {
   std::string error_;
 };
 
-TEST(LogDiskFullTest, AppendOnFullDiskFailsDeniesAndLogStillVerifies) {
-  if (::geteuid() != 0) GTEST_SKIP() << "needs root to mount a tmpfs";
-  testing::TempDir dir;
-  Mount mount(dir.path());
-  if (!mount.mounted()) GTEST_SKIP() << "cannot mount tmpfs: " << mount.error();
-  const std::string path = dir.file("audit.log");
+// Each test gets its own 64 KiB tmpfs (skipped without root).
+class LogDiskFullTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (::geteuid() != 0) GTEST_SKIP() << "needs root to mount a tmpfs";
+    mount_ = std::make_unique<Mount>(dir_.path());
+    if (!mount_->mounted()) GTEST_SKIP() << "cannot mount tmpfs: " << mount_->error();
+  }
+  std::string path() const { return dir_.file("audit.log"); }
+
+  // Appends until one append is denied; returns that decision (nullopt if
+  // the disk never filled) and counts the acknowledged ones.
+  static std::optional<RecordedDecision> fill(LogWriter& w, int& acknowledged) {
+    for (int i = 0; i < 10000; ++i) {
+      RecordedDecision d = record_decision(w, sample_attempt("p" + std::to_string(i)));
+      if (!d.seq) return d;
+      EXPECT_EQ(d.decision, Decision::kAllow);
+      ++acknowledged;
+    }
+    return std::nullopt;
+  }
+
+ private:
+  testing::TempDir dir_;
+  std::unique_ptr<Mount> mount_;  // unmounted before dir_ is removed
+};
+
+TEST_F(LogDiskFullTest, AppendOnFullDiskFailsDeniesAndLogStillVerifies) {
   LogOptions o;
   o.checkpoint_every = 20;
-  auto w = LogWriter::open(path, testing::test_signer(), o);
+  auto w = LogWriter::open(path(), testing::test_signer(), o);
   ASSERT_TRUE(w.ok()) << w.error().message;
 
   int recorded = 0;
-  RecordedDecision denied;
-  bool full = false;
-  for (int i = 0; i < 10000 && !full; ++i) {
-    RecordedDecision d = record_decision(**w, sample_attempt("p" + std::to_string(i)));
-    if (d.seq) {
-      EXPECT_EQ(d.decision, Decision::kAllow);
-      ++recorded;
-    } else {
-      denied = d;
-      full = true;
-    }
-  }
-  ASSERT_TRUE(full) << "64 KiB tmpfs never filled";
+  const std::optional<RecordedDecision> denied = fill(**w, recorded);
+  ASSERT_TRUE(denied) << "64 KiB tmpfs never filled";
   EXPECT_GT(recorded, 10);
-  EXPECT_EQ(denied.decision, Decision::kDeny);  // the policy said allow
-  EXPECT_EQ(denied.reason, ReasonCode::kLogError);
-  ASSERT_TRUE(denied.error.has_value());
-  EXPECT_EQ(denied.error->code, ErrorCode::kIo);
-  EXPECT_NE(denied.error->message.find(std::strerror(ENOSPC)), std::string::npos)
-      << denied.error->message;
+  EXPECT_EQ(denied->decision, Decision::kDeny);  // the policy said allow
+  EXPECT_EQ(denied->reason, ReasonCode::kLogError);
+  ASSERT_TRUE(denied->error.has_value());
+  EXPECT_EQ(denied->error->code, ErrorCode::kIo);
+  EXPECT_NE(denied->error->message.find(std::strerror(ENOSPC)), std::string::npos)
+      << denied->error->message;
 
-  auto report = verify_log(path, testing::test_public_key());
+  auto report = verify_log(path(), testing::test_public_key());
   ASSERT_TRUE(report.ok()) << report.error().message;
   EXPECT_EQ(report->attempts, static_cast<std::uint64_t>(recorded));
   EXPECT_EQ(report->torn_bytes, 0u);
@@ -76,7 +89,7 @@ TEST(LogDiskFullTest, AppendOnFullDiskFailsDeniesAndLogStillVerifies) {
   // Still full: still denied, still a valid log.
   EXPECT_EQ(record_decision(**w, sample_attempt("again")).decision, Decision::kDeny);
   (void)(*w)->close();  // the close checkpoint may not fit either
-  auto after = verify_log(path, testing::test_public_key());
+  auto after = verify_log(path(), testing::test_public_key());
   ASSERT_TRUE(after.ok()) << after.error().message;
   EXPECT_EQ(after->attempts, static_cast<std::uint64_t>(recorded));
 }
@@ -85,43 +98,28 @@ TEST(LogDiskFullTest, AppendOnFullDiskFailsDeniesAndLogStillVerifies) {
 // hits the full disk, those acknowledged records are gone (the documented
 // loss window) and the next append is denied with the error, so the gate
 // fails closed at the next attempt. The log still verifies.
-TEST(LogDiskFullTest, NoneModeGatheredWriteFailureDeniesTheNextAppend) {
-  if (::geteuid() != 0) GTEST_SKIP() << "needs root to mount a tmpfs";
-  testing::TempDir dir;
-  Mount mount(dir.path());
-  if (!mount.mounted()) GTEST_SKIP() << "cannot mount tmpfs: " << mount.error();
-  const std::string path = dir.file("audit.log");
+TEST_F(LogDiskFullTest, NoneModeGatheredWriteFailureDeniesTheNextAppend) {
   LogOptions o;
   o.durability = Durability::kNone;
   o.checkpoint_every = 100000;
   o.lease_max_commits = 16;
   o.lease_max_hold = std::chrono::seconds(30);
-  auto w = LogWriter::open(path, testing::test_signer(), o);
+  auto w = LogWriter::open(path(), testing::test_signer(), o);
   ASSERT_TRUE(w.ok()) << w.error().message;
 
   int acknowledged = 0;
-  RecordedDecision denied;
-  bool full = false;
-  for (int i = 0; i < 10000 && !full; ++i) {
-    RecordedDecision d = record_decision(**w, sample_attempt("p" + std::to_string(i)));
-    if (d.seq) {
-      ++acknowledged;
-    } else {
-      denied = d;
-      full = true;
-    }
-  }
-  ASSERT_TRUE(full) << "64 KiB tmpfs never filled";
-  EXPECT_EQ(denied.decision, Decision::kDeny);
-  EXPECT_EQ(denied.reason, ReasonCode::kLogError);
-  ASSERT_TRUE(denied.error.has_value());
-  EXPECT_NE(denied.error->message.find(std::strerror(ENOSPC)), std::string::npos)
-      << denied.error->message;
-  EXPECT_NE(denied.error->message.find("acknowledged records (durability none) were lost"),
+  const std::optional<RecordedDecision> denied = fill(**w, acknowledged);
+  ASSERT_TRUE(denied) << "64 KiB tmpfs never filled";
+  EXPECT_EQ(denied->decision, Decision::kDeny);
+  EXPECT_EQ(denied->reason, ReasonCode::kLogError);
+  ASSERT_TRUE(denied->error.has_value());
+  EXPECT_NE(denied->error->message.find(std::strerror(ENOSPC)), std::string::npos)
+      << denied->error->message;
+  EXPECT_NE(denied->error->message.find("acknowledged records (durability none) were lost"),
             std::string::npos)
-      << denied.error->message;
+      << denied->error->message;
 
-  auto report = verify_log(path, testing::test_public_key());
+  auto report = verify_log(path(), testing::test_public_key());
   ASSERT_TRUE(report.ok()) << report.error().message;
   EXPECT_EQ(report->torn_bytes, 0u);
   EXPECT_LE(report->attempts, static_cast<std::uint64_t>(acknowledged));

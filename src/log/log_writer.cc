@@ -138,7 +138,10 @@ void LogWriter::end_locked_section() {
       return;
     }
   }
-  if (lease_commits_ == 1) lease_cv_.notify_one();  // a new lease: arm the helper
+  // A new lease: wake the helper only if it is parked; one in a timed wait
+  // wakes at the old deadline and re-reads lease_start_ (saves a futex wake
+  // per lease on the append path).
+  if (lease_commits_ == 1 && helper_parked_) lease_cv_.notify_one();
 }
 
 // Releases an idle lease once it reaches lease_max_hold, so a writer that
@@ -147,7 +150,9 @@ void LogWriter::lease_loop() {
   std::unique_lock<std::mutex> lk(commit_mu_);
   while (!lease_stop_) {
     if (!locked_) {
+      helper_parked_ = true;
       lease_cv_.wait(lk);
+      helper_parked_ = false;
       continue;
     }
     const auto deadline = lease_start_ + options_.lease_max_hold;

@@ -146,6 +146,7 @@ class LogWriter {
   std::chrono::steady_clock::time_point lease_start_{};
   std::condition_variable lease_cv_;  // wakes lease_loop (with commit_mu_)
   bool lease_stop_ = false;
+  bool helper_parked_ = false;  // lease_loop waits without a deadline
   std::thread lease_thread_;
   std::string group_bytes_;  // reused write buffer
   // kNone records gathered under the current lease, not yet written.

@@ -14,6 +14,7 @@
 #include "pqbpf/core/base64.h"
 #include "pqbpf/log/log_files.h"
 #include "tail.h"
+#include "writer_request.h"
 
 namespace pqbpf::log {
 namespace {
@@ -23,12 +24,6 @@ Error io_error(const std::string& label, const std::string& what, int err) {
 }
 
 }  // namespace
-
-struct LogWriter::Request {
-  std::string body;
-  std::optional<Result<AppendResult>> result;
-  bool done = false;
-};
 
 std::string_view durability_name(Durability d) {
   switch (d) {
@@ -461,41 +456,6 @@ void LogWriter::commit_group(std::span<Request* const> group) {
   }
   end_locked_section();
   for (std::size_t i = 0; i < group.size(); ++i) group[i]->result.emplace(std::move(results[i]));
-}
-
-Result<AppendResult> LogWriter::append(const AttemptRecord& attempt) {
-  Request req;
-  req.body = serialize_attempt_body(attempt);
-  if (options_.durability != Durability::kBatch) {
-    std::lock_guard<std::mutex> lk(commit_mu_);
-    Request* const group[1] = {&req};
-    commit_group(group);
-    return std::move(*req.result);
-  }
-  std::unique_lock<std::mutex> lk(queue_mu_);
-  pending_.push_back(&req);
-  while (!req.done) {
-    if (flushing_) {
-      queue_cv_.wait(lk);
-      continue;
-    }
-    flushing_ = true;
-    std::vector<Request*> group;
-    while (!pending_.empty() && group.size() < options_.max_batch) {
-      group.push_back(pending_.front());
-      pending_.pop_front();
-    }
-    lk.unlock();
-    {
-      std::lock_guard<std::mutex> commit(commit_mu_);
-      commit_group(group);
-    }
-    lk.lock();
-    for (Request* r : group) r->done = true;
-    flushing_ = false;
-    queue_cv_.notify_all();
-  }
-  return std::move(*req.result);
 }
 
 Status LogWriter::checkpoint() {

@@ -7,7 +7,8 @@
 // - Durability: kAlways fsyncs (fdatasync) before append() returns; kBatch
 //   groups the appends of concurrent threads into one write + one fsync and
 //   returns to each caller only once its record is durable (the wait is at
-//   most one fsync in progress plus the caller's own group); kNone never
+//   most one fsync in progress, a short linger for the writers of the last
+//   group, and the caller's own group; see group_commit.cc); kNone never
 //   fsyncs, and under a lock lease gathers the records of the lease in
 //   memory and writes them in one write(2) when the lease ends (at most
 //   `lease_max_commits` records or `lease_max_hold`), at 64 KiB, at a
@@ -46,6 +47,7 @@
 #include <string>
 #include <sys/types.h>
 #include <thread>
+#include <vector>
 
 #include "pqbpf/core/reason.h"
 #include "pqbpf/log/log_signer.h"
@@ -166,11 +168,16 @@ class LogWriter {
   bool head_is_rotation_ = false;
   bool head_is_close_ = false;  // the last record is a close checkpoint
 
-  // kBatch group commit.
+  // kBatch group commit (src/log/group_commit.cc), guarded by queue_mu_.
+  void linger_for_writers(std::unique_lock<std::mutex>& lk);
+  static constexpr std::chrono::microseconds kMaxLinger{500};
   std::mutex queue_mu_;
-  std::condition_variable queue_cv_;
+  std::condition_variable linger_cv_;  // wakes a lingering leader on arrival
   std::deque<Request*> pending_;
   bool flushing_ = false;
+  bool leader_lingering_ = false;
+  std::vector<std::thread::id> last_group_threads_;  // writers of the last group
+  std::chrono::microseconds last_commit_time_{0};
 };
 
 // The fail-closed helper for the decision path: appends `attempt` and

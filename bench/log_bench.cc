@@ -64,6 +64,7 @@ void run_appends(benchmark::State& state, const std::string& name, Durability mo
                  std::uint32_t lease = 64) {
   LogWriter* w = writer_for(name, mode, lease);
   const AttemptRecord attempt = testing::sample_attempt("bench_program");
+  const LogWriter::Stats before = w->stats();
   for (auto _ : state) {
     auto r = w->append(attempt);
     if (!r.ok()) {
@@ -72,6 +73,15 @@ void run_appends(benchmark::State& state, const std::string& name, Durability mo
     }
   }
   state.SetItemsProcessed(state.iterations());
+  if (state.thread_index() == 0) {
+    // Records per commit (per fsync in always and batch); approximate, the
+    // other threads may still be appending.
+    const LogWriter::Stats after = w->stats();
+    if (after.groups > before.groups) {
+      state.counters["per_commit"] = static_cast<double>(after.records - before.records) /
+                                    static_cast<double>(after.groups - before.groups);
+    }
+  }
 }
 
 std::string sample_line() {

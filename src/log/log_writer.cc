@@ -444,6 +444,8 @@ void LogWriter::commit_group(std::span<Request* const> group) {
     fail_all(st.error());
     return;
   }
+  ++stats_.groups;
+  stats_.records += group.size();
   head_seq_ = seq;
   head_hex_ = prev;
   head_is_checkpoint_ = last_is_checkpoint;
@@ -456,6 +458,11 @@ void LogWriter::commit_group(std::span<Request* const> group) {
   }
   end_locked_section();
   for (std::size_t i = 0; i < group.size(); ++i) group[i]->result.emplace(std::move(results[i]));
+}
+
+LogWriter::Stats LogWriter::stats() {
+  std::lock_guard<std::mutex> lk(commit_mu_);
+  return stats_;
 }
 
 Status LogWriter::checkpoint() {

@@ -103,6 +103,15 @@ class LogWriter {
   const std::string& path() const { return path_; }
   const LogOptions& options() const { return options_; }
 
+  // Since open: commits (one per append, or one per group with kBatch) and
+  // the records they carried; with kBatch records / groups is the average
+  // number of records per fsync.
+  struct Stats {
+    std::uint64_t groups = 0;
+    std::uint64_t records = 0;
+  };
+  Stats stats();
+
  private:
   struct Request;
   LogWriter(std::string path, LogSigner signer, LogOptions options, std::string host);
@@ -151,6 +160,7 @@ class LogWriter {
   bool helper_parked_ = false;  // lease_loop waits without a deadline
   std::thread lease_thread_;
   std::string group_bytes_;  // reused write buffer
+  Stats stats_;              // guarded by commit_mu_
   // kNone records gathered under the current lease, not yet written.
   static constexpr std::size_t kMaxGatherBytes = 64 * 1024;
   std::string unwritten_;

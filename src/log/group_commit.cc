@@ -9,6 +9,13 @@
 #include "writer_request.h"
 
 namespace pqbpf::log {
+namespace {
+
+void add_writer(std::vector<std::thread::id>& writers, std::thread::id id) {
+  if (std::find(writers.begin(), writers.end(), id) == writers.end()) writers.push_back(id);
+}
+
+}  // namespace
 
 Result<AppendResult> LogWriter::append(const AttemptRecord& attempt) {
   Request req;
@@ -45,10 +52,7 @@ Result<AppendResult> LogWriter::append(const AttemptRecord& attempt) {
     last_commit_time_ = std::chrono::duration_cast<std::chrono::microseconds>(took);
     last_group_threads_.clear();
     for (Request* r : group) {
-      if (std::find(last_group_threads_.begin(), last_group_threads_.end(), r->thread) ==
-          last_group_threads_.end()) {
-        last_group_threads_.push_back(r->thread);
-      }
+      add_writer(last_group_threads_, r->thread);
       r->done = true;
       if (r != &req) r->cv.notify_one();  // only the group's own writers wake
     }
@@ -67,11 +71,7 @@ Result<AppendResult> LogWriter::append(const AttemptRecord& attempt) {
 // A lone writer never waits: the last group was its own.
 void LogWriter::linger_for_writers(std::unique_lock<std::mutex>& lk) {
   std::vector<std::thread::id> writers = last_group_threads_;
-  for (const Request* r : pending_) {
-    if (std::find(writers.begin(), writers.end(), r->thread) == writers.end()) {
-      writers.push_back(r->thread);
-    }
-  }
+  for (const Request* r : pending_) add_writer(writers, r->thread);
   const std::size_t target = std::min(writers.size(), options_.max_batch);
   if (pending_.size() >= target) return;
   const auto deadline = std::chrono::steady_clock::now() + std::min(kMaxLinger, last_commit_time_ / 4);

@@ -36,6 +36,7 @@
 // Thread-safe. Never throws.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -179,15 +180,20 @@ class LogWriter {
   bool head_is_close_ = false;  // the last record is a close checkpoint
 
   // kBatch group commit (src/log/group_commit.cc), guarded by queue_mu_.
-  void linger_for_writers(std::unique_lock<std::mutex>& lk);
+  void lead_group(std::unique_lock<std::mutex>& lk, Request& req, bool may_linger);
+  void wait_for_group(Request& req);
+  bool linger_for_writers(std::unique_lock<std::mutex>& lk, Request& req);
   static constexpr std::chrono::microseconds kMaxLinger{500};
   std::mutex queue_mu_;
-  std::condition_variable linger_cv_;  // wakes a lingering leader on arrival
   std::deque<Request*> pending_;
-  bool flushing_ = false;
-  bool leader_lingering_ = false;
+  bool leader_active_ = false;         // a writer leads: lingers, commits, or was handed the lead
+  Request* lingering_ = nullptr;       // the leader while it lingers
+  std::size_t linger_target_ = 0;      // the group size it lingers for
   std::vector<std::thread::id> last_group_threads_;  // writers of the last group
   std::chrono::microseconds last_commit_time_{0};
+  // Finished groups (mod 2^32): every waiting writer sleeps on this word
+  // (a futex), so one wake reaches a whole group. Written under queue_mu_.
+  std::atomic<std::uint32_t> groups_done_{0};
 };
 
 // The fail-closed helper for the decision path: appends `attempt` and

@@ -3,11 +3,14 @@
 // becomes a deny with reason log_error while the log still verifies.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstring>
 #include <memory>
 #include <optional>
 #include <sys/mount.h>
+#include <thread>
+#include <vector>
 #include <unistd.h>
 
 #include "log_test_util.h"
@@ -125,6 +128,44 @@ TEST_F(LogDiskFullTest, NoneModeGatheredWriteFailureDeniesTheNextAppend) {
   EXPECT_LE(report->attempts, static_cast<std::uint64_t>(acknowledged));
   EXPECT_LE(static_cast<std::uint64_t>(acknowledged) - report->attempts, 16u)
       << "at most one lease of records may be lost";
+  (void)(*w)->close();
+}
+
+// Batch mode with writers racing to fill the disk: each append is either
+// acknowledged (and then in the log) or denied with log_error; the failed
+// groups are cut off again, nobody waits forever, and the log verifies.
+TEST_F(LogDiskFullTest, BatchModeConcurrentWritersDenyOnFullDiskAndLoseNothingAcknowledged) {
+  LogOptions o;
+  o.durability = Durability::kBatch;
+  o.checkpoint_every = 20;
+  auto w = LogWriter::open(path(), testing::test_signer(), o);
+  ASSERT_TRUE(w.ok()) << w.error().message;
+  std::atomic<int> acknowledged{0}, denied_enospc{0}, denied_other{0};
+  std::vector<std::thread> writers;
+  for (int t = 0; t < 6; ++t) {
+    writers.emplace_back([&, t] {
+      for (int i = 0; i < 400; ++i) {
+        RecordedDecision d =
+            record_decision(**w, sample_attempt("b" + std::to_string(t) + "-" + std::to_string(i)));
+        if (d.seq) {
+          acknowledged.fetch_add(1);
+          continue;
+        }
+        const bool enospc =
+            d.decision == Decision::kDeny && d.reason == ReasonCode::kLogError && d.error &&
+            d.error->message.find(std::strerror(ENOSPC)) != std::string::npos;
+        (enospc ? denied_enospc : denied_other).fetch_add(1);
+      }
+    });
+  }
+  for (auto& t : writers) t.join();
+  EXPECT_GT(acknowledged.load(), 10);
+  EXPECT_GT(denied_enospc.load(), 0) << "64 KiB tmpfs never filled";
+  EXPECT_EQ(denied_other.load(), 0);
+  auto report = verify_log(path(), testing::test_public_key());
+  ASSERT_TRUE(report.ok()) << report.error().message;
+  EXPECT_EQ(report->attempts, static_cast<std::uint64_t>(acknowledged.load()));
+  EXPECT_EQ(report->torn_bytes, 0u);
   (void)(*w)->close();
 }
 

@@ -1,6 +1,7 @@
 // kBatch group commit on real files: concurrent writers share fsyncs, groups
-// respect max_batch (so the lead passes from group to group), a lone writer
-// is never held back, and a closed writer fails every queued append.
+// respect max_batch (so the lead passes from group to group; 0 is refused), a
+// lone writer is never held back, and a closed writer fails every queued
+// append.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -91,6 +92,17 @@ TEST(GroupCommitTest, GroupsNeverExceedMaxBatchAndTheLeadPassesOn) {
   EXPECT_GE(stats.groups * 3, stats.records);  // at most 3 records per group
   ASSERT_TRUE(w->close().ok());
   expect_log_holds(path, kThreads * kPer);
+}
+
+TEST(GroupCommitTest, OpenWithEmptyGroupsFails) {
+  TempDir dir;
+  LogOptions o;
+  o.durability = Durability::kBatch;
+  o.max_batch = 0;
+  auto w = LogWriter::open(dir.file("audit.log"), test_signer(), o);
+  ASSERT_FALSE(w.ok());
+  EXPECT_EQ(w.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_NE(w.error().message.find("max_batch must be >= 1"), std::string::npos) << w.error().message;
 }
 
 TEST(GroupCommitTest, LoneWriterCommitsEveryAppendAtOnce) {

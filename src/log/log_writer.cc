@@ -55,6 +55,9 @@ Result<std::unique_ptr<LogWriter>> LogWriter::open(const std::string& path, LogS
   if (options.checkpoint_every == 0) {
     return make_error(ErrorCode::kInvalidArgument, path + ": checkpoint interval must be >= 1");
   }
+  if (options.max_batch == 0) {
+    return make_error(ErrorCode::kInvalidArgument, path + ": max_batch must be >= 1");
+  }
   std::string host;
   if (options.host) {
     host = *options.host;

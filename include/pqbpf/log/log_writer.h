@@ -65,7 +65,7 @@ struct LogOptions {
   Durability durability = Durability::kAlways;
   std::uint64_t checkpoint_every = 1000;      // >= 1
   std::uint64_t rotate_bytes = 64ull << 20;   // 0: never rotate
-  std::size_t max_batch = 256;                // kBatch: most records per group
+  std::size_t max_batch = 256;                // kBatch: most records per group, >= 1
   std::optional<std::string> host;            // default: gethostname()
   bool close_checkpoint = true;               // sign a "close" checkpoint in close()
   // Lock lease (see above). lease_max_commits <= 1 disables it (lock and

@@ -102,7 +102,8 @@ TEST(GroupCommitTest, OpenWithEmptyGroupsFails) {
   auto w = LogWriter::open(dir.file("audit.log"), test_signer(), o);
   ASSERT_FALSE(w.ok());
   EXPECT_EQ(w.error().code, ErrorCode::kInvalidArgument);
-  EXPECT_NE(w.error().message.find("max_batch must be >= 1"), std::string::npos) << w.error().message;
+  EXPECT_NE(w.error().message.find("max_batch must be >= 1"), std::string::npos)
+      << w.error().message;
 }
 
 TEST(GroupCommitTest, LoneWriterCommitsEveryAppendAtOnce) {

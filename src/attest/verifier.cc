@@ -127,24 +127,46 @@ VerificationResult BPFVerifier::verify(const SignedBPFProgram& signed_program) {
   return verify(signed_program.envelope, detached);
 }
 
+VerificationResult verify_envelope_bytes(std::span<const std::uint8_t> envelope_bytes,
+                                         const std::string& envelope_label,
+                                         std::optional<std::span<const std::uint8_t>> detached,
+                                         const std::string& object_label) {
+  VerificationResult r;
+  try {
+    const std::string envelope_hash = crypto::to_hex(crypto::sha3_256(envelope_bytes));
+    const std::string_view text(reinterpret_cast<const char*>(envelope_bytes.data()), envelope_bytes.size());
+    auto envelope = parse_envelope(text, envelope_label);
+    if (!envelope.ok()) {
+      const bool unsupported = envelope.error().code == ErrorCode::kUnsupported;
+      r.envelope_sha3_256 = envelope_hash;
+      return fail(std::move(r), unsupported ? ReasonCode::kUnsupportedFormat : ReasonCode::kMalformedEnvelope,
+                  envelope.error().message, true);
+    }
+    VerificationResult result = BPFVerifier::verify(*envelope, detached, object_label);
+    result.envelope_sha3_256 = envelope_hash;
+    return result;
+  } catch (const std::exception& ex) {
+    return fail(std::move(r), ReasonCode::kInternalError,
+                std::string("internal error during verification: ") + ex.what());
+  }
+}
+
 VerificationResult verify_envelope_file(const std::string& envelope_path,
                                         const std::optional<std::string>& object_path) {
   VerificationResult r;
   try {
-    auto text = read_text_file(envelope_path, kMaxEnvelopeBytes);
-    if (!text.ok()) return fail(std::move(r), ReasonCode::kMalformedEnvelope, text.error().message, true);
-    auto envelope = parse_envelope(*text, envelope_path);
-    if (!envelope.ok()) {
-      const bool unsupported = envelope.error().code == ErrorCode::kUnsupported;
-      return fail(std::move(r), unsupported ? ReasonCode::kUnsupportedFormat : ReasonCode::kMalformedEnvelope,
-                  envelope.error().message, true);
+    // Read once: these bytes are hashed, parsed and verified; nothing reads
+    // the path again.
+    auto envelope_bytes = read_file(envelope_path, kMaxEnvelopeBytes);
+    if (!envelope_bytes.ok()) {
+      return fail(std::move(r), ReasonCode::kMalformedEnvelope, envelope_bytes.error().message, true);
     }
     // The detached object: explicit path (must exist), else the default
     // path when it exists (else the embedded object alone).
     std::optional<std::vector<std::uint8_t>> detached;
     std::string label = "object";
     std::optional<std::string> path = object_path;
-    bool required = object_path.has_value();
+    const bool required = object_path.has_value();
     if (!path) path = default_object_path(envelope_path);
     if (path) {
       auto bytes = read_file(*path, kMaxObjectFileSize);
@@ -153,13 +175,14 @@ VerificationResult verify_envelope_file(const std::string& envelope_path,
         label = *path;
       } else if (required || bytes.error().code != ErrorCode::kNotFound) {
         const bool too_big = bytes.error().code == ErrorCode::kLimitExceeded;
+        r.envelope_sha3_256 = crypto::to_hex(crypto::sha3_256(*envelope_bytes));
         return fail(std::move(r), too_big ? ReasonCode::kSizeExceeded : ReasonCode::kObjectMissing,
                     bytes.error().message, true);
       }
     }
     std::optional<std::span<const std::uint8_t>> view;
     if (detached) view = std::span<const std::uint8_t>(*detached);
-    VerificationResult result = BPFVerifier::verify(*envelope, view, label);
+    VerificationResult result = verify_envelope_bytes(*envelope_bytes, envelope_path, view, label);
     if (result.reason == ReasonCode::kObjectMissing) {
       result.error = envelope_path + ": no object to check: the envelope embeds none and " +
                      (path ? *path + " does not exist" : std::string("its name does not end in .sig.json")) +

@@ -10,15 +10,14 @@
 namespace pqbpf::gate {
 namespace {
 
-std::string hash_file_or_empty(const std::string& path) {
-  auto bytes = read_file(path, kMaxEnvelopeBytes);
-  if (!bytes.ok()) return "";
-  return crypto::to_hex(crypto::sha3_256(*bytes));
-}
+// What the record needs to know about the request, whichever entry point.
+struct RequestLabels {
+  const std::string& action;
+  const log::Actor& actor;
+  std::string fallback_program;  // when no manifest was read
+};
 
-}  // namespace
-
-log::AttemptRecord make_attempt_record(const CheckRequest& request, const CheckOutcome& outcome) {
+log::AttemptRecord make_record(const RequestLabels& request, const CheckOutcome& outcome) {
   log::AttemptRecord record;
   record.action = request.action;
   record.decision = outcome.decision;
@@ -26,11 +25,7 @@ log::AttemptRecord make_attempt_record(const CheckRequest& request, const CheckO
   record.reason_text = outcome.sentence;
   record.actor = request.actor;
   const VerificationResult& v = outcome.verification;
-  if (v.manifest) {
-    record.program = v.manifest->metadata().name;
-  } else {
-    record.program = request.object_path.value_or(request.envelope_path);
-  }
+  record.program = v.manifest ? v.manifest->metadata().name : request.fallback_program;
   if (v.facts) {
     for (const auto& p : v.facts->info.programs) {
       record.program_types.emplace_back(bpf::program_type_label(p));
@@ -45,12 +40,12 @@ log::AttemptRecord make_attempt_record(const CheckRequest& request, const CheckO
   return record;
 }
 
-CheckOutcome check_load_attempt(const CheckRequest& request, const policy::LoadPolicy& policy,
-                                log::LogWriter* log) noexcept {
-  CheckOutcome outcome;
+// Verification is done (or failed); decide, then record. Never throws.
+void decide_and_record(CheckOutcome& outcome, const policy::LoadPolicy& policy, log::LogWriter* log,
+                       const RequestLabels& labels) noexcept {
   try {
-    outcome.envelope_sha3_256 = hash_file_or_empty(request.envelope_path);
-    outcome.verification = verify_envelope_file(request.envelope_path, request.object_path);
+    // The logged envelope hash is of the very bytes that were verified.
+    outcome.envelope_sha3_256 = outcome.verification.envelope_sha3_256;
     outcome.input_error = outcome.verification.input_error;
     outcome.policy = policy.evaluate(make_load_request(outcome.verification));
     outcome.decision = outcome.policy.decision;
@@ -65,11 +60,10 @@ CheckOutcome check_load_attempt(const CheckRequest& request, const policy::LoadP
     outcome.reason = ReasonCode::kInternalError;
     outcome.sentence = "internal error";
   }
-  if (log == nullptr) return outcome;
+  if (log == nullptr) return;
 
   try {
-    const log::RecordedDecision recorded =
-        log::record_decision(*log, make_attempt_record(request, outcome));
+    const log::RecordedDecision recorded = log::record_decision(*log, make_record(labels, outcome));
     outcome.log_seq = recorded.seq;
     if (recorded.error) {
       outcome.log_error = recorded.error;
@@ -84,6 +78,50 @@ CheckOutcome check_load_attempt(const CheckRequest& request, const policy::LoadP
     outcome.reason = ReasonCode::kLogError;
     outcome.sentence = "the attempt could not be recorded, so it is denied";
   }
+}
+
+RequestLabels labels_of(const CheckRequest& request) {
+  return {request.action, request.actor, request.object_path.value_or(request.envelope_path)};
+}
+
+RequestLabels labels_of(const CheckBytesRequest& request) {
+  return {request.action, request.actor, request.object ? request.object_label : request.envelope_label};
+}
+
+}  // namespace
+
+log::AttemptRecord make_attempt_record(const CheckRequest& request, const CheckOutcome& outcome) {
+  return make_record(labels_of(request), outcome);
+}
+
+log::AttemptRecord make_attempt_record(const CheckBytesRequest& request, const CheckOutcome& outcome) {
+  return make_record(labels_of(request), outcome);
+}
+
+CheckOutcome check_load_attempt(const CheckRequest& request, const policy::LoadPolicy& policy,
+                                log::LogWriter* log) noexcept {
+  CheckOutcome outcome;
+  try {
+    outcome.verification = verify_envelope_file(request.envelope_path, request.object_path);
+  } catch (...) {
+    outcome.verification = VerificationResult{};
+    outcome.verification.error = "internal error during verification";
+  }
+  decide_and_record(outcome, policy, log, labels_of(request));
+  return outcome;
+}
+
+CheckOutcome check_load_bytes(const CheckBytesRequest& request, const policy::LoadPolicy& policy,
+                              log::LogWriter* log) noexcept {
+  CheckOutcome outcome;
+  try {
+    outcome.verification =
+        verify_envelope_bytes(request.envelope, request.envelope_label, request.object, request.object_label);
+  } catch (...) {
+    outcome.verification = VerificationResult{};
+    outcome.verification.error = "internal error during verification";
+  }
+  decide_and_record(outcome, policy, log, labels_of(request));
   return outcome;
 }
 

@@ -46,6 +46,10 @@ struct VerificationResult {
   // reader found in them.
   std::vector<std::uint8_t> object;
   std::optional<ObjectFacts> facts;
+  // SHA3-256 (hex) of the envelope bytes that were parsed and verified; ""
+  // when no envelope bytes were read (the file-level and bytes-level entry
+  // points set it).
+  std::string envelope_sha3_256;
 
   ReasonCode reason = ReasonCode::kInternalError;  // kAllowed when valid
   std::string error;  // one line, "" when valid
@@ -65,7 +69,19 @@ class BPFVerifier {
                                    const std::string& object_label = "object");
 };
 
-// Reads and verifies an envelope file. The detached object is `object_path`
+// Verifies an envelope held in memory (`envelope_bytes`, the file's exact
+// bytes) against an optional detached object. Every fact comes from these
+// buffers: nothing is read again. `envelope_sha3_256` in the result is the
+// hash of `envelope_bytes` (set whenever they were given).
+VerificationResult verify_envelope_bytes(std::span<const std::uint8_t> envelope_bytes,
+                                         const std::string& envelope_label,
+                                         std::optional<std::span<const std::uint8_t>> detached,
+                                         const std::string& object_label = "object");
+
+// Reads and verifies an envelope file. Each file is read once, into memory,
+// and only those bytes are hashed, parsed and verified; on success
+// `result.object` holds the verified object bytes, which are what a loader
+// must use (never a second read of the path). The detached object is `object_path`
 // if given (it must exist), else the envelope path without ".sig.json" when
 // that file exists; an embedded object is used as well, and when both are
 // present they must be identical. Never throws; every failure is a result.

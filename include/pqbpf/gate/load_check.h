@@ -6,7 +6,9 @@
 // (`log_error`), whatever the policy said.
 #pragma once
 
+#include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 
 #include "pqbpf/attest/verifier.h"
@@ -23,10 +25,24 @@ struct CheckRequest {
   std::string action = "check";
 };
 
+// One load attempt whose inputs are already in memory (the gate daemon's
+// sealed memfds, a library caller's buffers). The labels name the inputs in
+// messages and in the record.
+struct CheckBytesRequest {
+  std::span<const std::uint8_t> envelope;
+  std::string envelope_label = "envelope";
+  std::optional<std::span<const std::uint8_t>> object;  // detached object, if any
+  std::string object_label = "object";
+  log::Actor actor;
+  std::string action = "check";
+};
+
 struct CheckOutcome {
   Decision decision = Decision::kDeny;
   ReasonCode reason = ReasonCode::kInternalError;
   std::string sentence;  // one line: why
+  // verification.object holds the verified object bytes when valid: what a
+  // loader must hand to the kernel (never a second read of a path).
   VerificationResult verification;
   policy::PolicyDecision policy;
   std::string envelope_sha3_256;  // "" when the envelope could not be read
@@ -36,11 +52,17 @@ struct CheckOutcome {
   bool input_error = false;
 };
 
+// Reads the envelope and object files once each; everything is judged from
+// those bytes.
 CheckOutcome check_load_attempt(const CheckRequest& request, const policy::LoadPolicy& policy,
                                 log::LogWriter* log) noexcept;
+// The same decision path for inputs already in memory.
+CheckOutcome check_load_bytes(const CheckBytesRequest& request, const policy::LoadPolicy& policy,
+                              log::LogWriter* log) noexcept;
 
 // The record check_load_attempt writes for an outcome (exposed for callers
 // that record elsewhere, e.g. the seed's AttestationLog API).
 log::AttemptRecord make_attempt_record(const CheckRequest& request, const CheckOutcome& outcome);
+log::AttemptRecord make_attempt_record(const CheckBytesRequest& request, const CheckOutcome& outcome);
 
 }  // namespace pqbpf::gate

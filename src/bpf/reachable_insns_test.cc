@@ -216,5 +216,58 @@ TEST(ReachableInsnsTest, CallIntoNoFunctionLeavesTheCountUnknown) {
   EXPECT_FALSE(libbpf_loaded_counts(recursive_object(true)).has_value());
 }
 
+// `programs` xdp programs, each calling the head of a chain of `chain` .text
+// functions (each calls the next; none relocated): every program walks the
+// whole chain, `chain` steps each.
+Bytes chain_object(std::size_t programs, std::size_t chain) {
+  testing::ElfBuilder b;
+  Bytes text(chain * 16, 0);
+  for (std::size_t i = 0; i < chain; ++i) {
+    if (i + 1 < chain) put_insn(text, 2 * i, kCall, kPseudoCallRegs, 1);  // -> 2i + 2
+    put_insn(text, 2 * i + 1, kExit, 0, 0);
+  }
+  Bytes prog(programs * 16, 0);
+  for (std::size_t i = 0; i < programs; ++i) {
+    put_insn(prog, 2 * i, kCall, kPseudoCallRegs, -static_cast<std::int32_t>(2 * i) - 1);  // -> 0
+    put_insn(prog, 2 * i + 1, kExit, 0, 0);
+  }
+  const std::size_t text_index = b.add(
+      {.name = ".text", .flags = testing::kShfAlloc | testing::kShfExecinstr, .data = text, .align = 8});
+  const std::size_t xdp = b.add(
+      {.name = "xdp", .flags = testing::kShfAlloc | testing::kShfExecinstr, .data = prog, .align = 8});
+  b.add({.name = "license", .flags = testing::kShfAlloc | testing::kShfWrite, .data = Bytes{'G', 'P', 'L', 0}});
+  std::vector<testing::Sym> syms;
+  for (std::size_t i = 0; i < chain; ++i) {
+    syms.push_back({.name = "f" + std::to_string(i), .section = text_index, .value = 16 * i, .size = 16});
+  }
+  for (std::size_t i = 0; i < programs; ++i) {
+    syms.push_back({.name = "p" + std::to_string(i), .section = xdp, .value = 16 * i, .size = 16});
+  }
+  testing::add_symbols(b, syms);
+  return b.build(testing::ElfBuilder::Numbering::kDirect);
+}
+
+TEST(ReachableInsnsTest, CallGraphStepsAtLimitKnownAndPastUnknown) {
+  static_assert(internal::kMaxCallGraphSteps == (1u << 22));
+  constexpr std::size_t kChain = 2048, kPrograms = internal::kMaxCallGraphSteps / kChain;
+  auto at = inspect_object(chain_object(kPrograms, kChain), "at.o");
+  ASSERT_TRUE(at.ok()) << at.error().message;
+  ASSERT_EQ(at->programs.size(), kPrograms);
+  for (const auto& p : at->programs) {
+    ASSERT_EQ(p.reachable_insns, std::optional<std::uint64_t>(2 + 2 * kChain)) << p.name;
+  }
+  EXPECT_TRUE(at->unknown.empty());
+
+  // One program more: its first step is past the cap.
+  auto past = inspect_object(chain_object(kPrograms + 1, kChain), "past.o");
+  ASSERT_TRUE(past.ok()) << past.error().message;
+  ASSERT_EQ(past->programs.size(), kPrograms + 1);
+  EXPECT_TRUE(past->programs[kPrograms - 1].reachable_insns.has_value());
+  EXPECT_FALSE(past->programs[kPrograms].reachable_insns.has_value());
+  ASSERT_EQ(past->unknown.size(), 1u);
+  EXPECT_EQ(past->unknown[0], "instructions reachable from program 'p" + std::to_string(kPrograms) +
+                                  "' (the call graph walk passed 4194304 steps)");
+}
+
 }  // namespace
 }  // namespace pqbpf::bpf

@@ -166,14 +166,14 @@ class CallGraph {
       const Insn insn = decode(image_, section.bytes, at);
       if (insn.code != kOpCall && insn.code != kOpLdImm64) continue;
       const bool call = is_subprog_call(insn);
-      const std::string where = "instruction " + std::to_string(at / kInsnSize) + " of " + section.name;
+      auto where = [&] { return "instruction " + std::to_string(at / kInsnSize) + " of " + section.name; };
       std::int64_t idx = 0;
       if (auto r = relocs.find(at); r != relocs.end()) {
         const ElfSymbol& sym = image_.symbols[r->second];
         if (sym.shndx == SHN_UNDEF) continue;  // an extern: a kfunc or a kernel variable
         if (call) {
           if (text_ == nullptr || sym.shndx != text_->index || sym.value % kInsnSize != 0) {
-            out.failure = where + " calls '" + sym.name + "', which is not in .text";
+            out.failure = where() + " calls '" + sym.name + "', which is not in .text";
             return out;
           }
           idx = static_cast<std::int64_t>(sym.value / kInsnSize) + insn.imm + 1;
@@ -181,7 +181,7 @@ class CallGraph {
           // The address of a subprogram (a callback): libbpf marks it
           // BPF_PSEUDO_FUNC and appends the function like a call.
           if (sym.value % kInsnSize != 0 || insn.imm % static_cast<std::int32_t>(kInsnSize) != 0) {
-            out.failure = where + " takes a misaligned subprogram address";
+            out.failure = where() + " takes a misaligned subprogram address";
             return out;
           }
           idx = (static_cast<std::int64_t>(sym.value) + insn.imm) / static_cast<std::int64_t>(kInsnSize);
@@ -193,7 +193,7 @@ class CallGraph {
         // relative (libbpf then looks in .text whatever the section).
         idx = static_cast<std::int64_t>(at / kInsnSize) + insn.imm + 1;
       } else if (is_pseudo_func(insn)) {
-        out.failure = where + " references a callback without a relocation";
+        out.failure = where() + " references a callback without a relocation";
         return out;
       } else {
         continue;
@@ -202,7 +202,7 @@ class CallGraph {
                          ? function_at(static_cast<std::uint64_t>(idx))
                          : std::nullopt;
       if (!f) {
-        out.failure = where + " calls .text instruction " + std::to_string(idx) +
+        out.failure = where() + " calls .text instruction " + std::to_string(idx) +
                       ", which is in no .text function";
         return out;
       }

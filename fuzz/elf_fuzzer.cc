@@ -34,6 +34,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     FUZZ_CHECK(program.size == program.insn_count * 8, "program size is insn_count * 8");
     FUZZ_CHECK(program.section_offset <= size && program.size <= size, "program bytes lie in the file");
     FUZZ_CHECK(is_hex64(program.insn_sha3_256), "program hash is lowercase hex");
+    FUZZ_CHECK(!program.reachable_insns || *program.reachable_insns >= program.insn_count,
+               "a program's reachable instructions include its own");
     FUZZ_CHECK(pqbpf::bpf::find_program(*info, program.name) != nullptr, "find_program finds it");
     (void)pqbpf::bpf::program_type_label(program);
   }

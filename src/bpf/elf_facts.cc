@@ -48,8 +48,16 @@ Result<std::string> read_license(const ElfImage& image, const std::string& label
   return out;
 }
 
-ProgramInfo make_program(const ElfSection& section, std::string name, std::uint64_t offset,
-                         std::uint64_t size) {
+Result<ProgramInfo> make_program(const ElfSection& section, std::string name, std::uint64_t offset,
+                                 std::uint64_t size, const std::string& label) {
+  // parse_elf_image() already bounds every function; this check keeps the
+  // hashing below safe whatever a caller passes (both readers come here).
+  std::uint64_t end = 0;
+  if (!section.executable() || __builtin_add_overflow(offset, size, &end) ||
+      end > section.bytes.size() || offset % kInsnSize != 0 || size % kInsnSize != 0) {
+    return make_error(ErrorCode::kParse, label + ": program '" + name + "' lies outside the code of section " +
+                                             section.name);
+  }
   ProgramInfo p;
   p.name = std::move(name);
   p.section = section.name;
@@ -67,12 +75,18 @@ ProgramInfo make_program(const ElfSection& section, std::string name, std::uint6
 
 const ElfSymbol* find_function(const ElfImage& image, const std::string& section,
                                const std::string& name) {
+  const ElfSymbol* found = nullptr;
   for (const auto& sym : image.symbols) {
     if (sym.type != STT_FUNC || sym.name != name) continue;
     if (sym.shndx == SHN_UNDEF || sym.shndx >= image.sections.size()) continue;
-    if (image.sections[sym.shndx].name == section) return &sym;
+    const ElfSection& home = image.sections[sym.shndx];
+    // Only code counts: a decoy symbol of the same name in a data section
+    // of the same name must not stand for the program.
+    if (home.name != section || !home.executable() || home.type != SHT_PROGBITS) continue;
+    if (found != nullptr) return nullptr;  // ambiguous: let the ELF reader list both
+    found = &sym;
   }
-  return nullptr;
+  return found;
 }
 
 bool text_is_subprograms(const ElfImage& image) {
@@ -82,7 +96,7 @@ bool text_is_subprograms(const ElfImage& image) {
   return false;
 }
 
-std::vector<ProgramInfo> elf_programs(const ElfImage& image) {
+Result<std::vector<ProgramInfo>> elf_programs(const ElfImage& image, const std::string& label) {
   std::vector<ProgramInfo> out;
   const bool skip_text = text_is_subprograms(image);
   for (const auto& sec : image.sections) {
@@ -101,7 +115,10 @@ std::vector<ProgramInfo> elf_programs(const ElfImage& image) {
     auto by_offset = [](const ElfSymbol* a, const ElfSymbol* b) { return a->value < b->value; };
     if (!funcs.empty()) {
       std::stable_sort(funcs.begin(), funcs.end(), by_offset);
-      for (const ElfSymbol* f : funcs) out.push_back(make_program(sec, f->name, f->value, f->size));
+      for (const ElfSymbol* f : funcs) {
+        PQBPF_ASSIGN_OR_RETURN(ProgramInfo p, make_program(sec, f->name, f->value, f->size, label));
+        out.push_back(std::move(p));
+      }
     } else if (!notype.empty()) {
       std::stable_sort(notype.begin(), notype.end(), by_offset);
       for (std::size_t i = 0; i < notype.size(); ++i) {
@@ -114,10 +131,13 @@ std::vector<ProgramInfo> elf_programs(const ElfImage& image) {
           }
         }
         if (i > 0 && notype[i - 1]->value == start) continue;  // alias at the same offset
-        out.push_back(make_program(sec, notype[i]->name, start, end - start));
+        PQBPF_ASSIGN_OR_RETURN(ProgramInfo p,
+                               make_program(sec, notype[i]->name, start, end - start, label));
+        out.push_back(std::move(p));
       }
     } else {
-      out.push_back(make_program(sec, sec.name, 0, sec.bytes.size()));
+      PQBPF_ASSIGN_OR_RETURN(ProgramInfo p, make_program(sec, sec.name, 0, sec.bytes.size(), label));
+      out.push_back(std::move(p));
     }
   }
   return out;

@@ -21,11 +21,14 @@ std::vector<CodeSectionInfo> code_sections(const ElfImage& image);
 Result<std::string> read_license(const ElfImage& image, const std::string& label);
 
 // Builds a ProgramInfo for bytes [offset, offset+size) of `section`: hash,
-// instruction count, type facts from the section name.
-ProgramInfo make_program(const ElfSection& section, std::string name, std::uint64_t offset,
-                         std::uint64_t size);
+// instruction count, type facts from the section name. kParse (naming
+// `label`) when the range is not whole instructions inside the section's
+// bytes or the section is not code.
+Result<ProgramInfo> make_program(const ElfSection& section, std::string name, std::uint64_t offset,
+                                 std::uint64_t size, const std::string& label);
 
-// The STT_FUNC symbol `name` defined in a section called `section`.
+// The one STT_FUNC symbol `name` defined in an executable SHT_PROGBITS
+// section called `section`; nullptr when there is none or more than one.
 const ElfSymbol* find_function(const ElfImage& image, const std::string& section,
                                const std::string& name);
 
@@ -37,7 +40,7 @@ bool text_is_subprograms(const ElfImage& image);
 // holds subprograms), every STT_FUNC symbol; failing those, every global
 // STT_NOTYPE symbol (old LLVM), extending to the next one; failing those, the
 // whole section under the section's name.
-std::vector<ProgramInfo> elf_programs(const ElfImage& image);
+Result<std::vector<ProgramInfo>> elf_programs(const ElfImage& image, const std::string& label);
 
 // Legacy map definitions (sections "maps" and "maps/..."): one per symbol,
 // the first four u32 of struct bpf_map_def / bpf_elf_map (type, key size,

@@ -13,6 +13,7 @@
 #include <limits>
 #include <memory>
 #include <mutex>
+#include <unordered_set>
 
 namespace pqbpf::bpf::internal {
 namespace {
@@ -124,7 +125,7 @@ Status check_header(std::span<const std::uint8_t> b, const std::string& label, b
 std::string sec_ref(std::size_t index) { return "section " + std::to_string(index); }
 
 // Relocation records must point at existing symbols and at whole instructions.
-Status check_relocations(Elf_Scn* scn, const GElf_Shdr& shdr, const ElfImage& image,
+Status check_relocations(Elf_Scn* scn, const GElf_Shdr& shdr, ElfImage& image,
                          std::size_t index, std::size_t symtab_index, const std::string& label) {
   const std::size_t entsize = shdr.sh_type == SHT_REL ? kElf64RelSize : kElf64RelaSize;
   const std::string where = sec_ref(index) + " (" + image.sections[index].name + ")";
@@ -139,7 +140,7 @@ Status check_relocations(Elf_Scn* scn, const GElf_Shdr& shdr, const ElfImage& im
     return parse_error(label, where + ": relocation target section " +
                                   std::to_string(shdr.sh_info) + " is out of range");
   }
-  const ElfSection& target = image.sections[shdr.sh_info];
+  ElfSection& target = image.sections[shdr.sh_info];
   Elf_Data* data = elf_getdata(scn, nullptr);
   const std::size_t count = shdr.sh_size / entsize;
   if (count > 0 && (data == nullptr || data->d_size < shdr.sh_size)) {
@@ -181,6 +182,9 @@ Status check_relocations(Elf_Scn* scn, const GElf_Shdr& shdr, const ElfImage& im
     } else if (!in_bounds(r_offset, 1, target.size)) {
       return parse_error(label, where + ": relocation " + std::to_string(i) +
                                     " points past the end of " + target.name);
+    }
+    if (target.executable()) {
+      target.relocations.push_back(ElfRelocation{r_offset, static_cast<std::uint32_t>(sym)});
     }
   }
   return ok_status();
@@ -230,6 +234,7 @@ Result<ElfImage> parse_elf_image(std::span<const std::uint8_t> bytes, const std:
   }
 
   std::size_t symtab_index = 0;
+  std::unordered_set<std::string> code_names;
   for (std::size_t i = 1; i < shnum; ++i) {
     Elf_Scn* scn = elf_getscn(elf.get(), i);
     GElf_Shdr shdr;
@@ -258,9 +263,21 @@ Result<ElfImage> parse_elf_image(std::span<const std::uint8_t> bytes, const std:
       return parse_error(label, sec_ref(i) + ": name is not printable ASCII");
     }
     sec.name = name;
+    // Code is read from the file: an executable SHT_NOBITS (or any other
+    // non-PROGBITS) section has no bytes, yet its symbols would claim some.
+    if (sec.executable() && sec.type != SHT_PROGBITS) {
+      return parse_error(label, sec_ref(i) + " (" + sec.name + "): executable section of type " +
+                                    std::to_string(sec.type) + ", expected SHT_PROGBITS");
+    }
     if (sec.executable() && sec.size % kInsnSize != 0) {
       return parse_error(label, sec_ref(i) + " (" + sec.name + "): code size " +
                                     std::to_string(sec.size) + " is not a multiple of 8");
+    }
+    // Programs are found by section name: two code sections of one name
+    // would let a symbol in one stand for code in the other.
+    if (sec.executable() && !code_names.insert(sec.name).second) {
+      return parse_error(label, sec_ref(i) + " (" + sec.name +
+                                    "): a second executable section of this name");
     }
     if (shdr.sh_type == SHT_SYMTAB) {
       if (symtab_index != 0) return parse_error(label, "object has more than one symbol table");
@@ -317,14 +334,24 @@ Result<ElfImage> parse_elf_image(std::span<const std::uint8_t> bytes, const std:
         return parse_error(label, "symbol '" + out.name + "' is in section " +
                                       std::to_string(sym.st_shndx) + ", which does not exist");
       }
-      if (sym.st_shndx != SHN_UNDEF && sym.st_shndx < shnum &&
-          image.sections[sym.st_shndx].executable() && out.type == STT_FUNC) {
-        const ElfSection& code = image.sections[sym.st_shndx];
+      if (sym.st_shndx == SHN_UNDEF || sym.st_shndx >= SHN_LORESERVE || sym.st_shndx >= shnum) continue;
+      // Every symbol lies inside the bytes its section really has (sh_size
+      // only for SHT_NOBITS, which has none in the file); a function in
+      // code is also whole instructions.
+      const ElfSection& home = image.sections[sym.st_shndx];
+      if (home.executable() && out.type == STT_FUNC) {
         if (out.value % kInsnSize != 0 || out.size % kInsnSize != 0 ||
-            !in_bounds(out.value, out.size, code.size)) {
+            !in_bounds(out.value, out.size, home.bytes.size())) {
           return parse_error(label, "function '" + out.name + "' lies outside its section " +
-                                        code.name + " or is not whole instructions");
+                                        home.name + " or is not whole instructions");
         }
+        continue;
+      }
+      const std::uint64_t limit = home.type == SHT_NOBITS ? home.size : home.bytes.size();
+      if (!in_bounds(out.value, out.size, limit)) {
+        return parse_error(label, "symbol '" + out.name + "' (offset " + std::to_string(out.value) +
+                                      ", size " + std::to_string(out.size) +
+                                      ") lies outside its section " + home.name);
       }
     }
   }

@@ -18,6 +18,14 @@
 
 namespace pqbpf::bpf::internal {
 
+// One relocation record applying to a section (from a SHT_REL/SHT_RELA
+// section whose sh_info names it). Checked: the symbol exists, and in code
+// the offset is a whole instruction inside the section.
+struct ElfRelocation {
+  std::uint64_t offset = 0;  // r_offset, bytes into the target section
+  std::uint32_t symbol = 0;  // index into ElfImage::symbols
+};
+
 struct ElfSection {
   std::size_t index = 0;
   std::string name;
@@ -27,6 +35,7 @@ struct ElfSection {
   std::uint32_t link = 0;
   std::uint32_t info = 0;
   std::span<const std::uint8_t> bytes;  // empty for SHT_NOBITS
+  std::vector<ElfRelocation> relocations;  // code sections only; in file order
 
   bool executable() const;  // SHF_EXECINSTR
 };

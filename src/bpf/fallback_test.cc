@@ -99,7 +99,9 @@ TEST(FallbackTest, ElfReaderAgreesWithLibbpfReaderOnSamples) {
     auto info = inspect_object(*bytes, name);
     ASSERT_TRUE(info.ok());
     ASSERT_EQ(info->reader, "libbpf");
-    const auto elf = internal::elf_programs(*image);
+    const auto listed = internal::elf_programs(*image, name);
+    ASSERT_TRUE(listed.ok()) << listed.error().message;
+    const auto& elf = *listed;
     ASSERT_EQ(elf.size(), info->programs.size()) << name;
     for (std::size_t i = 0; i < elf.size(); ++i) {
       EXPECT_EQ(elf[i].name, info->programs[i].name);

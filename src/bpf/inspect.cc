@@ -8,6 +8,8 @@
 //    reader lists the programs instead and reports what it could not know.
 // Either way the instruction bytes hashed for a program are the function's
 // bytes in its section (elf_facts.cc), so both readers agree on hashes.
+// 4. Each program's reachable instruction count (with its subprograms) is
+//    read from the same bytes and relocations (reachable_insns.cc).
 #include <algorithm>
 #include <bit>
 #include <map>
@@ -17,6 +19,7 @@
 #include "elf_facts.h"
 #include "elf_image.h"
 #include "libbpf_reader.h"
+#include "reachable_insns.h"
 #include "pqbpf/bpf/object_info.h"
 #include "pqbpf/core/file_io.h"
 #include "section_name.h"
@@ -45,14 +48,17 @@ void sort_programs(const ElfImage& image, std::vector<ProgramInfo>& programs) {
 
 // Fills info.programs from libbpf's list; returns "" or why it cannot be used.
 std::string programs_from_libbpf(const ElfImage& image, const internal::LibbpfObject& obj,
-                                 ObjectInfo& info) {
+                                 const std::string& label, ObjectInfo& info) {
   for (const auto& lp : obj.programs) {
     const internal::ElfSymbol* sym = internal::find_function(image, lp.section, lp.name);
     const internal::ElfSection* sec = sym != nullptr ? &image.sections[sym->shndx] : nullptr;
     if (sym == nullptr || sec == nullptr) {
-      return "libbpf lists program '" + lp.name + "' with no function symbol in '" + lp.section + "'";
+      return "libbpf lists program '" + lp.name + "' with no single function symbol in '" +
+             lp.section + "'";
     }
-    ProgramInfo p = internal::make_program(*sec, lp.name, sym->value, sym->size);
+    auto made = internal::make_program(*sec, lp.name, sym->value, sym->size, label);
+    if (!made.ok()) return made.error().message;
+    ProgramInfo p = std::move(made).value();
     p.type = lp.kernel_type == 0 ? std::nullopt : program_type_from_kernel(lp.kernel_type);
     p.refined_type = internal::refined_type_from_section(p.section, p.type);
     p.expected_attach_type =
@@ -74,12 +80,13 @@ std::string programs_from_libbpf(const ElfImage& image, const internal::LibbpfOb
   return "";
 }
 
-void read_with_elf(const ElfImage& image, ObjectInfo& info, const internal::LibbpfObject* opened) {
+Status read_with_elf(const ElfImage& image, const std::string& label, ObjectInfo& info,
+                     const internal::LibbpfObject* opened) {
   info.reader = "elf";
-  info.programs = internal::elf_programs(image);
+  PQBPF_ASSIGN_OR_RETURN(info.programs, internal::elf_programs(image, label));
   if (opened != nullptr && opened->opened) {
     info.maps = opened->maps;  // libbpf read the maps; only programs were missed
-    return;
+    return ok_status();
   }
   auto legacy = internal::legacy_maps(image);
   if (!legacy) {
@@ -96,6 +103,7 @@ void read_with_elf(const ElfImage& image, ObjectInfo& info, const internal::Libb
       info.maps.insert(info.maps.end(), btf_maps->begin(), btf_maps->end());
     }
   }
+  return ok_status();
 }
 
 }  // namespace
@@ -122,23 +130,25 @@ Result<ObjectInfo> inspect_object(std::span<const std::uint8_t> bytes, const std
     info.fallback_reason = std::string(object_big ? "big" : "little") +
                            "-endian object; libbpf cannot open it on this " +
                            (host_big ? "big" : "little") + "-endian host";
-    read_with_elf(image, info, nullptr);
+    PQBPF_RETURN_IF_ERROR(read_with_elf(image, label, info, nullptr));
   } else {
     const internal::LibbpfObject obj = internal::open_with_libbpf(bytes, base_name(label));
     if (!obj.opened) {
       info.fallback_reason = obj.failure;
-      read_with_elf(image, info, nullptr);
+      PQBPF_RETURN_IF_ERROR(read_with_elf(image, label, info, nullptr));
     } else {
       info.reader = "libbpf";
       info.maps = obj.maps;
-      const std::string why = programs_from_libbpf(image, obj, info);
+      const std::string why = programs_from_libbpf(image, obj, label, info);
       if (!why.empty()) {
         info.fallback_reason = why;
-        read_with_elf(image, info, &obj);
+        info.programs.clear();
+        PQBPF_RETURN_IF_ERROR(read_with_elf(image, label, info, &obj));
       }
     }
   }
   sort_programs(image, info.programs);
+  internal::count_reachable_insns(image, info.programs, info.unknown);
   for (const auto& p : info.programs) {
     if (!p.type) {
       info.unknown.push_back("type of program '" + p.name + "' (section '" + p.section +

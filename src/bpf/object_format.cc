@@ -66,9 +66,12 @@ std::string format_object_info_text(const ObjectInfo& info) {
     for (const auto& p : info.programs) {
       rows.push_back({p.name, p.section, std::string(program_type_label(p)),
                       or_dash(p.expected_attach_type), or_dash(p.attach_target),
-                      std::to_string(p.insn_count), p.insn_sha3_256.substr(0, kHashPrefix)});
+                      std::to_string(p.insn_count),
+                      p.reachable_insns ? std::to_string(*p.reachable_insns) : "?",
+                      p.insn_sha3_256.substr(0, kHashPrefix)});
     }
-    print_table(out, {"NAME", "SECTION", "TYPE", "ATTACH TYPE", "TARGET", "INSNS", "SHA3-256"},
+    print_table(out,
+                {"NAME", "SECTION", "TYPE", "ATTACH TYPE", "TARGET", "INSNS", "WITH CALLS", "SHA3-256"},
                 rows);
   }
   out << "\nmaps (" << info.maps.size() << "):\n";
@@ -114,6 +117,8 @@ nlohmann::json object_info_to_json(const ObjectInfo& info) {
                              {"expected_attach_type", p.expected_attach_type},
                              {"attach_target", p.attach_target},
                              {"insn_count", p.insn_count},
+                             {"reachable_insns", p.reachable_insns ? nlohmann::json(*p.reachable_insns)
+                                                                   : nlohmann::json(nullptr)},
                              {"section_offset", p.section_offset},
                              {"size", p.size},
                              {"insn_sha3_256", p.insn_sha3_256}});

@@ -50,20 +50,70 @@ Status write_all(int fd, const std::uint8_t* data, std::size_t size, const std::
   return ok_status();
 }
 
+const char* file_kind(mode_t mode) {
+  if (S_ISDIR(mode)) return "directory";
+  if (S_ISFIFO(mode)) return "FIFO";
+  if (S_ISSOCK(mode)) return "socket";
+  if (S_ISCHR(mode)) return "character device";
+  if (S_ISBLK(mode)) return "block device";
+  if (S_ISLNK(mode)) return "symbolic link";
+  return "unknown file type";
+}
+
+Error not_regular(const std::string& path, mode_t mode) {
+  return make_error(ErrorCode::kInvalidArgument,
+                    path + ": not a regular file (" + file_kind(mode) + "); expected a file");
+}
+
 }  // namespace
 
-Result<std::vector<std::uint8_t>> read_file(const std::string& path, std::uint64_t max_size) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
+InputFile::InputFile(InputFile&& other) noexcept : fd_(other.fd_), stat_(other.stat_) {
+  other.fd_ = -1;
+}
+
+InputFile& InputFile::operator=(InputFile&& other) noexcept {
+  if (this != &other) {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = other.fd_;
+    stat_ = other.stat_;
+    other.fd_ = -1;
+  }
+  return *this;
+}
+
+InputFile::~InputFile() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+Result<InputFile> InputFile::open(const std::string& path) {
+  // Refuse what is visibly not a file before opening it: opening a device
+  // can have side effects. The fstat below is the check that counts (the
+  // path may change in between).
+  struct stat before {};
+  if (::stat(path.c_str(), &before) == 0 && !S_ISREG(before.st_mode)) {
+    return not_regular(path, before.st_mode);
+  }
+  // O_NONBLOCK: opening a FIFO for reading blocks until a writer appears,
+  // which would hang the gate on a FIFO planted at an input path.
+  const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
   if (fd < 0) return io_error(path, "cannot open", errno);
-  FdCloser closer(fd);
-  struct stat st {};
-  if (::fstat(fd, &st) != 0) return io_error(path, "cannot stat", errno);
-  if (S_ISDIR(st.st_mode)) {
-    return make_error(ErrorCode::kInvalidArgument, path + ": is a directory, expected a file");
+  InputFile file;
+  file.fd_ = fd;
+  if (::fstat(fd, &file.stat_) != 0) return io_error(path, "cannot stat", errno);
+  if (!S_ISREG(file.stat_.st_mode)) return not_regular(path, file.stat_.st_mode);
+  // A regular file: reads never block on O_NONBLOCK anyway, but callers get
+  // an ordinary descriptor.
+  const int flags = ::fcntl(fd, F_GETFL);
+  if (flags < 0 || ::fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) != 0) {
+    return io_error(path, "cannot clear O_NONBLOCK", errno);
   }
-  if (!S_ISREG(st.st_mode)) {
-    return make_error(ErrorCode::kInvalidArgument, path + ": not a regular file");
-  }
+  return file;
+}
+
+Result<std::vector<std::uint8_t>> read_file(const std::string& path, std::uint64_t max_size) {
+  PQBPF_ASSIGN_OR_RETURN(InputFile file, InputFile::open(path));
+  const int fd = file.fd();
+  const struct stat& st = file.stat();
   if (static_cast<std::uint64_t>(st.st_size) > max_size) {
     return make_error(ErrorCode::kLimitExceeded,
                       path + ": file is " + std::to_string(st.st_size) +
@@ -73,7 +123,10 @@ Result<std::vector<std::uint8_t>> read_file(const std::string& path, std::uint64
   data.reserve(static_cast<std::size_t>(st.st_size));
   std::uint8_t buf[65536];
   for (;;) {
-    const ssize_t n = ::read(fd, buf, sizeof(buf));
+    // Never ask for more than one byte past the cap.
+    const std::uint64_t room = max_size - data.size() + 1;
+    const std::size_t want = room < sizeof(buf) ? static_cast<std::size_t>(room) : sizeof(buf);
+    const ssize_t n = ::read(fd, buf, want);
     if (n < 0) {
       if (errno == EINTR) continue;
       return io_error(path, "cannot read", errno);

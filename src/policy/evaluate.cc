@@ -38,7 +38,9 @@ std::vector<Subject> subjects_of(const LoadRequest& request) {
     // The reader's refined type (kretprobe for a kretprobe/ section) when it
     // has one, so a rule listing only kretprobe does not cover plain kprobes.
     const std::optional<BPFProgramType> type = p.refined_type ? p.refined_type : p.type;
-    out.push_back(Subject{p.name, type, p.attach_target, p.insn_count});
+    // max_insns judges what a loader hands the kernel: the program with every
+    // subprogram it reaches (nullopt, so denied, when the reader cannot tell).
+    out.push_back(Subject{p.name, type, p.attach_target, p.reachable_insns});
   }
   return out;
 }

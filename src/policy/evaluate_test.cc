@@ -26,6 +26,7 @@ bpf::ProgramInfo program(std::string name, BPFProgramType type, std::string sect
   p.section = std::move(section);
   p.attach_target = std::move(target);
   p.insn_count = insns;
+  p.reachable_insns = insns;
   return p;
 }
 
@@ -343,7 +344,24 @@ TEST(Evaluate, MaxInsnsAllowsAtLimitAndDeniesAbove) {
   policy.add_rule(rule);
   LoadRequest r = verified(did_of('1'));
   EXPECT_TRUE(policy.evaluate(r).allowed());
-  r.programs[0].insn_count = 11;
+  r.programs[0].reachable_insns = 11;
+  EXPECT_EQ(policy.evaluate(r).reason, ReasonCode::kTooManyInsns);
+}
+
+// Issue 11.6: the cap counts the subprograms a program calls, not only its
+// entry function; a count the reader could not establish is denied.
+TEST(Evaluate, MaxInsnsJudgesReachableInstructionsNotTheEntryFunction) {
+  PolicyRule rule = rule_for({BPFProgramType::kKprobe});
+  rule.max_insns = 10;
+  LoadPolicy policy;
+  policy.add_rule(rule);
+  LoadRequest r = verified(did_of('1'));
+  r.programs[0].insn_count = 4;
+  r.programs[0].reachable_insns = 400;
+  const PolicyDecision d = policy.evaluate(r);
+  EXPECT_EQ(d.reason, ReasonCode::kTooManyInsns);
+  EXPECT_NE(d.sentence.find("has 400 instructions"), std::string::npos) << d.sentence;
+  r.programs[0].reachable_insns.reset();
   EXPECT_EQ(policy.evaluate(r).reason, ReasonCode::kTooManyInsns);
 }
 
@@ -399,6 +417,7 @@ TEST(Evaluate, ChecksRunInDocumentedOrder) {
   r.programs[0].attach_target = "nothing";
   EXPECT_EQ(policy.evaluate(r).reason, ReasonCode::kTooManyInsns);
   r.programs[0].insn_count = 1;
+  r.programs[0].reachable_insns = 1;
   EXPECT_EQ(policy.evaluate(r).reason, ReasonCode::kLicenseDenied);
   r.license = "MIT";
   EXPECT_TRUE(policy.evaluate(r).allowed());

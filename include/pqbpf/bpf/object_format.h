@@ -10,16 +10,19 @@
 namespace pqbpf::bpf {
 
 // Multi-line text: reader, endianness, license, BTF, then tables of programs
-// (section, type, attach type and target, instructions, hash prefix), maps and
+// (section, type, attach type and target, instructions, instructions with
+// the subprograms it calls ("?" when unknown), hash prefix), maps and
 // code sections, then the parts that are unknown. Ends with a newline.
 std::string format_object_info_text(const ObjectInfo& info);
 
-// Stable keys, full hashes; absent values are null (type) or "" (strings).
+// Stable keys, full hashes; absent values are null (type, reachable_insns)
+// or "" (strings).
 // Every string in an ObjectInfo is printable ASCII, so dump() never throws.
 //   {"reader","libbpf_version","fallback_reason","endianness","license",
 //    "license_gpl_compatible","btf","btf_ext",
 //    "programs":[{"name","section","type","refined_type","expected_attach_type",
-//                 "attach_target","insn_count","section_offset","size","insn_sha3_256"}],
+//                 "attach_target","insn_count","reachable_insns","section_offset","size",
+//                 "insn_sha3_256"}],
 //    "maps":[{"name","type","key_size","value_size","max_entries"}],
 //    "code_sections":[{"name","size","sha3_256"}], "unknown":[...]}
 nlohmann::json object_info_to_json(const ObjectInfo& info);

@@ -30,7 +30,14 @@ struct ProgramInfo {
   std::optional<BPFProgramType> refined_type;
   std::string expected_attach_type;    // libbpf's name, "" when none/unknown
   std::string attach_target;  // from the section name ("do_sys_openat2"), "" if none
-  std::uint64_t insn_count = 0;
+  std::uint64_t insn_count = 0;  // the entry function's own instructions (what format 2 signs)
+  // What a loader hands the kernel: insn_count plus every .text subprogram
+  // reachable through BPF-to-BPF calls and callback references (bpf_loop
+  // and the like), transitively, each counted once, as libbpf 1.1 appends
+  // them at load. Policies judge max_insns on this. nullopt when a call
+  // cannot be resolved (libbpf would refuse the object) or past the walk's
+  // cap; `ObjectInfo::unknown` then says why. docs/INSPECT.md.
+  std::optional<std::uint64_t> reachable_insns;
   std::string insn_sha3_256;  // lowercase hex of the program's instruction bytes
   // Where those bytes are: offset of the function in its section and length
   // (insn_count * 8). The hashed bytes are section[offset, offset+size) as

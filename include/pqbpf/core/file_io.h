@@ -8,6 +8,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <vector>
 
@@ -20,8 +21,36 @@ constexpr std::uint64_t kMaxObjectFileSize = 64ull << 20;    // .bpf.o
 constexpr std::uint64_t kMaxEnvelopeFileSize = 128ull << 20; // may embed an object
 constexpr std::uint64_t kMaxSmallFileSize = 1ull << 20;      // keys, policies, .pub
 
-// Reads a regular file whole. Errors: kNotFound, kIo, kLimitExceeded (names
-// the limit), kInvalidArgument for a directory or other non-regular file.
+// An input opened for reading, only if it is a regular file. Every file the
+// gate reads may be planted by an attacker: a FIFO would block open() and
+// read() forever, a device (/dev/zero) never ends. open() uses
+// O_RDONLY|O_NONBLOCK|O_CLOEXEC|O_NOCTTY, fstat()s the descriptor, refuses
+// anything but a regular file with kInvalidArgument
+// "<path>: not a regular file (FIFO); expected a file" (directory, socket,
+// character device, ...), then clears O_NONBLOCK. Symbolic links are
+// followed; the type checked is the target's. Owns the descriptor.
+class InputFile {
+ public:
+  static Result<InputFile> open(const std::string& path);
+
+  InputFile(InputFile&& other) noexcept;
+  InputFile& operator=(InputFile&& other) noexcept;
+  InputFile(const InputFile&) = delete;
+  InputFile& operator=(const InputFile&) = delete;
+  ~InputFile();
+
+  int fd() const { return fd_; }
+  const struct stat& stat() const { return stat_; }  // from fstat() at open
+
+ private:
+  InputFile() = default;
+  int fd_ = -1;
+  struct stat stat_ {};
+};
+
+// Reads a regular file whole (opened with InputFile::open). Errors:
+// kNotFound, kPermission, kIo, kLimitExceeded (names the limit),
+// kInvalidArgument for a directory, FIFO or other non-regular file.
 // Messages start with the path: "<path>: <what>".
 Result<std::vector<std::uint8_t>> read_file(const std::string& path, std::uint64_t max_size);
 Result<std::string> read_text_file(const std::string& path, std::uint64_t max_size);

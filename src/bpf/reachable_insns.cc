@@ -1,0 +1,247 @@
+// Reachable instruction counts (see reachable_insns.h).
+//
+// Algorithm: the .text functions (STT_FUNC symbols with a size) are the
+// subprograms, as for libbpf. Each function's direct targets are found once
+// by scanning its instructions (memoised); each program then walks the graph
+// from its own instructions, marking functions with the program's generation
+// number, so every subprogram is counted once per program. A target resolves
+// exactly as in libbpf 1.1's bpf_object__reloc_code:
+//   call with a relocation      -> .text insn  sym.st_value / 8 + imm + 1
+//   ld_imm64 with a relocation  -> .text insn  (sym.st_value + imm) / 8
+//   call without a relocation   -> .text insn  (offset in its own section) / 8 + imm + 1
+// and the subprogram is the .text function containing that instruction. A
+// call relocated against an undefined symbol is a kfunc, not a subprogram.
+#include "reachable_insns.h"
+
+#include <elf.h>
+
+#include <algorithm>
+#include <optional>
+#include <unordered_map>
+
+namespace pqbpf::bpf::internal {
+namespace {
+
+constexpr std::uint64_t kInsnSize = 8;
+constexpr std::uint8_t kOpCall = 0x85;     // BPF_JMP | BPF_CALL | BPF_K
+constexpr std::uint8_t kOpLdImm64 = 0x18;  // BPF_LD | BPF_IMM | BPF_DW
+constexpr std::uint8_t kPseudoCall = 1;    // BPF_PSEUDO_CALL
+constexpr std::uint8_t kPseudoFunc = 4;    // BPF_PSEUDO_FUNC
+
+struct Insn {
+  std::uint8_t code = 0;
+  std::uint8_t dst = 0;
+  std::uint8_t src = 0;
+  std::int16_t off = 0;
+  std::int32_t imm = 0;
+};
+
+// The instruction at byte `at` (the caller keeps at + 8 inside `b`), in the
+// object's byte order: registers are nibbles whose order follows it too.
+Insn decode(const ElfImage& image, std::span<const std::uint8_t> b, std::uint64_t at) {
+  const bool big = image.endianness == Endianness::kBig;
+  Insn insn;
+  insn.code = b[at];
+  const std::uint8_t regs = b[at + 1];
+  insn.dst = big ? regs >> 4 : regs & 0x0f;
+  insn.src = big ? regs & 0x0f : regs >> 4;
+  const unsigned off = big ? (b[at + 2] << 8) | b[at + 3] : (b[at + 3] << 8) | b[at + 2];
+  insn.off = static_cast<std::int16_t>(off);
+  insn.imm = static_cast<std::int32_t>(image.read_u32(b, at + 4));
+  return insn;
+}
+
+// libbpf's insn_is_subprog_call and insn_is_pseudo_func.
+bool is_subprog_call(const Insn& i) {
+  return i.code == kOpCall && i.src == kPseudoCall && i.dst == 0 && i.off == 0;
+}
+bool is_pseudo_func(const Insn& i) { return i.code == kOpLdImm64 && i.src == kPseudoFunc; }
+
+struct Func {
+  std::uint64_t start = 0;  // instruction index in .text
+  std::uint64_t count = 0;  // instructions
+};
+
+// Direct targets of one stretch of code: .text function indexes, or why not.
+struct Targets {
+  std::vector<std::size_t> funcs;
+  std::string failure;  // "" when every target resolved
+};
+
+class CallGraph {
+ public:
+  explicit CallGraph(const ElfImage& image) : image_(image) {
+    for (const auto& s : image.sections) {
+      if (s.index != 0 && s.name == ".text" && s.executable()) text_ = &s;
+    }
+    if (text_ == nullptr) return;
+    for (const auto& sym : image.symbols) {
+      if (sym.type != STT_FUNC || sym.shndx != text_->index || sym.size == 0) continue;
+      funcs_.push_back(Func{sym.value / kInsnSize, sym.size / kInsnSize});
+    }
+    std::stable_sort(funcs_.begin(), funcs_.end(),
+                     [](const Func& a, const Func& b) { return a.start < b.start; });
+    memo_.resize(funcs_.size());
+    stamp_.assign(funcs_.size(), 0);
+  }
+
+  // Instructions loaded for code [offset, offset + size) of `section`, or
+  // nullopt with `why`. `budget` is the object's remaining step allowance.
+  std::optional<std::uint64_t> count(const ElfSection& section, std::uint64_t offset,
+                                     std::uint64_t size, std::uint64_t& budget, std::string& why) {
+    ++generation_;
+    std::uint64_t total = size / kInsnSize;
+    if (&section == text_) {
+      // A program in .text is its own function: never count it twice.
+      if (auto f = function_at(offset / kInsnSize); f && funcs_[*f].start == offset / kInsnSize) {
+        stamp_[*f] = generation_;
+      }
+    }
+    Targets first = scan(section, offset, size);
+    if (!first.failure.empty()) {
+      why = first.failure;
+      return std::nullopt;
+    }
+    std::vector<std::size_t> pending = std::move(first.funcs);
+    while (!pending.empty()) {
+      const std::size_t f = pending.back();
+      pending.pop_back();
+      if (budget == 0) {
+        why = "the call graph walk passed " + std::to_string(kMaxCallGraphSteps) + " steps";
+        return std::nullopt;
+      }
+      --budget;
+      if (stamp_[f] == generation_) continue;
+      stamp_[f] = generation_;
+      total += funcs_[f].count;
+      const Targets& next = targets_of(f);
+      if (!next.failure.empty()) {
+        why = next.failure;
+        return std::nullopt;
+      }
+      pending.insert(pending.end(), next.funcs.begin(), next.funcs.end());
+    }
+    return total;
+  }
+
+ private:
+  // The .text function containing instruction `idx` (libbpf's
+  // find_prog_by_sec_insn: the last one starting at or before it).
+  std::optional<std::size_t> function_at(std::uint64_t idx) const {
+    auto it = std::upper_bound(funcs_.begin(), funcs_.end(), idx,
+                               [](std::uint64_t v, const Func& f) { return v < f.start; });
+    if (it == funcs_.begin()) return std::nullopt;
+    --it;
+    if (idx - it->start >= it->count) return std::nullopt;
+    return static_cast<std::size_t>(it - funcs_.begin());
+  }
+
+  const Targets& targets_of(std::size_t f) {
+    if (!memo_[f]) {
+      memo_[f] = scan(*text_, funcs_[f].start * kInsnSize, funcs_[f].count * kInsnSize);
+    }
+    return *memo_[f];
+  }
+
+  const std::unordered_map<std::uint64_t, std::uint32_t>& relocations(const ElfSection& section) {
+    auto [it, fresh] = relocs_.try_emplace(section.index);
+    if (fresh) {
+      for (const auto& r : section.relocations) it->second.emplace(r.offset, r.symbol);
+    }
+    return it->second;
+  }
+
+  // libbpf's sym_is_subprog: the .text section symbol (static functions)
+  // or a global .text function.
+  bool is_subprog_symbol(const ElfSymbol& sym) const {
+    return text_ != nullptr && sym.shndx == text_->index &&
+           ((sym.bind == STB_LOCAL && sym.type == STT_SECTION) ||
+            (sym.bind == STB_GLOBAL && sym.type == STT_FUNC));
+  }
+
+  Targets scan(const ElfSection& section, std::uint64_t offset, std::uint64_t size) {
+    Targets out;
+    const auto& relocs = relocations(section);
+    for (std::uint64_t at = offset; at + kInsnSize <= offset + size; at += kInsnSize) {
+      const Insn insn = decode(image_, section.bytes, at);
+      if (insn.code != kOpCall && insn.code != kOpLdImm64) continue;
+      const bool call = is_subprog_call(insn);
+      auto where = [&] { return "instruction " + std::to_string(at / kInsnSize) + " of " + section.name; };
+      std::int64_t idx = 0;
+      if (auto r = relocs.find(at); r != relocs.end()) {
+        const ElfSymbol& sym = image_.symbols[r->second];
+        if (sym.shndx == SHN_UNDEF) continue;  // an extern: a kfunc or a kernel variable
+        if (call) {
+          if (text_ == nullptr || sym.shndx != text_->index || sym.value % kInsnSize != 0) {
+            out.failure = where() + " calls '" + sym.name + "', which is not in .text";
+            return out;
+          }
+          idx = static_cast<std::int64_t>(sym.value / kInsnSize) + insn.imm + 1;
+        } else if (insn.code == kOpLdImm64 && is_subprog_symbol(sym)) {
+          // The address of a subprogram (a callback): libbpf marks it
+          // BPF_PSEUDO_FUNC and appends the function like a call.
+          if (sym.value % kInsnSize != 0 || insn.imm % static_cast<std::int32_t>(kInsnSize) != 0) {
+            out.failure = where() + " takes a misaligned subprogram address";
+            return out;
+          }
+          idx = (static_cast<std::int64_t>(sym.value) + insn.imm) / static_cast<std::int64_t>(kInsnSize);
+        } else {
+          continue;  // a map or data reference
+        }
+      } else if (call) {
+        // A static function in the same section: no relocation, imm is
+        // relative (libbpf then looks in .text whatever the section).
+        idx = static_cast<std::int64_t>(at / kInsnSize) + insn.imm + 1;
+      } else if (is_pseudo_func(insn)) {
+        out.failure = where() + " references a callback without a relocation";
+        return out;
+      } else {
+        continue;
+      }
+      const auto f = idx >= 0 && text_ != nullptr
+                         ? function_at(static_cast<std::uint64_t>(idx))
+                         : std::nullopt;
+      if (!f) {
+        out.failure = where() + " calls .text instruction " + std::to_string(idx) +
+                      ", which is in no .text function";
+        return out;
+      }
+      out.funcs.push_back(*f);
+    }
+    return out;
+  }
+
+  const ElfImage& image_;
+  const ElfSection* text_ = nullptr;
+  std::vector<Func> funcs_;
+  std::vector<std::optional<Targets>> memo_;
+  std::vector<std::uint64_t> stamp_;
+  std::uint64_t generation_ = 0;
+  std::unordered_map<std::size_t, std::unordered_map<std::uint64_t, std::uint32_t>> relocs_;
+};
+
+const ElfSection* code_section(const ElfImage& image, const std::string& name) {
+  for (const auto& s : image.sections) {
+    if (s.index != 0 && s.executable() && s.name == name) return &s;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+void count_reachable_insns(const ElfImage& image, std::vector<ProgramInfo>& programs,
+                           std::vector<std::string>& unknown) {
+  CallGraph graph(image);
+  std::uint64_t budget = kMaxCallGraphSteps;
+  for (auto& p : programs) {
+    p.reachable_insns.reset();
+    const ElfSection* section = code_section(image, p.section);
+    std::string why = "its section is not code";
+    if (section != nullptr) p.reachable_insns = graph.count(*section, p.section_offset, p.size, budget, why);
+    if (!p.reachable_insns) {
+      unknown.push_back("instructions reachable from program '" + p.name + "' (" + why + ")");
+    }
+  }
+}
+
+}  // namespace pqbpf::bpf::internal

@@ -1,0 +1,34 @@
+// How many instructions a loader hands the kernel for each program (internal).
+//
+// A program's own function is only part of what gets loaded: libbpf 1.1
+// (bpf_object__reloc_code) appends every .text subprogram the program
+// reaches, through BPF-to-BPF calls (`call` with src_reg BPF_PSEUDO_CALL) and
+// callback references (`ld_imm64` with src_reg BPF_PSEUDO_FUNC, e.g. for
+// bpf_loop), transitively, each once. This file follows the same rules over
+// the file's bytes and relocations, so a policy's max_insns can judge the
+// whole program rather than its entry function.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "elf_image.h"
+#include "pqbpf/bpf/object_info.h"
+
+namespace pqbpf::bpf::internal {
+
+// Work cap for one object: call edges followed, summed over all programs
+// (each program walks its own call graph). Far above any real object; past
+// it the remaining programs' counts are unknown (docs/LIMITS.md).
+constexpr std::uint64_t kMaxCallGraphSteps = 1u << 22;
+
+// Sets ProgramInfo::reachable_insns of every program in `programs`: its own
+// instruction count plus that of each reachable subprogram, counted once.
+// Leaves it nullopt, and says why in `unknown`, when a call or callback
+// cannot be resolved to a .text function (libbpf would refuse to load the
+// object) or past kMaxCallGraphSteps.
+void count_reachable_insns(const ElfImage& image, std::vector<ProgramInfo>& programs,
+                           std::vector<std::string>& unknown);
+
+}  // namespace pqbpf::bpf::internal

@@ -41,6 +41,8 @@ policy::LoadRequest make_load_request(const VerificationResult& v) {
     request.declared_attach_point = md.attach_point;
   }
   add_object_facts(request, v.object, v.facts);
+  request.presented_object_sha3_256 = v.presented_object_sha3_256;
+  request.inspection_error = v.inspection_error;
   return request;
 }
 
@@ -51,15 +53,40 @@ policy::LoadRequest make_unsigned_request(std::span<const std::uint8_t> object,
   request.verification_failure = ReasonCode::kUnsigned;
   request.verification_detail = label + ": no signature envelope";
   std::optional<ObjectFacts> facts;
-  if (auto derived = derive_object_facts(object, label); derived.ok()) facts = std::move(*derived);
+  if (auto derived = derive_object_facts(object, label); derived.ok()) {
+    facts = std::move(*derived);
+  } else {
+    request.inspection_error = derived.error().message;
+  }
   add_object_facts(request, object, facts);
   return request;
+}
+
+VerifyOptions screening_options(const policy::LoadPolicy& policy,
+                                std::optional<policy::PolicyDecision>& screened) {
+  VerifyOptions options;
+  options.before_parse = [&policy, &screened](const Did& signer,
+                                              const Manifest& manifest) -> std::optional<PreParseRefusal> {
+    screened = policy.screen_signer(signer, manifest.sha3_256());
+    if (!screened) return std::nullopt;
+    return PreParseRefusal{screened->reason, screened->sentence};
+  };
+  return options;
+}
+
+policy::PolicyDecision decide(const policy::LoadPolicy& policy, const VerificationResult& verification,
+                              const std::optional<policy::PolicyDecision>& screened) {
+  if (screened && verification.refused_before_parse) return *screened;
+  return policy.evaluate(make_load_request(verification));
 }
 
 policy::PolicyDecision evaluate(const policy::LoadPolicy& policy,
                                 const SignedBPFProgram& signed_program) noexcept {
   try {
-    return policy.evaluate(make_load_request(BPFVerifier::verify(signed_program)));
+    std::optional<policy::PolicyDecision> screened;
+    const VerificationResult verification =
+        BPFVerifier::verify(signed_program, screening_options(policy, screened));
+    return decide(policy, verification, screened);
   } catch (...) {
     policy::PolicyDecision denied;
     denied.decision = Decision::kDeny;

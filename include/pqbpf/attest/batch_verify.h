@@ -13,7 +13,8 @@ namespace pqbpf {
 
 // `threads` 0: one per online CPU (std::thread::hardware_concurrency), never
 // more than there are paths. Workers take the next path from a shared
-// counter, so a slow envelope does not hold up the others.
+// counter, so a slow envelope does not hold up the others. A given
+// options.before_parse is called from several threads at once.
 std::vector<VerificationResult> verify_envelope_files(const std::vector<std::string>& envelope_paths,
                                                       unsigned threads = 0,
                                                       const VerifyOptions& options = {});

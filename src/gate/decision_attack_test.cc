@@ -8,6 +8,7 @@
 #include "attest_test_util.h"
 #include "pqbpf/crypto/sha3.h"
 #include "pqbpf/gate/load_check.h"
+#include "pqbpf/gate/load_request_builder.h"
 
 namespace pqbpf::gate {
 namespace {
@@ -190,6 +191,28 @@ TEST(DecisionAttack, RevokedObjectIsDeniedEvenWhenVerificationFails) {
   outcome = check(embedding, mixed, policy);
   EXPECT_EQ(reason_code_name(outcome.verification.reason), "object_conflict");
   EXPECT_EQ(reason_code_name(outcome.reason), "revoked_object") << outcome.sentence;
+}
+
+// The same for an object with no envelope at all: unless some rule admits
+// unsigned objects, it never reaches the object reader.
+TEST(DecisionAttack, UnsignedObjectIsRefusedBeforeParsingUnlessARuleAdmitsUnsigned) {
+  const std::vector<std::uint8_t> blob(256, 0x11);  // parsing would say uninspectable_object
+  policy::LoadPolicy signed_only;
+  signed_only.add_rule({.program_types = {BPFProgramType::kKprobe}});
+  policy::PolicyDecision d = evaluate_unsigned(signed_only, blob, "blob.o");
+  EXPECT_EQ(reason_code_name(d.reason), "unsigned") << d.sentence;
+  EXPECT_NE(d.sentence.find("was not parsed"), std::string::npos) << d.sentence;
+
+  policy::LoadPolicy testing_only;
+  testing_only.add_rule({.program_types = {BPFProgramType::kKprobe}, .require_signature = false});
+  d = evaluate_unsigned(testing_only, blob, "blob.o");
+  EXPECT_EQ(reason_code_name(d.reason), "unsigned") << d.sentence;
+  EXPECT_NE(d.sentence.find("could not be read"), std::string::npos) << d.sentence;  // the reader ran
+  d = evaluate_unsigned(testing_only, object_bytes("attest_kprobe"), "k.o");
+  EXPECT_EQ(d.decision, Decision::kAllow) << d.sentence;
+
+  ASSERT_TRUE(testing_only.revoke_object(crypto::to_hex(crypto::sha3_256(blob))).ok());
+  EXPECT_EQ(reason_code_name(evaluate_unsigned(testing_only, blob, "blob.o").reason), "revoked_object");
 }
 
 }  // namespace

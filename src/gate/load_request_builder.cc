@@ -62,6 +62,21 @@ policy::LoadRequest make_unsigned_request(std::span<const std::uint8_t> object,
   return request;
 }
 
+policy::PolicyDecision evaluate_unsigned(const policy::LoadPolicy& policy,
+                                         std::span<const std::uint8_t> object,
+                                         const std::string& label) noexcept {
+  try {
+    if (auto screened = policy.screen_unsigned(crypto::to_hex(crypto::sha3_256(object)))) return *screened;
+    return policy.evaluate(make_unsigned_request(object, label));
+  } catch (...) {
+    policy::PolicyDecision denied;
+    denied.decision = Decision::kDeny;
+    denied.reason = ReasonCode::kInternalError;
+    denied.sentence = "internal error while evaluating the policy";
+    return denied;
+  }
+}
+
 VerifyOptions screening_options(const policy::LoadPolicy& policy,
                                 std::optional<policy::PolicyDecision>& screened) {
   VerifyOptions options;

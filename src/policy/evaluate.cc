@@ -272,7 +272,9 @@ PolicyDecision evaluate_impl(const LoadPolicy& policy, const LoadRequest& r) {
       if (r.programs.empty() && !verification_passed(r)) {
         // Nothing is known about the object but that its envelope failed.
         auto [code, sentence] = verification_problem(r);
-        denial = Denial{code, sentence + ", and the object's program types are unknown"};
+        denial = Denial{code, sentence + (r.inspection_error.empty()
+                                              ? ", and the object's program types are unknown"
+                                              : ", and " + uninspectable_sentence(r))};
       } else if (s.declared_only) {
         denial = Denial{ReasonCode::kUninspectableObject,
                         uninspectable_sentence(r) + " and no type was declared, so no rule can allow it"};

@@ -576,6 +576,26 @@ TEST(Screen, RevokedOrUnlistedSignerIsRefusedBeforeParsing) {
   EXPECT_EQ(policy.screen_signer(did_of('1'), kHash)->reason, ReasonCode::kRevokedObject);
 }
 
+TEST(Screen, UnsignedObjectPassesOnlyWhenSomeRuleAdmitsUnsigned) {
+  LoadPolicy signed_only;
+  signed_only.add_rule(rule_for({BPFProgramType::kKprobe}));
+  EXPECT_EQ(signed_only.screen_unsigned(kHash)->reason, ReasonCode::kUnsigned);
+  PolicyRule listed = rule_for({BPFProgramType::kXdp});
+  listed.require_signature = false;
+  listed.allowed_signers = {did_of('1')};
+  signed_only.add_rule(listed);  // a list still needs a verified signer
+  EXPECT_EQ(signed_only.screen_unsigned(kHash)->reason, ReasonCode::kUnsigned);
+  PolicyRule open = rule_for({BPFProgramType::kXdp});
+  open.require_signature = false;
+  signed_only.add_rule(open);
+  EXPECT_FALSE(signed_only.screen_unsigned(kHash).has_value());
+  ASSERT_TRUE(signed_only.revoke_object(kHash).ok());
+  EXPECT_EQ(signed_only.screen_unsigned(kHash)->reason, ReasonCode::kRevokedObject);
+  LoadPolicy default_allow;
+  default_allow.set_default_decision(Decision::kAllow);
+  EXPECT_FALSE(default_allow.screen_unsigned(kHash).has_value());
+}
+
 TEST(Screen, AnyRuleThatCouldAllowTheSignerLetsTheObjectBeRead) {
   PolicyRule listed = rule_for({BPFProgramType::kLsm});
   listed.allowed_signers = {did_of('1')};

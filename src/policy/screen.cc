@@ -64,4 +64,32 @@ std::optional<PolicyDecision> LoadPolicy::screen_signer(const Did& signer,
   }
 }
 
+std::optional<PolicyDecision> LoadPolicy::screen_unsigned(std::string_view object_sha3_256) const noexcept {
+  try {
+    if (is_deny_all()) {
+      return denial(ReasonCode::kPolicyError,
+                    "the load policy could not be read, so every load is denied: " + deny_all_reason());
+    }
+    std::string hash(object_sha3_256);
+    std::transform(hash.begin(), hash.end(), hash.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    if (revoked_objects_.count(hash) != 0) {
+      return denial(ReasonCode::kRevokedObject, "object " + hash + " is on the policy's revoked_objects list");
+    }
+    if (default_decision_ == Decision::kAllow) return std::nullopt;
+    // Only a rule that requires no signature and lists no signers lets an
+    // unsigned program through (a listed signer needs a verified envelope).
+    if (std::any_of(rules_.begin(), rules_.end(), [](const PolicyRule& r) {
+          return !r.require_signature && r.allowed_signers.empty();
+        })) {
+      return std::nullopt;
+    }
+    return denial(ReasonCode::kUnsigned,
+                  "the object has no signature envelope, and no rule admits unsigned objects "
+                  "(it was not parsed)");
+  } catch (...) {
+    return denial(ReasonCode::kInternalError, "internal error while screening the object");
+  }
+}
+
 }  // namespace pqbpf::policy

@@ -17,8 +17,16 @@ namespace pqbpf::gate {
 policy::LoadRequest make_load_request(const VerificationResult& verification);
 
 // For an object that arrived without any envelope (reason `unsigned`).
+// Parses the object: prefer evaluate_unsigned, which asks the policy first.
 policy::LoadRequest make_unsigned_request(std::span<const std::uint8_t> object,
                                           const std::string& label);
+
+// The decision for an object without any envelope. The policy is asked
+// first (screen_unsigned), so an object no rule could admit never reaches
+// the object reader; otherwise its programs are read and evaluated.
+policy::PolicyDecision evaluate_unsigned(const policy::LoadPolicy& policy,
+                                         std::span<const std::uint8_t> object,
+                                         const std::string& label) noexcept;
 
 // Verification options whose before_parse asks `policy` (screen_signer)
 // whether the verified signer could be allowed at all, before the object is

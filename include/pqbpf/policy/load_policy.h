@@ -68,6 +68,10 @@ class LoadPolicy {
   // evaluate() would give.
   std::optional<PolicyDecision> screen_signer(const Did& signer,
                                               std::string_view object_sha3_256) const noexcept;
+  // The same for an object with no envelope: an unreadable policy, a revoked
+  // object, and no way for it to be allowed (no rule with require_signature
+  // false and an empty allowed_signers, and the default is deny: unsigned).
+  std::optional<PolicyDecision> screen_unsigned(std::string_view object_sha3_256) const noexcept;
   EnforceResult enforce(const LoadRequest& request) const noexcept;
   // Seed style: throws UntrustedSignerError or PolicyDeniedError on denial.
   void enforce_or_throw(const LoadRequest& request) const;

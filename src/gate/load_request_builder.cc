@@ -17,6 +17,8 @@ void add_object_facts(policy::LoadRequest& request, std::span<const std::uint8_t
     request.programs = facts->info.programs;
     request.license = facts->license;
     request.license_known = true;
+    // Nothing to judge is treated like nothing readable (uninspectable_object).
+    if (request.programs.empty()) request.inspection_error = "the reader found no programs in it";
   }
 }
 
@@ -40,9 +42,9 @@ policy::LoadRequest make_load_request(const VerificationResult& v) {
     if (md.program_type != BPFProgramType::kUnspec) request.declared_type = md.program_type;
     request.declared_attach_point = md.attach_point;
   }
-  add_object_facts(request, v.object, v.facts);
   request.presented_object_sha3_256 = v.presented_object_sha3_256;
   request.inspection_error = v.inspection_error;
+  add_object_facts(request, v.object, v.facts);
   return request;
 }
 

@@ -302,8 +302,8 @@ PolicyDecision evaluate_impl(const LoadPolicy& policy, const LoadRequest& r) {
         // default allow must not admit an object whose real types are unknown:
         // they might be ones a rule would deny.
         denial = Denial{ReasonCode::kUninspectableObject,
-                        uninspectable_sentence(r) + ", and no rule covering its declared type " +
-                            "allows uninspectable objects"};
+                        uninspectable_sentence(r) + ", and no rule covers its declared type " +
+                            "(default allow does not admit uninspectable objects)"};
       }
     }
     if (denial) {

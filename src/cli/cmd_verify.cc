@@ -12,7 +12,7 @@
 namespace pqbpf::cli {
 namespace {
 
-struct VerifyOptions {
+struct VerifyCliOptions {
   std::vector<std::string> envelopes;
   std::string object;
   unsigned threads = 0;
@@ -92,7 +92,7 @@ void print_text(const std::string& envelope, const VerificationResult& r) {
   if (m.format() == ManifestFormat::kV1) print_format_one_notes(m, r);
 }
 
-int run_verify(const VerifyOptions& o) {
+int run_verify(const VerifyCliOptions& o) {
   if (!o.object.empty() && o.envelopes.size() != 1) {
     return report_error(Error{ErrorCode::kInvalidArgument,
                               "--object names the object of one envelope; give exactly one envelope with it"},
@@ -132,7 +132,7 @@ int run_verify(const VerifyOptions& o) {
 }  // namespace
 
 void add_verify_command(CLI::App& app, CommandRun& run) {
-  auto o = std::make_shared<VerifyOptions>();
+  auto o = std::make_shared<VerifyCliOptions>();
   auto* cmd = app.add_subcommand("verify", "Verify envelopes and their objects offline");
   cmd->add_option("envelope", o->envelopes, "Envelope files (.sig.json); several are verified in parallel")
       ->required();

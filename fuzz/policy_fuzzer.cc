@@ -54,6 +54,13 @@ void check_policy(const LoadPolicy& policy) {
   if (!policy.revoked_signers().empty()) {
     requests.push_back(verified_request(*policy.revoked_signers().begin()));
   }
+  for (const auto& rule : policy.rules()) {
+    if (!rule.allowed_signers.empty()) {
+      requests.push_back(verified_request(rule.allowed_signers.front()));
+      break;
+    }
+  }
+  requests.push_back(verified_request(pqbpf::Did::parse("did:pqaid:" + std::string(64, 'e')).value()));
   // An unsigned request for a revoked object hash (or for no revocation at all).
   LoadRequest unsigned_request;
   unsigned_request.object_sha3_256 =
@@ -70,6 +77,13 @@ void check_policy(const LoadPolicy& policy) {
     FUZZ_CHECK(enforced.ok() == first.allowed(), "enforce agrees with evaluate");
     if (request.signer && policy.revoked_signers().count(*request.signer)) {
       FUZZ_CHECK(!first.allowed(), "a revoked signer is denied");
+    }
+    // The pre-parse screen never refuses what a full evaluation would allow.
+    if (request.signer && policy.screen_signer(*request.signer, request.object_sha3_256)) {
+      FUZZ_CHECK(!first.allowed(), "a signer refused before parsing is denied by evaluate too");
+    }
+    if (!request.envelope_present && policy.screen_unsigned(request.object_sha3_256)) {
+      FUZZ_CHECK(!first.allowed(), "an unsigned object refused before parsing is denied by evaluate too");
     }
     if (policy.revoked_objects().count(request.object_sha3_256)) {
       FUZZ_CHECK(!first.allowed(), "a revoked object is denied");

@@ -1,5 +1,17 @@
 # CLI behaviour: one bash script per behaviour, each driving the real pqc-bpf.
-set(cli_scripts keygen sign_verify check hostile_input mixed_object corpus planted_input subprogram_insns)
+set(cli_scripts
+  keygen
+  sign_verify
+  check
+  hostile_input
+  mixed_object
+  corpus
+  planted_input
+  subprogram_insns
+  type_smuggling
+  verify_many
+  independent_envelope
+)
 foreach(script ${cli_scripts})
   pqbpf_add_script_test(cli_${script}
     SCRIPT ${CMAKE_CURRENT_SOURCE_DIR}/cli/${script}_test.sh

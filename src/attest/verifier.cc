@@ -23,9 +23,30 @@ VerificationResult fail(VerificationResult r, ReasonCode reason, std::string err
   return r;
 }
 
-VerificationResult verify_unchecked(const Envelope& envelope,
-                                    std::optional<std::span<const std::uint8_t>> detached,
-                                    const std::string& object_label) {
+// The object bytes an attempt presented: the detached file and/or the copy
+// embedded in the envelope.
+struct Candidates {
+  std::optional<std::span<const std::uint8_t>> embedded;
+  std::optional<std::span<const std::uint8_t>> detached;
+};
+
+bool same_bytes(std::span<const std::uint8_t> a, std::span<const std::uint8_t> b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin());
+}
+
+// SHA3-256 of every distinct candidate, whatever the outcome: revocation
+// matches on the bytes presented, not on what verification concluded.
+std::vector<std::string> presented_hashes(const Candidates& c) {
+  std::vector<std::string> out;
+  if (c.detached) out.push_back(crypto::to_hex(crypto::sha3_256(*c.detached)));
+  if (c.embedded && !(c.detached && same_bytes(*c.embedded, *c.detached))) {
+    out.push_back(crypto::to_hex(crypto::sha3_256(*c.embedded)));
+  }
+  return out;
+}
+
+VerificationResult verify_unchecked(const Envelope& envelope, const Candidates& candidates,
+                                    const std::string& object_label, const VerifyOptions& options) {
   VerificationResult r;
   const Manifest& manifest = envelope.manifest();
   // 1. DID/key binding (cheap; no crypto beyond one SHA3).
@@ -50,18 +71,18 @@ VerificationResult verify_unchecked(const Envelope& envelope,
   // 3. Which object: embedded, detached, or both (then identical).
   std::span<const std::uint8_t> object;
   std::string label = object_label;
-  if (envelope.object() && detached) {
-    const auto& embedded = *envelope.object();
-    if (embedded.size() != detached->size() ||
-        !std::equal(embedded.begin(), embedded.end(), detached->begin())) {
+  const auto& detached = candidates.detached;
+  const auto& embedded = candidates.embedded;
+  if (embedded && detached) {
+    if (!same_bytes(*embedded, *detached)) {
       return fail(std::move(r), ReasonCode::kObjectConflict,
                   object_label + ": differs from the object embedded in the envelope");
     }
     object = *detached;
   } else if (detached) {
     object = *detached;
-  } else if (envelope.object()) {
-    object = *envelope.object();
+  } else if (embedded) {
+    object = *embedded;
     label = "embedded object";
   } else {
     return fail(std::move(r), ReasonCode::kObjectMissing,
@@ -79,14 +100,24 @@ VerificationResult verify_unchecked(const Envelope& envelope,
                     std::to_string(manifest.size()) + " were signed");
   }
   const std::string hash = crypto::to_hex(crypto::sha3_256(object));
+  r.presented_object_sha3_256 = {hash};  // the only object (both copies are identical)
   if (hash != manifest.sha3_256()) {
     return fail(std::move(r), ReasonCode::kHashMismatch,
                 label + ": SHA3-256 " + hash + " differs from the signed " + manifest.sha3_256());
   }
   r.hash_consistent = true;
-  // 5. Format 2: the signed program list must be the object's.
+  // 5. The caller's last word before any parser sees the object.
+  if (options.before_parse) {
+    if (auto refusal = options.before_parse(key_did, manifest)) {
+      r.refused_before_parse = true;
+      return fail(std::move(r), refusal->reason, refusal->sentence);
+    }
+  }
+  // 6. Read the programs from the verified bytes, whatever the format: the
+  // policy judges only what the object holds, never what the signer typed.
+  auto facts = derive_object_facts(object, label);
   if (manifest.format() == ManifestFormat::kV2) {
-    auto facts = derive_object_facts(object, label);
+    // Format 2: the signed program list must be the object's.
     if (!facts.ok()) {
       r.programs_consistent = false;
       return fail(std::move(r), ReasonCode::kProgramMismatch,
@@ -97,7 +128,13 @@ VerificationResult verify_unchecked(const Envelope& envelope,
       return fail(std::move(r), ReasonCode::kProgramMismatch, label + ": " + *diff);
     }
     r.programs_consistent = true;
+  }
+  if (facts.ok()) {
     r.facts = std::move(facts).value();
+  } else {
+    // Format 1 signs no program list, so the signature still stands; a gate
+    // denies the object (uninspectable_object) unless a rule allows that.
+    r.inspection_error = facts.error().message;
   }
   r.valid = true;
   r.reason = ReasonCode::kAllowed;
@@ -110,27 +147,38 @@ VerificationResult verify_unchecked(const Envelope& envelope,
 
 VerificationResult BPFVerifier::verify(const Envelope& envelope,
                                        std::optional<std::span<const std::uint8_t>> detached,
-                                       const std::string& object_label) {
+                                       const std::string& object_label, const VerifyOptions& options) {
+  Candidates candidates;
+  candidates.detached = detached;
+  if (envelope.object()) candidates.embedded = std::span<const std::uint8_t>(*envelope.object());
+  VerificationResult r;
   try {
-    return verify_unchecked(envelope, detached, object_label);
+    r = verify_unchecked(envelope, candidates, object_label, options);
   } catch (const std::exception& ex) {  // fail closed on anything unexpected
-    VerificationResult r;
-    r.reason = ReasonCode::kInternalError;
-    r.error = std::string("internal error during verification: ") + ex.what();
-    return r;
+    r = fail(VerificationResult{}, ReasonCode::kInternalError,
+             std::string("internal error during verification: ") + ex.what());
   }
+  try {
+    // A failure before the hash step computed none: hash what was presented.
+    if (r.presented_object_sha3_256.empty()) {
+      r.presented_object_sha3_256 = presented_hashes(candidates);
+    }
+  } catch (...) {
+    r = fail(VerificationResult{}, ReasonCode::kInternalError, "internal error while hashing the object");
+  }
+  return r;
 }
 
-VerificationResult BPFVerifier::verify(const SignedBPFProgram& signed_program) {
+VerificationResult BPFVerifier::verify(const SignedBPFProgram& signed_program, const VerifyOptions& options) {
   std::optional<std::span<const std::uint8_t>> detached;
   if (signed_program.object) detached = std::span<const std::uint8_t>(*signed_program.object);
-  return verify(signed_program.envelope, detached);
+  return verify(signed_program.envelope, detached, "object", options);
 }
 
 VerificationResult verify_envelope_bytes(std::span<const std::uint8_t> envelope_bytes,
                                          const std::string& envelope_label,
                                          std::optional<std::span<const std::uint8_t>> detached,
-                                         const std::string& object_label) {
+                                         const std::string& object_label, const VerifyOptions& options) {
   VerificationResult r;
   try {
     const std::string envelope_hash = crypto::to_hex(crypto::sha3_256(envelope_bytes));
@@ -139,10 +187,11 @@ VerificationResult verify_envelope_bytes(std::span<const std::uint8_t> envelope_
     if (!envelope.ok()) {
       const bool unsupported = envelope.error().code == ErrorCode::kUnsupported;
       r.envelope_sha3_256 = envelope_hash;
+      if (detached) r.presented_object_sha3_256 = presented_hashes(Candidates{std::nullopt, detached});
       return fail(std::move(r), unsupported ? ReasonCode::kUnsupportedFormat : ReasonCode::kMalformedEnvelope,
                   envelope.error().message, true);
     }
-    VerificationResult result = BPFVerifier::verify(*envelope, detached, object_label);
+    VerificationResult result = BPFVerifier::verify(*envelope, detached, object_label, options);
     result.envelope_sha3_256 = envelope_hash;
     return result;
   } catch (const std::exception& ex) {
@@ -152,7 +201,8 @@ VerificationResult verify_envelope_bytes(std::span<const std::uint8_t> envelope_
 }
 
 VerificationResult verify_envelope_file(const std::string& envelope_path,
-                                        const std::optional<std::string>& object_path) {
+                                        const std::optional<std::string>& object_path,
+                                        const VerifyOptions& options) {
   VerificationResult r;
   try {
     // Read once: these bytes are hashed, parsed and verified; nothing reads
@@ -182,7 +232,7 @@ VerificationResult verify_envelope_file(const std::string& envelope_path,
     }
     std::optional<std::span<const std::uint8_t>> view;
     if (detached) view = std::span<const std::uint8_t>(*detached);
-    VerificationResult result = verify_envelope_bytes(*envelope_bytes, envelope_path, view, label);
+    VerificationResult result = verify_envelope_bytes(*envelope_bytes, envelope_path, view, label, options);
     if (result.reason == ReasonCode::kObjectMissing) {
       result.error = envelope_path + ": no object to check: the envelope embeds none and " +
                      (path ? *path + " does not exist" : std::string("its name does not end in .sig.json")) +

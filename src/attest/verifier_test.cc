@@ -3,6 +3,7 @@
 #include "pqbpf/attest/verifier.h"
 
 #include "attest_test_util.h"
+#include "pqbpf/crypto/sha3.h"
 
 namespace pqbpf {
 namespace {
@@ -145,6 +146,78 @@ TEST_F(VerifyFile, VerifyOversizeDetachedObjectFailsSizeExceeded) {
   const auto r = verify_envelope_file(envelope_path_);
   EXPECT_FALSE(r.valid);
   EXPECT_EQ(r.reason, ReasonCode::kSizeExceeded) << r.error;
+}
+
+// Issue 11.1: format 1 signs no program list, but the programs are read from
+// the verified bytes all the same, so a policy can judge what the object holds.
+TEST_F(VerifyFile, FormatOneFactsAreReadFromTheVerifiedObject) {
+  const auto s = sign_ok(signer(1), program("attest_mixed", BPFProgramType::kXdp),
+                         fixed_time_options(ManifestFormat::kV1));
+  const auto r = BPFVerifier::verify(s);
+  ASSERT_TRUE(r.valid) << r.error;  // the signature stands: only a gate's decision changes
+  ASSERT_TRUE(r.facts.has_value());
+  ASSERT_EQ(r.facts->programs.size(), 2u);
+  EXPECT_EQ(r.facts->programs[1].type, "lsm");
+  EXPECT_TRUE(r.inspection_error.empty());
+}
+
+TEST_F(VerifyFile, FormatOneUninspectableObjectStillVerifiesAndSaysWhy) {
+  const std::vector<std::uint8_t> blob(300, 0x5a);
+  auto p = BPFProgram::from_bytes(metadata(BPFProgramType::kKprobe), blob, "blob.o");
+  ASSERT_TRUE(p.ok());
+  const auto r = BPFVerifier::verify(sign_ok(signer(1), *p, fixed_time_options(ManifestFormat::kV1)));
+  EXPECT_TRUE(r.valid) << r.error;
+  EXPECT_FALSE(r.facts.has_value());
+  EXPECT_FALSE(r.inspection_error.empty());
+  EXPECT_EQ(r.object, blob);
+}
+
+// Issue 11.3: the pre-parse filter sees only signers whose signature and
+// object hash verified, and a refusal ends verification before any parser.
+TEST_F(VerifyFile, BeforeParseRefusalStopsAfterTheHashCheck) {
+  const auto s = sign();
+  int calls = 0;
+  VerifyOptions options;
+  options.before_parse = [&](const Did& signer_did, const Manifest& m) -> std::optional<PreParseRefusal> {
+    ++calls;
+    EXPECT_EQ(signer_did, signer(1).did());
+    EXPECT_EQ(m.sha3_256(), s.manifest().sha3_256());
+    return PreParseRefusal{ReasonCode::kUntrustedSigner, "not wanted here"};
+  };
+  const auto r = BPFVerifier::verify(s, options);
+  EXPECT_EQ(calls, 1);
+  EXPECT_FALSE(r.valid);
+  EXPECT_EQ(r.reason, ReasonCode::kUntrustedSigner);
+  EXPECT_EQ(r.error, "not wanted here");
+  EXPECT_TRUE(r.refused_before_parse);
+  EXPECT_TRUE(r.signature_valid);
+  EXPECT_TRUE(r.hash_consistent);
+  EXPECT_FALSE(r.programs_consistent.has_value());
+  EXPECT_FALSE(r.facts.has_value());
+  EXPECT_TRUE(r.object.empty());
+
+  // A tampered object never reaches the filter.
+  auto tampered = object_;
+  tampered[10] ^= 1;
+  const auto bad = BPFVerifier::verify(s.envelope, std::span<const std::uint8_t>(tampered), "object", options);
+  EXPECT_EQ(calls, 1);
+  EXPECT_EQ(bad.reason, ReasonCode::kHashMismatch);
+}
+
+// Issue 11.10: every presented object is hashed, whatever the outcome.
+TEST_F(VerifyFile, PresentedObjectHashesAreSetWhateverTheOutcome) {
+  const auto s = sign();
+  const std::string kprobe_hash = crypto::to_hex(crypto::sha3_256(object_));
+  EXPECT_EQ(BPFVerifier::verify(s).presented_object_sha3_256, std::vector<std::string>{kprobe_hash});
+  const auto mixed = object_bytes("attest_mixed");
+  const auto r = BPFVerifier::verify(s.envelope, std::span<const std::uint8_t>(mixed));
+  EXPECT_FALSE(r.valid);
+  EXPECT_EQ(r.presented_object_sha3_256,
+            std::vector<std::string>{crypto::to_hex(crypto::sha3_256(mixed))});
+  write_text(envelope_path_, "{not json");
+  const auto malformed = verify_envelope_file(envelope_path_, object_path_);
+  EXPECT_EQ(malformed.reason, ReasonCode::kMalformedEnvelope);
+  EXPECT_EQ(malformed.presented_object_sha3_256, std::vector<std::string>{kprobe_hash});
 }
 
 }  // namespace

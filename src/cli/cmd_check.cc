@@ -6,7 +6,6 @@
 #include "cli_support.h"
 #include "log_key.h"
 #include "passphrase_options.h"
-#include "pqbpf/core/public_key_file.h"
 #include "pqbpf/gate/load_check.h"
 #include "pqbpf/policy/policy_file.h"
 
@@ -26,15 +25,11 @@ struct CheckOptions {
 };
 
 int run_check(const CheckOptions& o) {
-  // A policy that cannot be read denies everything (and the attempt is still recorded).
+  // A policy that cannot be read denies everything (and the attempt is still
+  // recorded). Its .pub references become DIDs here, once, by the library's
+  // bounded reader; the decision below never reads a key file.
   Error policy_error;
-  policy::PolicyLoadOptions load_options;
-  load_options.resolve_public_key_file = [](const std::string& path) -> Result<Did> {
-    PQBPF_ASSIGN_OR_RETURN(PublicIdentity signer, load_public_key_file(path));
-    return signer.did();
-  };
-  policy::LoadPolicy policy =
-      policy::load_policy_file_or_deny_all(o.policy, load_options, &policy_error);
+  policy::LoadPolicy policy = policy::load_policy_file_or_deny_all(o.policy, {}, &policy_error);
 
   std::unique_ptr<log::LogWriter> writer;
   if (!o.log.empty()) {

@@ -33,21 +33,28 @@ log::AttemptRecord make_record(const RequestLabels& request, const CheckOutcome&
   } else if (v.manifest) {
     record.program_types.emplace_back(program_type_name(v.manifest->metadata().program_type));
   }
-  if (!v.object.empty()) record.object_sha3_256 = crypto::to_hex(crypto::sha3_256(v.object));
-  // Only a signer the verifier bound to the key is recorded as the signer.
-  if (v.valid && v.signer_did) record.signer = v.signer_did->str();
+  if (!v.object.empty()) {
+    record.object_sha3_256 = crypto::to_hex(crypto::sha3_256(v.object));
+  } else if (!v.presented_object_sha3_256.empty()) {
+    // Denied: still name the bytes that were presented (the first copy).
+    record.object_sha3_256 = v.presented_object_sha3_256.front();
+  }
+  // Only a signer the verifier bound to the key is recorded as the signer
+  // (a signer refused before parsing was bound and verified: record who).
+  if ((v.valid || v.refused_before_parse) && v.signer_did) record.signer = v.signer_did->str();
   if (!outcome.envelope_sha3_256.empty()) record.envelope_sha3_256 = outcome.envelope_sha3_256;
   return record;
 }
 
 // Verification is done (or failed); decide, then record. Never throws.
 void decide_and_record(CheckOutcome& outcome, const policy::LoadPolicy& policy, log::LogWriter* log,
-                       const RequestLabels& labels) noexcept {
+                       const RequestLabels& labels,
+                       const std::optional<policy::PolicyDecision>& screened) noexcept {
   try {
     // The logged envelope hash is of the very bytes that were verified.
     outcome.envelope_sha3_256 = outcome.verification.envelope_sha3_256;
     outcome.input_error = outcome.verification.input_error;
-    outcome.policy = policy.evaluate(make_load_request(outcome.verification));
+    outcome.policy = decide(policy, outcome.verification, screened);
     outcome.decision = outcome.policy.decision;
     outcome.reason = outcome.policy.reason;
     outcome.sentence = outcome.policy.sentence;
@@ -101,27 +108,30 @@ log::AttemptRecord make_attempt_record(const CheckBytesRequest& request, const C
 CheckOutcome check_load_attempt(const CheckRequest& request, const policy::LoadPolicy& policy,
                                 log::LogWriter* log) noexcept {
   CheckOutcome outcome;
+  std::optional<policy::PolicyDecision> screened;
   try {
-    outcome.verification = verify_envelope_file(request.envelope_path, request.object_path);
+    outcome.verification = verify_envelope_file(request.envelope_path, request.object_path,
+                                                screening_options(policy, screened));
   } catch (...) {
     outcome.verification = VerificationResult{};
     outcome.verification.error = "internal error during verification";
   }
-  decide_and_record(outcome, policy, log, labels_of(request));
+  decide_and_record(outcome, policy, log, labels_of(request), screened);
   return outcome;
 }
 
 CheckOutcome check_load_bytes(const CheckBytesRequest& request, const policy::LoadPolicy& policy,
                               log::LogWriter* log) noexcept {
   CheckOutcome outcome;
+  std::optional<policy::PolicyDecision> screened;
   try {
-    outcome.verification =
-        verify_envelope_bytes(request.envelope, request.envelope_label, request.object, request.object_label);
+    outcome.verification = verify_envelope_bytes(request.envelope, request.envelope_label, request.object,
+                                                 request.object_label, screening_options(policy, screened));
   } catch (...) {
     outcome.verification = VerificationResult{};
     outcome.verification.error = "internal error during verification";
   }
-  decide_and_record(outcome, policy, log, labels_of(request));
+  decide_and_record(outcome, policy, log, labels_of(request), screened);
   return outcome;
 }
 

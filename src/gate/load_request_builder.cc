@@ -17,6 +17,8 @@ void add_object_facts(policy::LoadRequest& request, std::span<const std::uint8_t
     request.programs = facts->info.programs;
     request.license = facts->license;
     request.license_known = true;
+    // Nothing to judge is treated like nothing readable (uninspectable_object).
+    if (request.programs.empty()) request.inspection_error = "the reader found no programs in it";
   }
 }
 
@@ -40,6 +42,8 @@ policy::LoadRequest make_load_request(const VerificationResult& v) {
     if (md.program_type != BPFProgramType::kUnspec) request.declared_type = md.program_type;
     request.declared_attach_point = md.attach_point;
   }
+  request.presented_object_sha3_256 = v.presented_object_sha3_256;
+  request.inspection_error = v.inspection_error;
   add_object_facts(request, v.object, v.facts);
   return request;
 }
@@ -51,15 +55,55 @@ policy::LoadRequest make_unsigned_request(std::span<const std::uint8_t> object,
   request.verification_failure = ReasonCode::kUnsigned;
   request.verification_detail = label + ": no signature envelope";
   std::optional<ObjectFacts> facts;
-  if (auto derived = derive_object_facts(object, label); derived.ok()) facts = std::move(*derived);
+  if (auto derived = derive_object_facts(object, label); derived.ok()) {
+    facts = std::move(*derived);
+  } else {
+    request.inspection_error = derived.error().message;
+  }
   add_object_facts(request, object, facts);
   return request;
+}
+
+policy::PolicyDecision evaluate_unsigned(const policy::LoadPolicy& policy,
+                                         std::span<const std::uint8_t> object,
+                                         const std::string& label) noexcept {
+  try {
+    if (auto screened = policy.screen_unsigned(crypto::to_hex(crypto::sha3_256(object)))) return *screened;
+    return policy.evaluate(make_unsigned_request(object, label));
+  } catch (...) {
+    policy::PolicyDecision denied;
+    denied.decision = Decision::kDeny;
+    denied.reason = ReasonCode::kInternalError;
+    denied.sentence = "internal error while evaluating the policy";
+    return denied;
+  }
+}
+
+VerifyOptions screening_options(const policy::LoadPolicy& policy,
+                                std::optional<policy::PolicyDecision>& screened) {
+  VerifyOptions options;
+  options.before_parse = [&policy, &screened](const Did& signer,
+                                              const Manifest& manifest) -> std::optional<PreParseRefusal> {
+    screened = policy.screen_signer(signer, manifest.sha3_256());
+    if (!screened) return std::nullopt;
+    return PreParseRefusal{screened->reason, screened->sentence};
+  };
+  return options;
+}
+
+policy::PolicyDecision decide(const policy::LoadPolicy& policy, const VerificationResult& verification,
+                              const std::optional<policy::PolicyDecision>& screened) {
+  if (screened && verification.refused_before_parse) return *screened;
+  return policy.evaluate(make_load_request(verification));
 }
 
 policy::PolicyDecision evaluate(const policy::LoadPolicy& policy,
                                 const SignedBPFProgram& signed_program) noexcept {
   try {
-    return policy.evaluate(make_load_request(BPFVerifier::verify(signed_program)));
+    std::optional<policy::PolicyDecision> screened;
+    const VerificationResult verification =
+        BPFVerifier::verify(signed_program, screening_options(policy, screened));
+    return decide(policy, verification, screened);
   } catch (...) {
     policy::PolicyDecision denied;
     denied.decision = Decision::kDeny;

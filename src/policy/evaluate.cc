@@ -1,5 +1,6 @@
-// LoadPolicy::evaluate: revocation first, then every program of the object
-// through the first rule covering its type. Per program the checks run in a
+// LoadPolicy::evaluate: revocation first, then the declared type against the
+// programs read from the object, then every program of the object through
+// the first rule covering its type. Per program the checks run in a
 // fixed order (docs/POLICY.md): size cap, signature, allow-list, attach
 // target, instruction count, license. The first failing check denies the
 // whole object, naming the program.
@@ -17,20 +18,22 @@
 namespace pqbpf::policy {
 namespace {
 
-// One program as the rules see it: from the object, or the manifest's
-// declared type when the object could not be inspected.
+// One program as the rules see it: from the object, or, when the object
+// could not be inspected, the manifest's declared type (a claim, which only a
+// rule with allow_uninspectable accepts).
 struct Subject {
   std::string name;
   std::optional<BPFProgramType> type;
   std::string attach_target;
   std::optional<std::uint64_t> insn_count;  // nullopt: unknown
+  bool declared_only = false;               // not read from the object
 };
 
 std::vector<Subject> subjects_of(const LoadRequest& request) {
   std::vector<Subject> out;
   if (request.programs.empty()) {
     out.push_back(Subject{"(declared type)", request.declared_type, request.declared_attach_point,
-                          std::nullopt});
+                          std::nullopt, true});
     return out;
   }
   out.reserve(request.programs.size());
@@ -108,6 +111,12 @@ std::pair<ReasonCode, std::string> verification_problem(const LoadRequest& r) {
   return {code, std::move(sentence)};
 }
 
+std::string uninspectable_sentence(const LoadRequest& r) {
+  std::string sentence = "the object's programs could not be read";
+  if (!r.inspection_error.empty()) sentence += " (" + r.inspection_error + ")";
+  return sentence;
+}
+
 bool in_allow_list(const PolicyRule& rule, const Did& signer) {
   return std::find(rule.allowed_signers.begin(), rule.allowed_signers.end(), signer) !=
          rule.allowed_signers.end();
@@ -152,6 +161,11 @@ std::optional<Denial> check_rule(const std::vector<PolicyRule>& rules, std::size
   if (rule.require_signature && !verification_passed(r)) {
     auto [code, sentence] = verification_problem(r);
     return Denial{code, what + ": " + sentence + ", and " + where + " requires a valid signature"};
+  }
+  if (s.declared_only && !rule.allow_uninspectable) {
+    return Denial{ReasonCode::kUninspectableObject,
+                  uninspectable_sentence(r) + ", so only its declared type is known, and " + where +
+                      " does not allow uninspectable objects"};
   }
   if (!rule.allowed_signers.empty()) {
     if (!r.signer) {
@@ -220,13 +234,17 @@ PolicyDecision evaluate_impl(const LoadPolicy& policy, const LoadRequest& r) {
     return d;
   }
 
-  std::string object_hash = r.object_sha3_256;
-  std::transform(object_hash.begin(), object_hash.end(), object_hash.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  if (policy.revoked_objects().count(object_hash) != 0) {
-    d.reason = ReasonCode::kRevokedObject;
-    d.sentence = "object " + object_hash + " is on the policy's revoked_objects list";
-    return d;
+  // Revocation matches the bytes presented, whatever verification said.
+  std::vector<std::string> hashes = r.presented_object_sha3_256;
+  hashes.push_back(r.object_sha3_256);
+  for (std::string object_hash : hashes) {
+    std::transform(object_hash.begin(), object_hash.end(), object_hash.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    if (policy.revoked_objects().count(object_hash) != 0) {
+      d.reason = ReasonCode::kRevokedObject;
+      d.sentence = "object " + object_hash + " is on the policy's revoked_objects list";
+      return d;
+    }
   }
   if (r.signer && policy.revoked_signers().count(*r.signer) != 0) {
     d.reason = ReasonCode::kRevokedSigner;
@@ -236,6 +254,19 @@ PolicyDecision evaluate_impl(const LoadPolicy& policy, const LoadRequest& r) {
 
   const auto& rules = policy.rules();
   const std::vector<Subject> subjects = subjects_of(r);
+  // The signed declared type must cover every program read from the object:
+  // a policy never judges a type the signer typed over the one the object holds.
+  if (r.declared_type) {
+    for (const Subject& s : subjects) {
+      if (s.declared_only || !s.type || rule_type_covers(*r.declared_type, *s.type)) continue;
+      d.reason = ReasonCode::kProgramMismatch;
+      d.program = s.name;
+      d.sentence = "program " + quoted(s.name) + " is " + std::string(program_type_name(*s.type)) +
+                   " in the object, but the signed manifest declares type " +
+                   std::string(program_type_name(*r.declared_type));
+      return d;
+    }
+  }
   for (const Subject& s : subjects) {
     ProgramVerdict verdict{s.name, s.type, std::nullopt, Decision::kDeny};
     std::optional<Denial> denial;
@@ -243,7 +274,12 @@ PolicyDecision evaluate_impl(const LoadPolicy& policy, const LoadRequest& r) {
       if (r.programs.empty() && !verification_passed(r)) {
         // Nothing is known about the object but that its envelope failed.
         auto [code, sentence] = verification_problem(r);
-        denial = Denial{code, sentence + ", and the object's program types are unknown"};
+        denial = Denial{code, sentence + (r.inspection_error.empty()
+                                              ? ", and the object's program types are unknown"
+                                              : ", and " + uninspectable_sentence(r))};
+      } else if (s.declared_only) {
+        denial = Denial{ReasonCode::kUninspectableObject,
+                        uninspectable_sentence(r) + " and no type was declared, so no rule can allow it"};
       } else {
         denial = Denial{ReasonCode::kTypeNotAllowed,
                         program_label(s) + " has a type the gate cannot determine, so no rule "
@@ -264,6 +300,12 @@ PolicyDecision evaluate_impl(const LoadPolicy& policy, const LoadRequest& r) {
         denial = Denial{ReasonCode::kNoRule, program_label(s) +
                                                  ": no rule covers its type, and the default "
                                                  "decision is deny"};
+      } else if (s.declared_only) {
+        // default allow must not admit an object whose real types are unknown:
+        // they might be ones a rule would deny.
+        denial = Denial{ReasonCode::kUninspectableObject,
+                        uninspectable_sentence(r) + ", and no rule covers its declared type " +
+                            "(default allow does not admit uninspectable objects)"};
       }
     }
     if (denial) {

@@ -261,6 +261,7 @@ TEST(Evaluate, MixedObjectUnderKprobeOnlyPolicyNamesTheLsmProgram) {
   LoadPolicy policy;
   policy.add_rule(rule_for({BPFProgramType::kKprobe}));
   LoadRequest r = verified(did_of('1'));
+  r.declared_type.reset();  // as the signer leaves it for a mixed object
   r.programs.push_back(program("block_exec", BPFProgramType::kLsm, "lsm/bprm_check_security",
                                "bprm_check_security"));
   const PolicyDecision d = policy.evaluate(r);
@@ -278,6 +279,7 @@ TEST(Evaluate, EveryProgramGoesThroughItsOwnFirstMatchingRule) {
   LoadPolicy policy;
   policy.add_rule(rule_for({BPFProgramType::kKprobe})).add_rule(lsm);
   LoadRequest r = verified(did_of('1'));
+  r.declared_type.reset();
   r.programs.push_back(program("block_exec", BPFProgramType::kLsm, "lsm/bprm_check_security"));
   const PolicyDecision d = policy.evaluate(r);
   EXPECT_EQ(d.reason, ReasonCode::kUntrustedSigner);
@@ -315,6 +317,7 @@ TEST(Evaluate, TracingRuleCoversFentryButFentryRuleNotFexit) {
   LoadPolicy fentry;
   fentry.add_rule(rule_for({BPFProgramType::kFentry}));
   LoadRequest r = verified(did_of('1'));
+  r.declared_type = BPFProgramType::kTracing;
   r.programs = {program("f", BPFProgramType::kFentry, "fentry/vfs_read")};
   EXPECT_TRUE(tracing.evaluate(r).allowed());
   EXPECT_TRUE(fentry.evaluate(r).allowed());
@@ -423,21 +426,59 @@ TEST(Evaluate, ChecksRunInDocumentedOrder) {
   EXPECT_TRUE(policy.evaluate(r).allowed());
 }
 
-TEST(Evaluate, NoProgramsFallsBackToDeclaredType) {
+// Issue 11.1: an object the reader cannot inspect is judged by nothing but a
+// claim, so it is denied unless its rule opts in.
+TEST(Evaluate, UninspectableObjectIsDeniedUnlessItsRuleAllowsIt) {
   LoadPolicy policy;
   policy.add_rule(rule_for({BPFProgramType::kKprobe}));
   LoadRequest r = verified(did_of('1'));
   r.programs.clear();
+  r.inspection_error = "object: not an ELF file";
+  PolicyDecision d = policy.evaluate(r);
+  EXPECT_EQ(d.reason, ReasonCode::kUninspectableObject);
+  EXPECT_NE(d.sentence.find("not an ELF file"), std::string::npos) << d.sentence;
+  EXPECT_NE(d.sentence.find("rules[0]"), std::string::npos) << d.sentence;
+  EXPECT_TRUE(one_line(d.sentence));
+}
+
+TEST(Evaluate, UninspectableObjectIsDeniedUnderDefaultAllowToo) {
+  LoadPolicy policy;
+  policy.set_default_decision(Decision::kAllow);
+  LoadRequest r = verified(did_of('1'));
+  r.programs.clear();
+  EXPECT_EQ(policy.evaluate(r).reason, ReasonCode::kUninspectableObject);
+  r.declared_type.reset();
+  EXPECT_EQ(policy.evaluate(r).reason, ReasonCode::kUninspectableObject);
+}
+
+TEST(Evaluate, AllowUninspectableRuleJudgesTheDeclaredType) {
+  PolicyRule rule = rule_for({BPFProgramType::kKprobe});
+  rule.allow_uninspectable = true;
+  LoadPolicy policy;
+  policy.add_rule(rule);
+  LoadRequest r = verified(did_of('1'));
+  r.programs.clear();
   const PolicyDecision d = policy.evaluate(r);
-  EXPECT_TRUE(d.allowed());
+  EXPECT_TRUE(d.allowed()) << d.sentence;
   ASSERT_EQ(d.programs.size(), 1u);
   EXPECT_EQ(d.programs[0].type, BPFProgramType::kKprobe);
   r.declared_type = BPFProgramType::kXdp;
   EXPECT_EQ(policy.evaluate(r).reason, ReasonCode::kNoRule);
 }
 
+TEST(Evaluate, UninspectableObjectWithFailedEnvelopeKeepsTheVerifierReason) {
+  LoadPolicy policy;
+  policy.add_rule(rule_for({BPFProgramType::kKprobe}));
+  LoadRequest r = verified(did_of('1'));
+  r.programs.clear();
+  r.signer.reset();
+  r.verification_failure = ReasonCode::kHashMismatch;
+  EXPECT_EQ(policy.evaluate(r).reason, ReasonCode::kHashMismatch);
+}
+
 TEST(Evaluate, DeclaredTypeFallbackHasUnknownInsnCount) {
   PolicyRule rule = rule_for({BPFProgramType::kKprobe});
+  rule.allow_uninspectable = true;
   rule.max_insns = 100000;
   LoadPolicy policy;
   policy.add_rule(rule);
@@ -483,9 +524,60 @@ TEST(Evaluate, ObjectFactsDecideOverDeclaredType) {
   set_object_facts(r, info);
   EXPECT_TRUE(r.license_known);
   EXPECT_EQ(r.license, "MIT");
-  const PolicyDecision d = policy.evaluate(r);
+  PolicyDecision d = policy.evaluate(r);
+  EXPECT_EQ(d.reason, ReasonCode::kProgramMismatch);  // declared kprobe, holds xdp
+  EXPECT_EQ(d.program, "smuggled");
+  r.declared_type.reset();
+  d = policy.evaluate(r);
   EXPECT_EQ(d.reason, ReasonCode::kNoRule);
   EXPECT_EQ(d.program, "smuggled");
+}
+
+// Issue 11.1: the declared type is a claim; a program the object holds that
+// the claim does not cover is a mismatch, whatever the rules would say.
+TEST(Evaluate, ProgramOutsideTheDeclaredTypeIsProgramMismatch) {
+  LoadPolicy policy;
+  policy.add_rule(rule_for({BPFProgramType::kXdp}));
+  LoadRequest r = verified(did_of('1'));
+  r.declared_type = BPFProgramType::kXdp;
+  r.programs = {program("restrict_exec", BPFProgramType::kLsm, "lsm/bprm_check_security")};
+  const PolicyDecision d = policy.evaluate(r);
+  EXPECT_EQ(d.reason, ReasonCode::kProgramMismatch);
+  EXPECT_EQ(d.program, "restrict_exec");
+  EXPECT_NE(d.sentence.find("restrict_exec"), std::string::npos) << d.sentence;
+  EXPECT_NE(d.sentence.find("lsm"), std::string::npos) << d.sentence;
+  EXPECT_NE(d.sentence.find("xdp"), std::string::npos) << d.sentence;
+  // Even a default-allow policy does not let the claim stand.
+  LoadPolicy open;
+  open.set_default_decision(Decision::kAllow);
+  EXPECT_EQ(open.evaluate(r).reason, ReasonCode::kProgramMismatch);
+}
+
+TEST(Evaluate, DeclaredKernelTypeCoversItsRefinementsOnly) {
+  LoadPolicy policy;
+  policy.add_rule(rule_for({BPFProgramType::kKprobe}));
+  LoadRequest r = verified(did_of('1'));
+  r.declared_type = BPFProgramType::kKprobe;
+  r.programs = {program("ret", BPFProgramType::kKretprobe, "kretprobe/do_sys_openat2")};
+  EXPECT_TRUE(policy.evaluate(r).allowed());
+  r.declared_type = BPFProgramType::kKretprobe;
+  r.programs = {program("plain", BPFProgramType::kKprobe, "kprobe/vfs_read")};
+  EXPECT_EQ(policy.evaluate(r).reason, ReasonCode::kProgramMismatch);
+}
+
+// Issue 11.10: revocation matches every object presented, even when the
+// envelope failed and no verified object hash exists.
+TEST(Evaluate, RevokedPresentedObjectIsDeniedWhateverTheVerification) {
+  LoadPolicy policy;
+  policy.set_default_decision(Decision::kAllow);
+  ASSERT_TRUE(policy.revoke_object(std::string(64, 'b')).ok());
+  LoadRequest r;
+  r.envelope_present = true;
+  r.verification_failure = ReasonCode::kBadSignature;
+  r.presented_object_sha3_256 = {std::string(64, 'c'), std::string(64, 'B')};
+  const PolicyDecision d = policy.evaluate(r);
+  EXPECT_EQ(d.reason, ReasonCode::kRevokedObject);
+  EXPECT_NE(d.sentence.find(std::string(64, 'b')), std::string::npos);
 }
 
 TEST(Enforce, AllowedRequestIsOk) {

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <map>
 #include <utility>
 
 #include "pqbpf/core/file_io.h"
@@ -94,7 +95,7 @@ class SchemaReader {
     PQBPF_RETURN_IF_ERROR(check_keys(node, path,
                                      {"name", "program_types", "allowed_signers",
                                       "require_signature", "max_bytecode_size", "attach_targets",
-                                      "max_insns", "licenses"},
+                                      "max_insns", "licenses", "allow_uninspectable"},
                                      {"program_types"}));
     PolicyRule rule;
     for (const auto& [key, value] : node.entries) {
@@ -121,6 +122,8 @@ class SchemaReader {
         }
       } else if (k == "require_signature") {
         PQBPF_ASSIGN_OR_RETURN(rule.require_signature, read_bool(value, field));
+      } else if (k == "allow_uninspectable") {
+        PQBPF_ASSIGN_OR_RETURN(rule.allow_uninspectable, read_bool(value, field));
       } else if (k == "max_bytecode_size") {
         PQBPF_ASSIGN_OR_RETURN(rule.max_bytecode_size, read_uint(value, field));
       } else if (k == "attach_targets") {
@@ -163,10 +166,16 @@ class SchemaReader {
     if (text.empty()) return fail(node, path, "expected a DID or a path to a .pub file, got an empty string");
     std::filesystem::path file(text);
     if (file.is_relative() && !base_dir_.empty()) file = std::filesystem::path(base_dir_) / file;
+    // Each .pub is read once per load, however many rules name it: one file
+    // swapped between two reads cannot give two rules two different signers.
+    // After the load only the DID is kept; no decision reads the file again.
+    const std::string key = file.lexically_normal().string();
+    if (auto cached = resolved_.find(key); cached != resolved_.end()) return cached->second;
     Result<Did> did = options_.resolve_public_key_file
                           ? options_.resolve_public_key_file(file.string())
                           : did_from_public_key_file(file.string());
     if (!did.ok()) return fail(node, path, "cannot use signer file: " + did.error().message);
+    resolved_.emplace(key, *did);
     return did;
   }
 
@@ -259,6 +268,7 @@ class SchemaReader {
   const std::string& label_;
   const std::string& base_dir_;
   const PolicyLoadOptions& options_;
+  std::map<std::string, Did> resolved_;  // .pub path -> its DID, this load only
 };
 
 }  // namespace

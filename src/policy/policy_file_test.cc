@@ -204,6 +204,36 @@ TEST(ParsePolicy, SignerFileIsResolvedRelativeToPolicyDirectory) {
   EXPECT_EQ(policy->rules()[0].allowed_signers[0].str(), kDidA);
 }
 
+// Issue 11.11: a .pub named by several rules is read once per load, so one
+// file swapped between two reads cannot give two rules two different signers.
+TEST(ParsePolicy, SignerFileNamedTwiceIsReadOnce) {
+  int reads = 0;
+  PolicyLoadOptions options;
+  options.resolve_public_key_file = [&](const std::string&) -> Result<Did> {
+    return Did::parse(++reads == 1 ? kDidA : kDidB);  // a file that changes between reads
+  };
+  auto policy = parse("rules:\n"
+                      "  - program_types: [xdp]\n    allowed_signers: [keys/ops.pub]\n"
+                      "  - program_types: [lsm]\n    allowed_signers: [keys/../keys/ops.pub, " + kDidB + "]\n",
+                      options);
+  ASSERT_TRUE(policy.ok()) << policy.error().message;
+  EXPECT_EQ(reads, 1);
+  EXPECT_EQ(policy->rules()[0].allowed_signers[0].str(), kDidA);
+  EXPECT_EQ(policy->rules()[1].allowed_signers[0].str(), kDidA);
+}
+
+TEST(ParsePolicy, AllowUninspectableIsOffByDefaultAndABoolean) {
+  auto policy = parse("rules:\n  - program_types: [xdp]\n  - program_types: [lsm]\n    allow_uninspectable: true\n");
+  ASSERT_TRUE(policy.ok()) << policy.error().message;
+  EXPECT_FALSE(policy->rules()[0].allow_uninspectable);
+  EXPECT_TRUE(policy->rules()[1].allow_uninspectable);
+  auto json = parse(R"({"rules": [{"program_types": ["xdp"], "allow_uninspectable": true}]})");
+  ASSERT_TRUE(json.ok()) << json.error().message;
+  EXPECT_TRUE(json->rules()[0].allow_uninspectable);
+  expect_refused("rules:\n  - program_types: [xdp]\n    allow_uninspectable: yes\n",
+                 "rules[0].allow_uninspectable: expected true or false", 3);
+}
+
 TEST(ParsePolicy, SignerFileResolverErrorIsPositioned) {
   PolicyLoadOptions options;
   options.resolve_public_key_file = [](const std::string& path) -> Result<Did> {
@@ -324,6 +354,20 @@ TEST_F(PolicyFileOnDisk, PubFileNextToPolicyGivesItsDid) {
   auto policy = load_policy_file(
       write("p.yaml", "rules:\n  - program_types: [xdp]\n    allowed_signers: [ops.pub]\n"));
   ASSERT_TRUE(policy.ok()) << policy.error().message;
+  EXPECT_EQ(policy->rules()[0].allowed_signers.at(0), pub.did());
+}
+
+// Issue 11.11: after the load, decisions use the DID; the .pub file can go.
+TEST_F(PolicyFileOnDisk, PubFileIsNotNeededAfterTheLoad) {
+  auto identity = Identity::create("ops");
+  ASSERT_TRUE(identity.ok()) << identity.error().message;
+  const PublicIdentity pub = identity->public_identity();
+  ASSERT_TRUE(save_public_key_file((dir_ / "ops.pub").string(), pub, false).ok());
+  auto policy = load_policy_file(
+      write("p.yaml", "rules:\n  - program_types: [xdp]\n    allowed_signers: [ops.pub]\n"));
+  ASSERT_TRUE(policy.ok()) << policy.error().message;
+  std::filesystem::remove(dir_ / "ops.pub");
+  EXPECT_FALSE(policy->screen_signer(pub.did(), kHash).has_value());
   EXPECT_EQ(policy->rules()[0].allowed_signers.at(0), pub.did());
 }
 

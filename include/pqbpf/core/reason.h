@@ -31,6 +31,8 @@ enum class ReasonCode {
   kPolicyError,        // "policy_error": the policy could not be read; deny everything
   kLogError,           // "log_error": the attempt could not be recorded; deny
   kInternalError,      // "internal_error": fail closed on anything unexpected
+  kUninspectableObject,  // "uninspectable_object": the reader could not list the
+                         // object's programs and no rule allows that
 };
 
 constexpr std::string_view reason_code_name(ReasonCode code) {
@@ -58,6 +60,7 @@ constexpr std::string_view reason_code_name(ReasonCode code) {
     case ReasonCode::kPolicyError: return "policy_error";
     case ReasonCode::kLogError: return "log_error";
     case ReasonCode::kInternalError: return "internal_error";
+    case ReasonCode::kUninspectableObject: return "uninspectable_object";
   }
   return "internal_error";
 }

@@ -7,6 +7,7 @@
 // which denies everything with reason policy_error.
 #pragma once
 
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -59,6 +60,18 @@ class LoadPolicy {
   const std::string& deny_all_reason() const { return deny_all_reason_; }
 
   PolicyDecision evaluate(const LoadRequest& request) const noexcept;
+  // What can be decided before the object is parsed (issue 11.3), for a
+  // verified `signer` and the verified object's SHA3-256: an unreadable
+  // policy, a revoked object or signer, and a signer no rule could allow
+  // (no rule's allowed_signers admits it and the default is deny). nullopt
+  // when the object is worth reading; else the denial, the same one
+  // evaluate() would give.
+  std::optional<PolicyDecision> screen_signer(const Did& signer,
+                                              std::string_view object_sha3_256) const noexcept;
+  // The same for an object with no envelope: an unreadable policy, a revoked
+  // object, and no way for it to be allowed (no rule with require_signature
+  // false and an empty allowed_signers, and the default is deny: unsigned).
+  std::optional<PolicyDecision> screen_unsigned(std::string_view object_sha3_256) const noexcept;
   EnforceResult enforce(const LoadRequest& request) const noexcept;
   // Seed style: throws UntrustedSignerError or PolicyDeniedError on denial.
   void enforce_or_throw(const LoadRequest& request) const;

@@ -39,15 +39,24 @@ struct LoadRequest {
   // The actual object bytes (not the manifest's claims).
   std::string object_sha3_256;  // lowercase hex
   std::uint64_t object_size = 0;
+  // SHA3-256 (lowercase hex) of every object byte string the attempt
+  // presented (detached file, embedded copy), whether or not it verified:
+  // revoked_objects matches these too, so a revoked object stays revoked
+  // behind a bad signature or a conflicting copy.
+  std::vector<std::string> presented_object_sha3_256;
 
-  // From the signed manifest metadata; used only when `programs` is empty.
+  // From the signed manifest metadata: every program read from the object
+  // must be of this type (or a refinement of it), else program_mismatch;
+  // a rule with allow_uninspectable judges an uninspectable object by it.
   std::optional<BPFProgramType> declared_type;
   std::string declared_attach_point;
 
-  // From the object itself; empty when it could not be inspected (format 1
-  // envelope, unreadable object): the policy then falls back to one
-  // pseudo-program of `declared_type`, a weaker check (see docs/POLICY.md).
+  // From the object itself. Empty when the reader could not inspect it (then
+  // `inspection_error` says why): such an object is denied
+  // (uninspectable_object) unless the rule covering its declared type has
+  // allow_uninspectable (see docs/POLICY.md).
   std::vector<bpf::ProgramInfo> programs;
+  std::string inspection_error;
   bool license_known = false;  // false: `license` was not read from the object
   std::string license;         // the object's license section, "" if none
 };

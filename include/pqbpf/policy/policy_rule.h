@@ -39,6 +39,10 @@ struct PolicyRule {
   std::optional<std::uint64_t> max_insns;  // per program
   // Exact license strings, or kGplCompatibleLicenses; empty = any license.
   std::vector<std::string> licenses;
+  // true lets an object whose programs the reader cannot list be judged by
+  // its signed declared type (a claim, not a fact). Off by default: such an
+  // object is denied (uninspectable_object).
+  bool allow_uninspectable = false;
 
   // True when a program of type `type` falls under this rule.
   bool covers(BPFProgramType type) const;

@@ -31,6 +31,8 @@ enum class ReasonCode {
   kPolicyError,        // "policy_error": the policy could not be read; deny everything
   kLogError,           // "log_error": the attempt could not be recorded; deny
   kInternalError,      // "internal_error": fail closed on anything unexpected
+  kDirectLoadRefused,  // "direct_load_refused": a sandboxed workload's own bpf(BPF_PROG_LOAD)
+  kBpfCommandDenied,   // "bpf_command_denied": a sandboxed bpf() command not on the allow-list
 };
 
 constexpr std::string_view reason_code_name(ReasonCode code) {
@@ -58,6 +60,8 @@ constexpr std::string_view reason_code_name(ReasonCode code) {
     case ReasonCode::kPolicyError: return "policy_error";
     case ReasonCode::kLogError: return "log_error";
     case ReasonCode::kInternalError: return "internal_error";
+    case ReasonCode::kDirectLoadRefused: return "direct_load_refused";
+    case ReasonCode::kBpfCommandDenied: return "bpf_command_denied";
   }
   return "internal_error";
 }

@@ -29,16 +29,17 @@ log::AttemptRecord make_refusal_record(const BpfCall& call, const Verdict& verdi
   r.actor.pid = c.pid ? *c.pid : c.tid;
   r.actor.uid = c.uid;
   r.actor.command = c.command;
+  r.actor.exe = c.exe;
+  r.actor.cgroup = c.cgroup;
 
   std::string text = verdict.sentence + "; as read from the caller: cmd " + bpf_command_name(call.cmd);
   if (c.pid && *c.pid != c.tid) text += ", thread " + std::to_string(c.tid);
-  if (c.exe) text += ", exe " + *c.exe;
-  if (c.cgroup) text += ", cgroup " + *c.cgroup;
   if (call.read_error) text += ", " + *call.read_error;
   if (call.load) {
     const ProgLoadRead& load = *call.load;
     r.program_types.push_back(prog_type_label(load.prog_type));
     if (!load.name.empty()) r.program = load.name;
+    r.insn_count = load.insn_cnt;
     text += ", " + std::to_string(load.insn_cnt) + " instructions claimed";
     if (!load.insns.empty()) {
       text += ", instructions read (sha3-256 " + crypto::to_hex(crypto::sha3_256(load.insns)) + ")";

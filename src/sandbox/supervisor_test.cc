@@ -111,7 +111,9 @@ TEST_F(SupervisorTest, DirectProgLoadGetsEpermAndIsRecordedAsRead) {
   EXPECT_EQ(rec.actor.command, "pqbpf_bpf_direc");  // comm: 15 bytes
   EXPECT_NE(rec.reason_text.find("2 instructions claimed"), std::string::npos) << rec.reason_text;
   EXPECT_NE(rec.reason_text.find(direct_insns_sha3()), std::string::npos) << rec.reason_text;
-  EXPECT_NE(rec.reason_text.find("exe " + kDirect), std::string::npos) << rec.reason_text;
+  EXPECT_EQ(rec.insn_count, 2u);
+  EXPECT_EQ(rec.actor.exe, kDirect);
+  EXPECT_EQ(rec.actor.cgroup, call.caller.cgroup);
 }
 
 // The kernel reads `int cmd`: bit 32 set is still BPF_PROG_LOAD, and must be

@@ -104,6 +104,7 @@ void add_run_command(CLI::App& app, CommandRun& run) {
   cmd->add_option("--allow-bpf-cmd", o->allow,
                   "A bpf() command the command may use (repeatable; default none). "
                   "prog_load is never allowed. Known: " + known)
+      ->allow_extra_args(false)  // one name per --allow-bpf-cmd: the command never ends up here
       ->check([](const std::string& name) -> std::string {
         const auto c = sandbox::bpf_command_by_name(name);
         if (!c) return "unknown bpf command '" + name + "'";

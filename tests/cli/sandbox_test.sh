@@ -43,6 +43,9 @@ check "cmd with high bits" 10 "${T[@]}" "$PQBPF_CLI" run --quiet --log audit.log
 # ... and through a shell.
 check "through sh" 10 "${T[@]}" "$PQBPF_CLI" run --quiet --log audit.log -- sh -c "\"$DIRECT\" load"
 
+# The workload never holds the seccomp listener (it could answer its own calls).
+check "no listener in the workload" 0 "${T[@]}" "$PQBPF_CLI" run -- sh -c '! ls -l /proc/$$/fd/ | grep -q seccomp'
+
 # Other commands: denied and recorded by default, run when allowed.
 check "map_create denied" 10 "${T[@]}" "$PQBPF_CLI" run --log audit.log -- "$DIRECT" map
 expect_stderr "map notice" 'refused bpf map_create .*: bpf_command_denied$'

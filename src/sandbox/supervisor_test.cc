@@ -177,6 +177,14 @@ TEST_F(SupervisorTest, SecondThreadIsCaughtAndNamed) {
             std::string::npos);
 }
 
+// The kernel refuses a second listener in a filter chain that has one, so a
+// workload cannot take its own bpf() notifications away from the supervisor.
+TEST_F(SupervisorTest, WorkloadCannotInstallASecondListener) {
+  EXPECT_EQ(run_plain({kDirect, "second-listener"}), 0);  // possible outside the sandbox
+  const SupervisorResult r = run({kDirect, "second-listener"});
+  EXPECT_EQ(shell_exit_status(r.wait_status), 20);  // EBUSY
+}
+
 TEST_F(SupervisorTest, ManyLoadsAreEachRefusedAndRecorded) {
   const SupervisorResult r = run({kDirect, "loop-load", "50"});
   EXPECT_EQ(shell_exit_status(r.wait_status), 10);

@@ -8,6 +8,9 @@
  *   bpf_direct fork-load   a child process does `load`
  *   bpf_direct thread-load a second thread does `load`
  *   bpf_direct loop-load N `load` N times (the last result counts)
+ *   bpf_direct second-listener
+ *                          tries to install a seccomp filter with a listener of
+ *                          its own (exit 20 on EBUSY, 0 if it got one)
  *   bpf_direct orphan-load GO OUT
  *                          exits at once, leaving a child that waits until the
  *                          file GO exists, then does `load` and writes its
@@ -20,6 +23,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/bpf.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <sys/prctl.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -98,6 +104,14 @@ int main(int argc, char** argv) {
     int n = atoi(argv[2]), code = 2;
     for (int i = 0; i < n; ++i) code = prog_load(BPF_PROG_LOAD);
     return code;
+  }
+  if (strcmp(mode, "second-listener") == 0) {
+    struct sock_filter allow = BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+    struct sock_fprog prog = {1, &allow};
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) return 12;
+    long fd = syscall(__NR_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER, &prog);
+    printf("second listener: %s\n", fd >= 0 ? "ok" : strerror(errno));
+    return fd >= 0 ? 0 : errno == EBUSY ? 20 : 12;
   }
   if (strcmp(mode, "orphan-load") == 0 && argc == 4) {
     pid_t pid = fork();

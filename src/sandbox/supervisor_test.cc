@@ -127,6 +127,45 @@ TEST_F(SupervisorTest, ProgLoadWithHighCmdBitsIsStillRefusedAsALoad) {
   EXPECT_EQ(recs[0].program, "pqbpf_direct");
 }
 
+// Limits: up to kMaxInsns instructions are copied, one more is not read at
+// all; an attribute larger than kMaxAttrBytes is read up to that bound.
+TEST_F(SupervisorTest, InstructionsAreReadUpToTheLimitAndNotPastIt) {
+  SupervisorResult r = run({kDirect, "load-count", std::to_string(kMaxInsns)});
+  EXPECT_EQ(shell_exit_status(r.wait_status), 10);
+  r = run({kDirect, "load-count", std::to_string(kMaxInsns + 1)});
+  EXPECT_EQ(shell_exit_status(r.wait_status), 10);
+  ASSERT_EQ(calls_.size(), 2u);
+  ASSERT_TRUE(calls_[0].load && calls_[1].load);
+  EXPECT_EQ(calls_[0].load->insns.size(), std::size_t{kMaxInsns} * kInsnBytes);
+  EXPECT_FALSE(calls_[0].load->insns_error);
+  EXPECT_TRUE(calls_[1].load->insns.empty());
+  ASSERT_TRUE(calls_[1].load->insns_error);
+  EXPECT_NE(calls_[1].load->insns_error->find("over the limit"), std::string::npos);
+  const auto recs = records();
+  ASSERT_EQ(recs.size(), 2u);
+  EXPECT_EQ(recs[0].insn_count, kMaxInsns);
+  EXPECT_EQ(recs[1].insn_count, kMaxInsns + 1);
+  EXPECT_NE(recs[1].reason_text.find("over the limit"), std::string::npos);
+}
+
+TEST_F(SupervisorTest, OversizeAttributeIsReadUpToItsBound) {
+  SupervisorResult r = run({kDirect, "load-size", std::to_string(kMaxAttrBytes)});
+  EXPECT_EQ(shell_exit_status(r.wait_status), 10);
+  r = run({kDirect, "load-size", "65536"});
+  EXPECT_EQ(shell_exit_status(r.wait_status), 10);
+  r = run({kDirect, "load-size", "16"});  // short: the name is beyond it, zero as the kernel sees it
+  EXPECT_EQ(shell_exit_status(r.wait_status), 10);
+  ASSERT_EQ(calls_.size(), 3u);
+  EXPECT_EQ(calls_[0].attr.size(), kMaxAttrBytes);
+  EXPECT_EQ(calls_[1].attr.size(), kMaxAttrBytes);
+  EXPECT_EQ(calls_[1].attr_size, 65536u);
+  EXPECT_EQ(calls_[1].load->name, "pqbpf_sized");
+  EXPECT_EQ(calls_[1].load->insn_cnt, 2u);
+  EXPECT_EQ(calls_[2].attr.size(), 16u);
+  EXPECT_EQ(calls_[2].load->name, "");
+  EXPECT_EQ(calls_[2].load->insn_cnt, 2u);
+}
+
 TEST_F(SupervisorTest, MapCreateIsRefusedAndRecordedUnlessAllowListed) {
   SupervisorResult r = run({kDirect, "map"});
   EXPECT_EQ(shell_exit_status(r.wait_status), 10);

@@ -8,6 +8,9 @@
  *   bpf_direct fork-load   a child process does `load`
  *   bpf_direct thread-load a second thread does `load`
  *   bpf_direct loop-load N `load` N times (the last result counts)
+ *   bpf_direct load-count N  BPF_PROG_LOAD claiming N instructions (N zeroed
+ *                          instructions are there to read)
+ *   bpf_direct load-size S   `load` with an attribute of S bytes (zero tail)
  *   bpf_direct second-listener
  *                          tries to install a seccomp filter with a listener of
  *                          its own (exit 20 on EBUSY, 0 if it got one)
@@ -63,6 +66,26 @@ static int prog_load(unsigned long cmd) {
   return result_code("prog_load", syscall(__NR_bpf, cmd, &attr, sizeof(attr)));
 }
 
+static int prog_load_sized(unsigned n_insns, size_t attr_size) {
+  struct bpf_insn* insns = calloc(n_insns ? n_insns : 1, sizeof(struct bpf_insn));
+  unsigned char* buf = calloc(1, attr_size > sizeof(union bpf_attr) ? attr_size : sizeof(union bpf_attr));
+  if (insns == NULL || buf == NULL) return 12;
+  insns[0].code = BPF_ALU64 | BPF_MOV | BPF_K;
+  if (n_insns > 1) insns[1].code = BPF_JMP | BPF_EXIT;
+  union bpf_attr attr;
+  memset(&attr, 0, sizeof(attr));
+  attr.prog_type = BPF_PROG_TYPE_SOCKET_FILTER;
+  attr.insn_cnt = n_insns;
+  attr.insns = (uint64_t)(uintptr_t)insns;
+  attr.license = (uint64_t)(uintptr_t) "GPL";
+  strncpy(attr.prog_name, "pqbpf_sized", sizeof(attr.prog_name) - 1);
+  memcpy(buf, &attr, sizeof(attr) < attr_size ? sizeof(attr) : attr_size);
+  int code = result_code("prog_load", syscall(__NR_bpf, BPF_PROG_LOAD, buf, attr_size));
+  free(buf);
+  free(insns);
+  return code;
+}
+
 static int map_create(void) {
   union bpf_attr attr;
   memset(&attr, 0, sizeof(attr));
@@ -104,6 +127,12 @@ int main(int argc, char** argv) {
     int n = atoi(argv[2]), code = 2;
     for (int i = 0; i < n; ++i) code = prog_load(BPF_PROG_LOAD);
     return code;
+  }
+  if (strcmp(mode, "load-count") == 0 && argc == 3) {
+    return prog_load_sized((unsigned)strtoul(argv[2], NULL, 10), sizeof(union bpf_attr));
+  }
+  if (strcmp(mode, "load-size") == 0 && argc == 3) {
+    return prog_load_sized(2, (size_t)strtoul(argv[2], NULL, 10));
   }
   if (strcmp(mode, "second-listener") == 0) {
     struct sock_filter allow = BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);

@@ -32,7 +32,9 @@ log::AttemptRecord make_refusal_record(const BpfCall& call, const Verdict& verdi
   r.actor.exe = c.exe;
   r.actor.cgroup = c.cgroup;
 
-  std::string text = verdict.sentence + "; as read from the caller: cmd " + bpf_command_name(call.cmd);
+  std::string text = verdict.sentence + "; as read from the caller: " +
+                     (call.is_bpf ? "cmd " + bpf_command_name(call.cmd)
+                                  : "syscall " + std::to_string(call.syscall_nr));
   if (c.pid && *c.pid != c.tid) text += ", thread " + std::to_string(c.tid);
   if (call.read_error) text += ", " + *call.read_error;
   if (call.load) {

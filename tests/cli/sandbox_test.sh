@@ -73,11 +73,14 @@ check "not found" 127 "$PQBPF_CLI" run -- "$WORK/no-such-command"
 expect_one_error_line "not found" 'no-such-command: cannot execute'
 touch notexec
 check "not executable" 126 "$PQBPF_CLI" run -- "$WORK/notexec"
-# SIGTERM to pqc-bpf reaches the workload.
-"$PQBPF_CLI" run -- sleep 30 & sup=$!
-sleep 0.5; kill -TERM "$sup"
+# SIGTERM to pqc-bpf reaches the workload (which says so, and exits 3).
+"$PQBPF_CLI" run -- sh -c 'trap "kill \$p; echo term > term.out; exit 3" TERM
+  sleep 30 & p=$!; echo ready > ready.out; wait $p' & sup=$!
+for _ in $(seq 100); do [ -e ready.out ] && break; sleep 0.1; done
+kill -TERM "$sup"
 set +e; wait "$sup"; code=$?; set -e
-[ "$code" -eq 143 ] && ok || fail "SIGTERM forwarded: exit $code, expected 143"
+[ "$code" -eq 3 ] && [ "$(cat term.out 2>/dev/null)" = term ] && ok ||
+  fail "SIGTERM forwarded: exit $code, expected 3 from the workload's trap"
 # An unusable log: the command is not started.
 check "bad log dir" 125 "$PQBPF_CLI" run --log "$WORK/missing/audit.log" -- "$DIRECT" load
 [ ! -s "$WORK/out" ] && ok || fail "the command ran although the log could not be opened"

@@ -6,6 +6,7 @@ packages=(
   clang llvm libclang-rt-14-dev          # BPF C (-target bpf), libFuzzer, sanitizer runtimes
   libbpf-dev libelf-dev zlib1g-dev linux-libc-dev bpftool
   libsodium-dev libssl-dev
+  libseccomp-dev                         # the sandbox's seccomp filter (pqc-bpf run)
   nlohmann-json3-dev libyaml-cpp-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   valgrind

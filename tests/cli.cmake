@@ -11,6 +11,7 @@ set(cli_scripts
   type_smuggling
   verify_many
   independent_envelope
+  sandbox
 )
 foreach(script ${cli_scripts})
   pqbpf_add_script_test(cli_${script}

@@ -35,6 +35,8 @@ int main(int argc, char** argv) {
   add_inspect_command(app, run);  // list programs/maps of a .bpf.o
   add_check_command(app, run);    // verify + policy + audit record
   add_log_command(app, run);      // show / verify the audit log
+  add_run_command(app, run);      // run a command whose own bpf() loads are refused
+  add_seccomp_profile_command(app, run);  // OCI seccomp profile denying bpf()
 
   try {
     app.parse(argc, argv);

@@ -33,6 +33,8 @@ enum class ReasonCode {
   kInternalError,      // "internal_error": fail closed on anything unexpected
   kUninspectableObject,  // "uninspectable_object": the reader could not list the
                          // object's programs and no rule allows that
+  kDirectLoadRefused,  // "direct_load_refused": a sandboxed workload's own bpf(BPF_PROG_LOAD)
+  kBpfCommandDenied,   // "bpf_command_denied": a sandboxed bpf() command not on the allow-list
 };
 
 constexpr std::string_view reason_code_name(ReasonCode code) {
@@ -61,6 +63,8 @@ constexpr std::string_view reason_code_name(ReasonCode code) {
     case ReasonCode::kLogError: return "log_error";
     case ReasonCode::kInternalError: return "internal_error";
     case ReasonCode::kUninspectableObject: return "uninspectable_object";
+    case ReasonCode::kDirectLoadRefused: return "direct_load_refused";
+    case ReasonCode::kBpfCommandDenied: return "bpf_command_denied";
   }
   return "internal_error";
 }

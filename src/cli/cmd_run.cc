@@ -1,0 +1,126 @@
+// pqc-bpf run: start a command under the bpf() sandbox (docs/SANDBOX.md).
+// Its own bpf(BPF_PROG_LOAD) calls fail with EPERM, other bpf() commands
+// pass only when allowed with --allow-bpf-cmd, and every refusal is recorded
+// in the audit log. Exits with the command's status (128 + signal when it
+// was killed); 125 when the sandbox could not start, 126/127 when the
+// command cannot be executed / is not found (as env(1) and timeout(1)).
+#include <signal.h>
+#include <sys/prctl.h>
+
+#include <iostream>
+
+#include "cli_support.h"
+#include "log_key.h"
+#include "passphrase_options.h"
+#include "pqbpf/sandbox/bpf_command.h"
+#include "pqbpf/sandbox/supervisor.h"
+
+namespace pqbpf::cli {
+namespace {
+
+constexpr int kExitSandboxFailed = 125;
+constexpr int kExitCannotExecute = 126;
+constexpr int kExitNotFound = 127;
+
+struct RunOptions {
+  std::vector<std::string> command;
+  std::vector<std::string> allow;
+  std::string log;
+  std::string log_key;
+  std::string durability = "always";
+  bool quiet = false;
+  PassphraseOptions passphrase;
+};
+
+// Opens the log with SIGINT/SIGTERM/SIGHUP/SIGQUIT blocked, so a thread the
+// log writer starts never takes a signal meant for the supervisor (which
+// reads them from a signalfd and forwards them to the workload).
+Result<std::unique_ptr<log::LogWriter>> open_log_signals_blocked(const RunOptions& o) {
+  sigset_t set, old;
+  sigemptyset(&set);
+  for (int s : {SIGINT, SIGTERM, SIGHUP, SIGQUIT}) sigaddset(&set, s);
+  pthread_sigmask(SIG_BLOCK, &set, &old);
+  auto opened = open_log_for_append({o.log, o.log_key, o.durability}, o.passphrase.provider());
+  pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  return opened;
+}
+
+int run_run(const RunOptions& o) {
+  // No other process of this uid may ptrace the supervisor or read its memory.
+  prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+
+  sandbox::SupervisorOptions options;
+  for (const std::string& name : o.allow) {
+    options.rules.allowed_commands.insert(*sandbox::bpf_command_by_name(name));  // checked at parse
+  }
+  std::unique_ptr<log::LogWriter> writer;
+  if (!o.log.empty()) {
+    auto opened = open_log_signals_blocked(o);
+    if (!opened.ok()) {
+      std::cerr << "pqc-bpf: error: " << opened.error().message << " (the command was not started)\n";
+      return kExitSandboxFailed;
+    }
+    writer = std::move(opened).value();
+    options.log = writer.get();
+  }
+  options.on_refusal = [&o](const log::AttemptRecord& record, const sandbox::BpfCall& call) {
+    if (o.quiet) return;
+    std::cerr << "pqc-bpf: run: refused bpf " << sandbox::bpf_command_name(call.cmd) << " from pid "
+              << record.actor.pid.value_or(call.caller.tid) << " ("
+              << record.actor.command.value_or("?") << "): " << reason_code_name(record.reason)
+              << "\n";
+  };
+  options.on_log_error = [](const Error& e) {
+    std::cerr << "pqc-bpf: error: a refusal could not be recorded (the call was refused): "
+              << e.message << "\n";
+  };
+
+  auto result = sandbox::run_supervised(o.command, options);
+  Status closed = writer ? writer->close() : ok_status();
+  if (!closed.ok()) std::cerr << "pqc-bpf: error: " << closed.error().message << "\n";
+  if (!result.ok()) {
+    std::cerr << "pqc-bpf: error: " << result.error().message << "\n";
+    switch (result.error().code) {
+      case ErrorCode::kNotFound: return kExitNotFound;
+      case ErrorCode::kPermission: return kExitCannotExecute;
+      default: return kExitSandboxFailed;
+    }
+  }
+  return sandbox::shell_exit_status(result->wait_status);
+}
+
+}  // namespace
+
+void add_run_command(CLI::App& app, CommandRun& run) {
+  auto o = std::make_shared<RunOptions>();
+  auto* cmd = app.add_subcommand(
+      "run", "Run a command whose own bpf() program loads are refused and recorded");
+  cmd->add_option("--log", o->log, "Audit log to record every refused bpf() call in");
+  cmd->add_option("--log-key", o->log_key,
+                  "The log's signing key for checkpoints (default: LOG.key, created if missing)");
+  cmd->add_option("--durability", o->durability, "Log durability: always (default), batch, none");
+  std::string known;
+  for (const std::string& n : sandbox::known_bpf_command_names()) known += (known.empty() ? "" : ", ") + n;
+  cmd->add_option("--allow-bpf-cmd", o->allow,
+                  "A bpf() command the command may use (repeatable; default none). "
+                  "prog_load is never allowed. Known: " + known)
+      ->allow_extra_args(false)  // one name per --allow-bpf-cmd: the command never ends up here
+      ->check([](const std::string& name) -> std::string {
+        const auto c = sandbox::bpf_command_by_name(name);
+        if (!c) return "unknown bpf command '" + name + "'";
+        if (!sandbox::bpf_command_may_continue(*c)) {
+          return "'" + name + "' loads code and can never be allowed";
+        }
+        return "";
+      });
+  cmd->add_flag("--quiet", o->quiet, "No notice on stderr per refused call");
+  o->passphrase.add_to(*cmd);
+  cmd->add_option("command", o->command, "The command and its arguments (after --)")->required();
+  cmd->footer(
+      "Example: pqc-bpf run --log audit.log --allow-bpf-cmd map_create -- ./agent --flag\n"
+      "Exit: the command's status (128+N when killed by signal N); 125 the sandbox could\n"
+      "not start; 126 the command cannot be executed; 127 not found.");
+  cmd->callback([o, &run] { run = [o] { return run_run(*o); }; });
+}
+
+}  // namespace pqbpf::cli

@@ -2,8 +2,9 @@
 // `<path>.1`, `<path>.2`, ... in the order they were written (.1 is the
 // OLDEST; unlike logrotate, rotated files are never renamed again, so a
 // reader racing a rotation cannot see a file under two names). Beside them:
-// `<path>.lock` (the flock(2) that serialises appenders across processes)
-// and `<path>.torn` (torn final records moved aside by crash recovery).
+// `<path>.lock` (the flock(2) that serialises appenders across processes),
+// `<path>.torn` (torn final fragments moved aside by crash recovery) and, by
+// default, `<path>.witness` (the last signed checkpoint, see witness.h).
 #pragma once
 
 #include <cstdint>

@@ -139,7 +139,10 @@ Result<VerifyReport> verify_log(const std::string& path, const crypto::mldsa::Pu
   // A rotation checkpoint promises a successor: the chain continues in the
   // next file. Without the current file, it (and maybe newer rotated
   // files) was deleted.
-  if (!files.empty() && !files.back().current) {
+  if (!files.empty() && files.back().also_current) {
+    report.warnings.push_back(path + ": a rotation was interrupted (" + files.back().path +
+                              " is also the current file); the next writer finishes it");
+  } else if (!files.empty() && !files.back().current) {
     return rejected(files.back().path, prev_line, report.last_seq,
                     "the log continues after this rotation checkpoint, but its successor, the "
                     "current file " + path + ", is missing: it (and any newer rotated files) "

@@ -17,7 +17,6 @@
 #include "pqbpf/log/witness.h"
 #include "safe_file.h"
 #include "tail.h"
-#include "witness_check.h"
 #include "writer_request.h"
 
 namespace pqbpf::log {
@@ -95,45 +94,6 @@ Status LogWriter::open_files() {
   // Checks the witness, recovers a torn tail.
   PQBPF_RETURN_IF_ERROR(lock_and_sync_head());
   unlock();
-  return ok_status();
-}
-
-Status LogWriter::check_witness_locked() {
-  if (witness_path_.empty()) return ok_status();
-  if (witness_checked_) {
-    // Cheap re-check: another process may have rewritten the file since, but
-    // the chain can only grow.
-    if (head_seq_ >= witness_floor_) return ok_status();
-  }
-  auto w = read_witness(witness_path_, true);
-  if (!w.ok()) return w.error();
-  if (*w) {
-    PQBPF_RETURN_IF_ERROR(internal::check_chain_holds_witness(path_, head_seq_, head_hex_, **w,
-                                                              witness_path_));
-    witness_floor_ = std::max(witness_floor_, (*w)->seq);
-  } else if (witness_floor_ > head_seq_) {
-    return make_error(ErrorCode::kRejected,
-                      path_ + ": the log ends at seq " + std::to_string(head_seq_) +
-                          " but this writer saw seq " + std::to_string(witness_floor_) +
-                          " signed, and the witness " + witness_path_ +
-                          " was removed; refusing to append");
-  }
-  witness_checked_ = true;
-  return ok_status();
-}
-
-Status LogWriter::append_recovered_locked(const std::string& torn_path, std::uint64_t offset,
-                                          std::uint64_t length, const std::string& sha3_hex) {
-  RecoveredBody body{torn_path, offset, length, sha3_hex};
-  std::string line = serialize_recovered_line(head_seq_ + 1, now_rfc3339(), host_, body, head_hex_);
-  const std::string hex = crypto::to_hex(record_hash(line));
-  line.push_back('\n');
-  PQBPF_RETURN_IF_ERROR(write_and_sync(line, true));
-  head_seq_ += 1;
-  head_hex_ = hex;
-  head_is_checkpoint_ = false;
-  head_is_rotation_ = false;
-  head_is_close_ = false;
   return ok_status();
 }
 
@@ -435,20 +395,41 @@ Status LogWriter::rotate_if_sealed() {
   if (!head_is_rotation_) return ok_status();
   auto files = list_log_files(path_);
   if (!files.ok()) return files.error();
+  // `<path>` must name a file at every instant (verify treats a missing
+  // current file after a rotation checkpoint as deletion), so: link the
+  // sealed file to its rotated name, then swap an empty successor in over
+  // `<path>` with one rename. A crash in between leaves one file under both
+  // names, which readers list once and the next writer finishes here.
   std::uint64_t next = 1;
+  bool linked = false;
   for (const LogFile& f : *files) {
     if (!f.current && f.index >= next) next = f.index + 1;
+    if (f.also_current) linked = true;
   }
-  // Never replace a file someone planted under the next name: take the
-  // next free index instead (a few tries, then fail).
-  std::string target;
-  for (int attempt = 0;; ++attempt) {
-    target = rotated_file_path(path_, next + static_cast<std::uint64_t>(attempt));
-    Status st = internal::rename_no_replace(path_, target);
-    if (st.ok()) break;
-    if (st.error().code != ErrorCode::kAlreadyExists || attempt == 8) {
-      return make_error(st.error().code, path_ + ": cannot rotate: " + st.error().message);
+  if (!linked) {
+    // Never replace a file someone planted under the next name (link(2)
+    // does not): take the next free index instead (a few tries, then fail).
+    for (int attempt = 0;; ++attempt) {
+      const std::string target = rotated_file_path(path_, next + static_cast<std::uint64_t>(attempt));
+      Status st = internal::link_no_replace(path_, target);
+      if (st.ok()) break;
+      if (st.error().code != ErrorCode::kAlreadyExists || attempt == 8) {
+        return make_error(st.error().code, path_ + ": cannot rotate: " + st.error().message);
+      }
     }
+    PQBPF_RETURN_IF_ERROR(internal::fsync_directory_of(path_));
+  }
+  const std::string successor = path_ + ".next";
+  {
+    PQBPF_ASSIGN_OR_RETURN(const int nfd, internal::open_owned_file(successor, O_RDWR | O_CREAT,
+                                                                    0640, "new log file"));
+    const bool ok = ::ftruncate(nfd, 0) == 0 && ::fsync(nfd) == 0;
+    const int err = errno;
+    ::close(nfd);
+    if (!ok) return io_error(successor, "cannot prepare the new log file", err);
+  }
+  if (::rename(successor.c_str(), path_.c_str()) != 0) {
+    return io_error(successor, "cannot rotate to " + path_, errno);
   }
   PQBPF_RETURN_IF_ERROR(internal::fsync_directory_of(path_));
   const std::uint64_t seq = head_seq_;

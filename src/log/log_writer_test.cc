@@ -5,6 +5,7 @@
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <filesystem>
 #include <set>
 #include <sys/file.h>
 #include <chrono>
@@ -275,6 +276,43 @@ TEST(LogWriterTest, RotationSealsFilesAndChainContinuesAcrossThem) {
   ASSERT_TRUE(report.ok()) << report.error().message;
   EXPECT_EQ(report->files.size(), files->size());
   EXPECT_EQ(report->attempts, 20u);
+}
+
+// A rotation links the sealed file to its rotated name, then swaps an empty
+// successor in over the current name. A crash between the two leaves one
+// file under both names: it verifies (listed once) and the next writer
+// finishes the rotation instead of rotating it a second time.
+TEST(LogWriterTest, InterruptedRotationVerifiesAndIsFinishedByTheNextWriter) {
+  TempDir dir;
+  const std::string path = dir.file("audit.log");
+  LogOptions o;
+  o.rotate_bytes = 1;
+  o.close_checkpoint = false;
+  {
+    auto w = open_writer(path, o);
+    ASSERT_TRUE(w->append(sample_attempt("a")).ok());
+    ASSERT_TRUE(w->append(sample_attempt("b")).ok());
+  }
+  ASSERT_EQ(read_all(path), "");
+  // The state after the link, before the swap.
+  ASSERT_EQ(::unlink(path.c_str()), 0);
+  ASSERT_EQ(::link(rotated_file_path(path, 2).c_str(), path.c_str()), 0);
+  auto mid = verify_log(path, test_public_key());
+  ASSERT_TRUE(mid.ok()) << mid.error().message;
+  EXPECT_EQ(mid->files.size(), 2u);
+  EXPECT_EQ(mid->records, 4u);
+  o.rotate_bytes = 0;
+  o.close_checkpoint = true;
+  auto w = open_writer(path, o);
+  ASSERT_TRUE(w->append(sample_attempt("c")).ok());
+  ASSERT_TRUE(w->close().ok());
+  auto files = list_log_files(path);
+  ASSERT_TRUE(files.ok());
+  ASSERT_EQ(files->size(), 3u);  // .1, .2 and the current file: no .3
+  EXPECT_FALSE(std::filesystem::exists(rotated_file_path(path, 3)));
+  auto report = verify_log(path, test_public_key(), VerifyOptions{.require_closed = true});
+  ASSERT_TRUE(report.ok()) << report.error().message;
+  EXPECT_EQ(report->records, 6u);
 }
 
 TEST(LogWriterTest, TwoWritersOnOneFileShareOneChain) {

@@ -122,22 +122,11 @@ Status check_log_directory(const std::string& path) {
   return ok_status();
 }
 
-Status rename_no_replace(const std::string& from, const std::string& to) {
-  if (::renameat2(AT_FDCWD, from.c_str(), AT_FDCWD, to.c_str(), RENAME_NOREPLACE) == 0) {
-    return ok_status();
-  }
-  int e = errno;
-  if (e == EINVAL || e == ENOSYS) {
-    // No RENAME_NOREPLACE here: link(2) never replaces either.
-    if (::link(from.c_str(), to.c_str()) == 0) {
-      if (::unlink(from.c_str()) == 0) return ok_status();
-      e = errno;
-    } else {
-      e = errno;
-    }
-  }
+Status link_no_replace(const std::string& from, const std::string& to) {
+  if (::link(from.c_str(), to.c_str()) == 0) return ok_status();
+  const int e = errno;
   return make_error(e == EEXIST ? ErrorCode::kAlreadyExists : ErrorCode::kIo,
-                    from + ": cannot rename to " + to + ": " + std::strerror(e));
+                    from + ": cannot link to " + to + ": " + std::strerror(e));
 }
 
 }  // namespace pqbpf::log::internal

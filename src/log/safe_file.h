@@ -37,9 +37,8 @@ std::string parent_directory(const std::string& path);
 // can rename or remove our files in it).
 Status check_log_directory(const std::string& path);
 
-// rename(2) that never replaces an existing target (renameat2 with
-// RENAME_NOREPLACE; link + unlink where the file system lacks it).
-// kAlreadyExists when `to` exists.
-Status rename_no_replace(const std::string& from, const std::string& to);
+// link(2): a second name for `from`; never replaces an existing `to`
+// (kAlreadyExists then).
+Status link_no_replace(const std::string& from, const std::string& to);
 
 }  // namespace pqbpf::log::internal

@@ -23,10 +23,15 @@ struct LogFile {
   std::string path;
   std::uint64_t index = 0;  // 0 for the current file
   bool current = false;
+  // A rotated file that `<path>` also names (same inode): a rotation was
+  // interrupted between linking the sealed file to its new name and
+  // swapping in the empty successor. The next writer finishes it.
+  bool also_current = false;
 };
 
 // Every file of the log in chain order: rotated files by index, then the
-// current file if it exists. kNotFound if there is none at all.
+// current file if it exists (and is not the newest rotated file itself, see
+// also_current). kNotFound if there is none at all.
 Result<std::vector<LogFile>> list_log_files(const std::string& path);
 
 }  // namespace pqbpf::log

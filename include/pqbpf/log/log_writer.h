@@ -40,8 +40,9 @@
 //   witness file; on open, a log that no longer holds the witnessed record
 //   (cut back, rewritten) is refused rather than re-sealed.
 // - Rotation: when the current file reaches `rotate_bytes` it is sealed with
-//   a rotation checkpoint and renamed to `<path>.<n>`; the chain continues in
-//   a fresh `<path>`.
+//   a rotation checkpoint and linked to `<path>.<n>`, then an empty file is
+//   renamed over `<path>` (so `<path>` always exists); the chain continues
+//   there.
 //
 // Thread-safe. Never throws.
 #pragma once

@@ -148,6 +148,38 @@ TEST(LogHostileFilesTest, FifoAtLockPathIsRefusedWithoutHanging) {
   expect_refused(open_log(path), ErrorCode::kPermission, "not a regular file");
 }
 
+TEST(LogHostileFilesTest, ReadersRefuseAFifoWithoutHanging) {
+  TempDir dir;
+  const std::string path = dir.file("audit.log");
+  ASSERT_EQ(::mkfifo(path.c_str(), 0600), 0);
+  const auto start = std::chrono::steady_clock::now();
+  auto report = verify_log(path, test_public_key());
+  ASSERT_FALSE(report.ok());
+  EXPECT_NE(report.error().message.find("not a regular file"), std::string::npos)
+      << report.error().message;
+  auto records = read_records(path);
+  ASSERT_FALSE(records.ok());
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
+}
+
+TEST(LogHostileFilesTest, MalformedWitnessIsRefusedAndTheLogUntouched) {
+  TempDir dir;
+  const std::string path = dir.file("audit.log");
+  write_closed_log(path, 2);
+  const std::string before = read_all(path);
+  const std::string witness = default_witness_path(path);
+  for (const std::string bad : {std::string("{\"v\":1,\"seq\":3}\n"),
+                                std::string("{\"v\":1,\"seq\":3,\"head\":\"zz\",\"time\":\"x\"}\n"),
+                                std::string("{\"v\":2,\"seq\":3,\"head\":\"") +
+                                    std::string(64, 'a') + "\",\"time\":\"x\"}\n",
+                                std::string(5000, ' ') + "\n"}) {
+    write_all_text(witness, bad);
+    ::chmod(witness.c_str(), 0600);
+    expect_refused(open_log(path), ErrorCode::kParse, "witness");
+    EXPECT_EQ(read_all(path), before);
+  }
+}
+
 TEST(LogHostileFilesTest, GroupWritableLogIsRefused) {
   TempDir dir;
   const std::string path = dir.file("audit.log");

@@ -310,6 +310,28 @@ TEST(LogHostileFilesTest, WitnessRecordsEveryDurableCheckpoint) {
   EXPECT_EQ((*w2)->seq, report->last_seq + 2);
 }
 
+// In `none` mode an interval checkpoint is not durable when append()
+// returns; the witness must not name it before an fsync covered it.
+TEST(LogHostileFilesTest, NoneModeWitnessWaitsForTheFsync) {
+  TempDir dir;
+  const std::string path = dir.file("audit.log");
+  LogOptions o;
+  o.durability = Durability::kNone;
+  o.checkpoint_every = 2;
+  o.close_checkpoint = false;
+  o.lease_max_commits = 16;
+  o.lease_max_hold = std::chrono::seconds(30);
+  auto w = open_log(path, o);
+  ASSERT_TRUE(w.ok()) << w.error().message;
+  ASSERT_TRUE((*w)->append(sample_attempt("a")).ok());
+  ASSERT_TRUE((*w)->append(sample_attempt("b")).ok());  // + interval checkpoint 3, gathered
+  EXPECT_FALSE(exists(default_witness_path(path)));
+  ASSERT_TRUE((*w)->sync().ok());
+  auto wit = read_witness(default_witness_path(path), true);
+  ASSERT_TRUE(wit.ok() && wit->has_value());
+  EXPECT_EQ((*wit)->seq, 3u);
+}
+
 TEST(LogHostileFilesTest, WitnessedRecordInARotatedFileIsFoundAndChecked) {
   TempDir dir;
   const std::string path = dir.file("audit.log");

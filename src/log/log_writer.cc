@@ -359,21 +359,23 @@ Status LogWriter::write_out(const std::string& data, std::size_t acknowledged, b
     return st;
   }
   end_ += written;
-  if (sync && pending_witness_seq_) {
-    // The checkpoint is durable now: record it outside the log. A failure
-    // fails the next append (the records themselves are durable).
-    const Witness w{*pending_witness_seq_, pending_witness_hex_};
-    pending_witness_seq_.reset();
-    if (!witness_path_.empty()) {
-      if (Status ws = write_witness(witness_path_, w); !ws.ok()) {
-        deferred_error_ = make_error(ws.error().code,
-                                     "cannot update the log witness: " + ws.error().message);
-      } else {
-        witness_floor_ = std::max(witness_floor_, w.seq);
-      }
-    }
-  }
+  if (sync) store_pending_witness();
   return ok_status();
+}
+
+void LogWriter::store_pending_witness() {
+  if (!pending_witness_seq_) return;
+  // The checkpoint is durable now: record it outside the log. A failure
+  // fails the next append (the records themselves are durable).
+  const Witness w{*pending_witness_seq_, pending_witness_hex_};
+  pending_witness_seq_.reset();
+  if (witness_path_.empty()) return;
+  if (Status ws = write_witness(witness_path_, w); !ws.ok()) {
+    deferred_error_ =
+        make_error(ws.error().code, "cannot update the log witness: " + ws.error().message);
+  } else {
+    witness_floor_ = std::max(witness_floor_, w.seq);
+  }
 }
 
 Status LogWriter::append_checkpoint_locked(CheckpointTrigger trigger) {
@@ -562,6 +564,10 @@ Status LogWriter::sync() {
   if (closed_ || fd_ < 0) return make_error(ErrorCode::kInvalidArgument, path_ + ": log is closed");
   PQBPF_RETURN_IF_ERROR(flush_unwritten());
   if (::fdatasync(fd_) != 0) return io_error(path_, "fsync failed", errno);
+  // A kNone interval checkpoint written since is durable now. sync() runs
+  // without the log lock, so only a writer holding it (a lease) may write
+  // the witness; otherwise the next locked fsync does.
+  if (locked_) store_pending_witness();
   return ok_status();
 }
 
@@ -592,6 +598,8 @@ Status LogWriter::close_locked(std::thread& helper) {
         st = append_checkpoint_locked(CheckpointTrigger::kClose);
       } else if (st = flush_unwritten(); st.ok() && ::fdatasync(fd_) != 0) {
         st = io_error(path_, "fsync failed", errno);
+      } else if (st.ok()) {
+        store_pending_witness();
       }
       unlock();
     }

@@ -159,6 +159,9 @@ class LogWriter {
   // Checks the head just read from the file against the witness; on open
   // (full check) and on later re-reads (the head must not go below it).
   Status check_witness_locked();
+  // Writes a checkpoint that is now durable to the witness file (caller
+  // holds the log lock); a failure is deferred to the next append.
+  void store_pending_witness();
   // Appends a `recovered` record for what recovery moved aside (fsynced).
   Status append_recovered_locked(const std::string& torn_path, std::uint64_t offset,
                                  std::uint64_t length, const std::string& sha3_hex);

@@ -52,6 +52,7 @@ rules:
     licenses: [gpl_compatible]
 YAML
 cat policy.yaml
+show "$pqc" log init audit.log   # the log's own checkpoint key, created explicitly
 show "$pqc" check tracepoint_exec.bpf.o.sig.json --policy policy.yaml --log audit.log --actor demo
 show "$pqc" check xdp_pass.bpf.o.sig.json --policy policy.yaml --log audit.log --actor demo
 
@@ -62,7 +63,7 @@ show "$pqc" check tracepoint_exec.bpf.o.sig.json --policy policy.yaml --log audi
 
 step "7. The audit log: every attempt, hash-chained, with signed checkpoints"
 show "$pqc" log show audit.log
-show "$pqc" log verify audit.log --key audit.log.key.pub
+show "$pqc" log verify audit.log --key audit.log.key.pub --witness audit.log.witness
 sed -i '1s/"allow"/"deny"/' audit.log
 echo "(edited the first record)"
 show "$pqc" log verify audit.log --key audit.log.key.pub

@@ -12,6 +12,7 @@ set(cli_scripts
   verify_many
   independent_envelope
   sandbox
+  log
 )
 foreach(script ${cli_scripts})
   pqbpf_add_script_test(cli_${script}

@@ -18,6 +18,8 @@ struct CheckOptions {
   std::string object;
   std::string log;
   std::string log_key;
+  std::string witness;
+  bool no_create_key = false;
   std::string durability = "always";
   std::string actor;
   bool json = false;
@@ -33,7 +35,8 @@ int run_check(const CheckOptions& o) {
 
   std::unique_ptr<log::LogWriter> writer;
   if (!o.log.empty()) {
-    auto opened = open_log_for_append({o.log, o.log_key, o.durability}, o.passphrase.provider());
+    auto opened = open_log_for_append({o.log, o.log_key, o.durability, !o.no_create_key, o.witness},
+                                      o.passphrase.provider());
     if (!opened.ok()) {
       // Fail closed: nothing is allowed when the attempt cannot be recorded.
       Error e = opened.error();
@@ -98,7 +101,13 @@ void add_check_command(CLI::App& app, CommandRun& run) {
   cmd->add_option("--object", o->object, "Object to check (default: next to the envelope, or embedded)");
   cmd->add_option("--log", o->log, "Audit log to append the attempt to (JSON Lines)");
   cmd->add_option("--log-key", o->log_key,
-                  "The log's signing key for checkpoints (default: LOG.key, created if missing)");
+                  "The log's signing key for checkpoints (default: LOG.key, created loudly if "
+                  "missing)");
+  cmd->add_flag("--no-create-key", o->no_create_key,
+                "Refuse (deny) instead of creating a missing LOG.key (see 'log init')");
+  cmd->add_option("--witness", o->witness,
+                  "The log's witness file: last signed checkpoint, checked on open "
+                  "(default: LOG.witness)");
   cmd->add_option("--durability", o->durability, "Log durability: always (default), batch, none");
   cmd->add_option("--actor", o->actor, "Who is asking, recorded in the log");
   cmd->add_flag("--json", o->json, "Print the decision as JSON");

@@ -1,13 +1,18 @@
-// pqc-bpf log show | verify: read the audit log across rotated files.
+// pqc-bpf log init | show | verify: the audit log.
+//   init:   create the log's checkpoint key (LOG.key, 0600, and LOG.key.pub)
 //   show:   filter and print records (text or --json)
-//   verify: check the hash chain and every signed checkpoint against LOG.pub;
-//           exit 1 naming the first bad record when anything was tampered with.
+//   verify: check the hash chain and every signed checkpoint against LOG.pub
+//           (and the witness file, if given); exit 1 naming the first bad
+//           record when anything was tampered with, or when no checkpoint by
+//           that key covers the chain (unless --allow-unsealed).
 #include <iostream>
 
 #include "cli_support.h"
+#include "log_key.h"
 #include "pqbpf/core/public_key_file.h"
 #include "pqbpf/log/log_reader.h"
 #include "pqbpf/log/log_verify.h"
+#include "pqbpf/log/witness.h"
 
 namespace pqbpf::cli {
 namespace {
@@ -25,9 +30,36 @@ struct LogShowOptions {
 struct LogVerifyOptions {
   std::string file;
   std::string key;
+  std::string witness;
   bool require_closed = false;
+  bool allow_unsealed = false;
   bool json = false;
 };
+
+struct LogInitOptions {
+  std::string file;
+  std::string key;  // "" = FILE.key
+  bool force = false;
+  bool json = false;
+};
+
+int run_log_init(const LogInitOptions& o) {
+  const std::string key_path = o.key.empty() ? default_log_key_path(o.file) : o.key;
+  auto did = create_log_key(key_path, o.force);
+  if (!did.ok()) return report_error(did.error(), o.json);
+  if (o.json) {
+    print_json({{"ok", true},
+                {"log", o.file},
+                {"key", key_path},
+                {"public_key", public_key_path(key_path)},
+                {"did", *did}});
+  } else {
+    std::cout << "created audit log key " << key_path << " (" << *did << ", mode 0600)\n"
+              << "  give auditors " << public_key_path(key_path) << "; verify with: pqc-bpf log "
+              << "verify " << o.file << " --key " << public_key_path(key_path) << "\n";
+  }
+  return kExitOk;
+}
 
 nlohmann::json record_to_json(const log::LogRecord& r) {
   // The stored line is the record, byte for byte.
@@ -82,6 +114,16 @@ int run_log_verify(const LogVerifyOptions& o) {
   if (!key.ok()) return report_error(key.error(), o.json);
   log::VerifyOptions options;
   options.require_closed = o.require_closed;
+  options.allow_unsealed = o.allow_unsealed;
+  if (!o.witness.empty()) {
+    auto w = log::read_witness(o.witness, false);
+    if (!w.ok()) return report_error(w.error(), o.json);
+    if (!*w) {
+      return report_error({ErrorCode::kNotFound, o.witness + ": no such witness file"}, o.json);
+    }
+    options.witness_seq = (*w)->seq;
+    options.witness_head_hex = (*w)->head_hex;
+  }
   auto report = log::verify_log(o.file, key->public_key(), options);
   if (!report.ok()) return report_error(report.error(), o.json);
   const auto& r = *report;
@@ -90,6 +132,7 @@ int run_log_verify(const LogVerifyOptions& o) {
                 {"files", r.files},
                 {"records", r.records},
                 {"attempts", r.attempts},
+                {"recovered", r.recovered},
                 {"checkpoints", r.checkpoints},
                 {"last_seq", r.last_seq},
                 {"head", r.head_hex},
@@ -97,14 +140,30 @@ int run_log_verify(const LogVerifyOptions& o) {
                 {"unsealed", r.unsealed},
                 {"closed", r.closed},
                 {"torn_bytes", r.torn_bytes},
+                {"witness_seq", options.witness_seq ? nlohmann::json(*options.witness_seq)
+                                                    : nlohmann::json(nullptr)},
                 {"warnings", r.warnings}});
   } else {
     std::cout << "OK " << o.file << ": " << r.records << " records (" << r.attempts
               << " attempts, " << r.checkpoints << " checkpoints) in " << r.files.size()
               << " file(s), chain head " << r.head_hex << "\n";
-    if (r.unsealed > 0) {
-      std::cout << "  note: " << r.unsealed << " record(s) after the last checkpoint (seq "
-                << r.last_checkpoint_seq << ") are chained but not yet signed\n";
+    // Always said, even when 0: records after the last checkpoint are covered
+    // by no signature.
+    if (r.checkpoints == 0) {
+      std::cout << "  unsealed: " << r.unsealed
+                << " record(s); no checkpoint signs any of them (accepted by --allow-unsealed)\n";
+    } else {
+      std::cout << "  unsealed: " << r.unsealed << " record(s) after the last checkpoint (seq "
+                << r.last_checkpoint_seq << ")"
+                << (r.unsealed > 0 ? " are chained but not signed" : "") << "\n";
+    }
+    if (r.recovered > 0) {
+      std::cout << "  recovered: " << r.recovered
+                << " crash recovery record(s); the moved bytes are in " << o.file << ".torn\n";
+    }
+    if (options.witness_seq) {
+      std::cout << "  witness: the log holds seq " << *options.witness_seq << " with the hash in "
+                << o.witness << "\n";
     }
     for (const auto& w : r.warnings) std::cout << "  warning: " << w << "\n";
   }
@@ -117,6 +176,14 @@ void add_log_command(CLI::App& app, CommandRun& run) {
   auto* cmd = app.add_subcommand("log", "Show or verify the audit log");
   cmd->require_subcommand(1, 1);
 
+  auto init = std::make_shared<LogInitOptions>();
+  auto* i = cmd->add_subcommand("init", "Create the log's checkpoint key (LOG.key, 0600)");
+  i->add_option("file", init->file, "Audit log file the key is for")->required();
+  i->add_option("--log-key", init->key, "Where to create the key (default: FILE.key)");
+  i->add_flag("--force", init->force, "Overwrite an existing key (the old one can no longer sign)");
+  i->add_flag("--json", init->json, "Print as JSON");
+  i->callback([init, &run] { run = [init] { return run_log_init(*init); }; });
+
   auto show = std::make_shared<LogShowOptions>();
   auto* s = cmd->add_subcommand("show", "Print records (across rotated files)");
   s->add_option("file", show->file, "Audit log file")->required();
@@ -124,7 +191,7 @@ void add_log_command(CLI::App& app, CommandRun& run) {
   s->add_option("--signer", show->signer, "Only attempts signed by this DID");
   s->add_option("--since", show->since, "Only records at or after this RFC 3339 time");
   s->add_option("--limit", show->limit, "Only the newest N records");
-  s->add_flag("--checkpoints", show->checkpoints, "Include checkpoint records");
+  s->add_flag("--checkpoints", show->checkpoints, "Include checkpoint and recovered records");
   s->add_flag("--json", show->json, "Print as JSON");
   s->callback([show, &run] { run = [show] { return run_log_show(*show); }; });
 
@@ -132,8 +199,12 @@ void add_log_command(CLI::App& app, CommandRun& run) {
   auto* v = cmd->add_subcommand("verify", "Check the hash chain and signed checkpoints");
   v->add_option("file", verify->file, "Audit log file")->required();
   v->add_option("--key", verify->key, "The log's public key file (LOG.key.pub)")->required();
+  v->add_option("--witness", verify->witness,
+                "Witness file (LOG.witness, or a copy): the log must still hold its checkpoint");
   v->add_flag("--require-closed", verify->require_closed,
               "Fail unless the log ends with a closing checkpoint");
+  v->add_flag("--allow-unsealed", verify->allow_unsealed,
+              "Accept a chain that no checkpoint by --key signs (default: exit 1)");
   v->add_flag("--json", verify->json, "Print as JSON");
   v->callback([verify, &run] { run = [verify] { return run_log_verify(*verify); }; });
 }

@@ -7,16 +7,13 @@
 #include <unistd.h>
 
 #include "pqbpf/log/record.h"
+#include "safe_file.h"
 
 namespace pqbpf::log::internal {
 
 Result<LineReader> LineReader::open(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    const int e = errno;
-    return make_error(e == ENOENT ? ErrorCode::kNotFound : ErrorCode::kIo,
-                      path + ": cannot open: " + std::strerror(e));
-  }
+  // A FIFO or device planted at a log path must not hang or feed the reader.
+  PQBPF_ASSIGN_OR_RETURN(const int fd, open_regular_file_for_reading(path));
   return LineReader(fd, path);
 }
 

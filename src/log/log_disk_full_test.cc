@@ -122,7 +122,8 @@ TEST_F(LogDiskFullTest, NoneModeGatheredWriteFailureDeniesTheNextAppend) {
             std::string::npos)
       << denied->error->message;
 
-  auto report = verify_log(path(), testing::test_public_key());
+  auto report = verify_log(path(), testing::test_public_key(),
+                           VerifyOptions{.allow_unsealed = true});
   ASSERT_TRUE(report.ok()) << report.error().message;
   EXPECT_EQ(report->torn_bytes, 0u);
   EXPECT_LE(report->attempts, static_cast<std::uint64_t>(acknowledged));

@@ -47,7 +47,13 @@ Result<std::vector<LogFile>> list_log_files(const std::string& path) {
             [](const LogFile& a, const LogFile& b) { return a.index < b.index; });
   struct stat st{};
   if (::stat(path.c_str(), &st) == 0) {
-    files.push_back(LogFile{path, 0, true});
+    struct stat rs{};
+    if (!files.empty() && ::stat(files.back().path.c_str(), &rs) == 0 && rs.st_dev == st.st_dev &&
+        rs.st_ino == st.st_ino) {
+      files.back().also_current = true;  // one file, two names: list it once
+    } else {
+      files.push_back(LogFile{path, 0, true});
+    }
   }
   if (files.empty()) return make_error(ErrorCode::kNotFound, path + ": no such log");
   return files;

@@ -9,7 +9,7 @@
 namespace pqbpf::log {
 
 bool record_matches(const LogRecord& r, const RecordFilter& f) {
-  if (r.kind == RecordKind::kCheckpoint) {
+  if (r.kind != RecordKind::kAttempt) {
     if (!f.include_checkpoints || f.decision || f.signer) return false;
   } else {
     if (f.decision && r.decision != decision_name(*f.decision)) return false;
@@ -48,6 +48,15 @@ Result<std::vector<LogRecord>> read_records(const std::string& path, const Recor
 
 std::string format_record_text(const LogRecord& r) {
   std::string out = r.time + " #" + std::to_string(r.seq) + " ";
+  if (r.kind == RecordKind::kRecovered) {
+    out += "recovered: moved " + std::to_string(r.recovered.length) + " bytes from offset " +
+           std::to_string(r.recovered.offset) + " to " + r.recovered.torn_file + " (sha3-256 " +
+           r.recovered.sha3_256.substr(0, 16) + "...)";
+    for (char& c : out) {
+      if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) c = '?';
+    }
+    return out;
+  }
   if (r.kind == RecordKind::kCheckpoint) {
     out += "checkpoint (" + std::string(checkpoint_trigger_name(r.trigger)) + ") count=" +
            std::to_string(r.count) + " head=" + r.prev.substr(0, 16) + "... signer=" +

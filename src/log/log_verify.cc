@@ -103,7 +103,11 @@ Result<VerifyReport> verify_log(const std::string& path, const crypto::mldsa::Pu
         }
         last_is_close_or_rotation = rec.trigger != CheckpointTrigger::kInterval;
       } else {
-        ++report.attempts;
+        if (rec.kind == RecordKind::kRecovered) {
+          ++report.recovered;
+        } else {
+          ++report.attempts;
+        }
         last_is_close_or_rotation = false;
       }
       file_ends_with_rotation = rotation_seen;
@@ -132,6 +136,18 @@ Result<VerifyReport> verify_log(const std::string& path, const crypto::mldsa::Pu
     }
   }
 
+  // A rotation checkpoint promises a successor: the chain continues in the
+  // next file. Without the current file, it (and maybe newer rotated
+  // files) was deleted.
+  if (!files.empty() && files.back().also_current) {
+    report.warnings.push_back(path + ": a rotation was interrupted (" + files.back().path +
+                              " is also the current file); the next writer finishes it");
+  } else if (!files.empty() && !files.back().current) {
+    return rejected(files.back().path, prev_line, report.last_seq,
+                    "the log continues after this rotation checkpoint, but its successor, the "
+                    "current file " + path + ", is missing: it (and any newer rotated files) "
+                    "was removed");
+  }
   if (options.witness_seq && report.last_seq < *options.witness_seq) {
     return make_error(ErrorCode::kRejected,
                       path + ": the log ends at seq " + std::to_string(report.last_seq) +
@@ -158,6 +174,16 @@ Result<VerifyReport> verify_log(const std::string& path, const crypto::mldsa::Pu
                   std::to_string(report.last_checkpoint_seq) +
                   " are not covered by a signature (a writer is still open, crashed, or the end "
                   "was cut off)");
+  }
+  // Without a checkpoint by the supplied key nothing here is signed: anyone
+  // can write such a chain.
+  if (report.checkpoints == 0 && !options.allow_unsealed) {
+    return make_error(ErrorCode::kRejected,
+                      path + ": no checkpoint signed by the supplied key covers any of its " +
+                          std::to_string(report.records) +
+                          " record(s): the chain is not signed (forged, or its writer never "
+                          "reached a checkpoint); pass --allow-unsealed to accept an unsigned "
+                          "chain");
   }
   if (options.require_closed && !report.closed) {
     return make_error(ErrorCode::kRejected, report.warnings.empty()

@@ -7,6 +7,7 @@
 #include "log_test_util.h"
 #include "pqbpf/log/log_files.h"
 #include "pqbpf/log/log_writer.h"
+#include "pqbpf/crypto/sha3.h"
 
 namespace pqbpf::log {
 namespace {
@@ -209,6 +210,43 @@ TEST_F(LogVerifyTest, GarbageLineInTheMiddleFails) {
   expect_rejected({"audit.log:9", "unreadable record"});
 }
 
+// 11.9: a chain that no checkpoint by the supplied key covers (here: built
+// without any key at all) verified as OK.
+TEST(LogVerifyUnsealedTest, ForgedChainWithoutCheckpointIsNotOk) {
+  TempDir dir;
+  const std::string path = dir.file("audit.log");
+  std::string text;
+  std::string prev = zero_chain_hex();
+  for (std::uint64_t seq = 1; seq <= 3; ++seq) {
+    const std::string line = assemble_attempt_line(
+        seq, "2026-12-01T00:00:00.000000000Z", "forger",
+        serialize_attempt_body(sample_attempt("forged" + std::to_string(seq))), prev);
+    prev = crypto::to_hex(record_hash(line));
+    text += line + "\n";
+  }
+  testing::write_all_text(path, text);
+  auto r = verify_log(path, test_public_key());
+  ASSERT_FALSE(r.ok()) << "an unsigned chain verified as OK";
+  EXPECT_EQ(r.error().code, ErrorCode::kRejected);
+  EXPECT_NE(r.error().message.find("no checkpoint signed by the supplied key"), std::string::npos)
+      << r.error().message;
+  EXPECT_NE(r.error().message.find("3 record(s)"), std::string::npos) << r.error().message;
+  // Accepted only on request, and then reported as 3 unsealed records.
+  auto allowed = verify_log(path, test_public_key(), VerifyOptions{.allow_unsealed = true});
+  ASSERT_TRUE(allowed.ok()) << allowed.error().message;
+  EXPECT_EQ(allowed->checkpoints, 0u);
+  EXPECT_EQ(allowed->unsealed, 3u);
+}
+
+TEST_F(LogVerifyTest, UnsealedTrailingRecordsAfterACheckpointAreCounted) {
+  lines_.pop_back();  // the close checkpoint: 6 records after seq 21 remain
+  write_lines(path_, lines_);
+  auto r = verify();
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->unsealed, 6u);
+  EXPECT_EQ(r->last_checkpoint_seq, 21u);
+}
+
 class RotatedLogVerifyTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -251,6 +289,30 @@ TEST_F(RotatedLogVerifyTest, TruncatedRotatedFileFails) {
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.error().message.find("does not end with a rotation checkpoint"), std::string::npos)
       << r.error().message;
+}
+
+// 11.4a: after a rotation, deleting the current file (and the newest rotated
+// ones) left a shorter log that still verified. A rotation checkpoint must
+// have its successor.
+TEST_F(RotatedLogVerifyTest, DeletedCurrentFileAfterRotationFails) {
+  ASSERT_EQ(std::remove(path_.c_str()), 0);
+  auto r = verify_log(path_, test_public_key());
+  ASSERT_FALSE(r.ok()) << "deleting the current file went unnoticed";
+  EXPECT_EQ(r.error().code, ErrorCode::kRejected);
+  EXPECT_NE(r.error().message.find("successor"), std::string::npos) << r.error().message;
+}
+
+TEST_F(RotatedLogVerifyTest, DeletedCurrentAndNewestRotatedFilesFail) {
+  auto files = list_log_files(path_);
+  ASSERT_TRUE(files.ok());
+  const std::uint64_t newest = (*files)[files->size() - 2].index;
+  ASSERT_EQ(std::remove(path_.c_str()), 0);
+  ASSERT_EQ(std::remove(rotated_file_path(path_, newest).c_str()), 0);
+  auto r = verify_log(path_, test_public_key());
+  ASSERT_FALSE(r.ok()) << "deleting the newest files went unnoticed";
+  EXPECT_NE(r.error().message.find(rotated_file_path(path_, newest - 1)), std::string::npos)
+      << r.error().message;
+  EXPECT_NE(r.error().message.find("is missing"), std::string::npos) << r.error().message;
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 // docs/AUDIT_LOG.md).
 #include "pqbpf/log/log_writer.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
@@ -13,6 +14,8 @@
 
 #include "pqbpf/core/base64.h"
 #include "pqbpf/log/log_files.h"
+#include "pqbpf/log/witness.h"
+#include "safe_file.h"
 #include "tail.h"
 #include "writer_request.h"
 
@@ -47,7 +50,9 @@ LogWriter::LogWriter(std::string path, LogSigner signer, LogOptions options, std
     : path_(std::move(path)),
       signer_(std::move(signer)),
       options_(std::move(options)),
-      host_(std::move(host)) {}
+      host_(std::move(host)),
+      witness_path_(options_.witness_path ? *options_.witness_path
+                                          : default_witness_path(path_)) {}
 
 Result<std::unique_ptr<LogWriter>> LogWriter::open(const std::string& path, LogSigner signer,
                                                    const LogOptions& options) {
@@ -81,10 +86,13 @@ LogWriter::~LogWriter() {
 }
 
 Status LogWriter::open_files() {
+  PQBPF_RETURN_IF_ERROR(internal::check_log_directory(path_));
+  if (!witness_path_.empty()) PQBPF_RETURN_IF_ERROR(internal::check_log_directory(witness_path_));
   const std::string lock_path = lock_file_path(path_);
-  lock_fd_ = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0640);
-  if (lock_fd_ < 0) return io_error(lock_path, "cannot open lock file", errno);
-  PQBPF_RETURN_IF_ERROR(lock_and_sync_head());  // recovers a torn tail
+  PQBPF_ASSIGN_OR_RETURN(lock_fd_,
+                         internal::open_owned_file(lock_path, O_RDWR | O_CREAT, 0640, "lock file"));
+  // Checks the witness, recovers a torn tail.
+  PQBPF_RETURN_IF_ERROR(lock_and_sync_head());
   unlock();
   return ok_status();
 }
@@ -92,8 +100,9 @@ Status LogWriter::open_files() {
 Status LogWriter::reopen_current() {
   if (fd_ >= 0) ::close(fd_);
   head_known_ = false;
-  fd_ = ::open(path_.c_str(), O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
-  if (fd_ < 0) return io_error(path_, "cannot open log", errno);
+  fd_ = -1;
+  PQBPF_ASSIGN_OR_RETURN(fd_, internal::open_owned_file(path_, O_RDWR | O_APPEND | O_CREAT, 0640,
+                                                        "log file"));
   struct stat st{};
   if (::fstat(fd_, &st) != 0) return io_error(path_, "cannot stat log", errno);
   dev_ = st.st_dev;
@@ -211,7 +220,7 @@ Status LogWriter::lock_and_sync_head() {
   }
   // Another process may have rotated the file (or it was removed).
   struct stat ps{};
-  if (fd_ < 0 || ::stat(path_.c_str(), &ps) != 0 || ps.st_dev != dev_ || ps.st_ino != ino_) {
+  if (fd_ < 0 || ::lstat(path_.c_str(), &ps) != 0 || ps.st_dev != dev_ || ps.st_ino != ino_) {
     Status st = reopen_current();
     if (!st.ok()) return fail(st.error());
   }
@@ -221,10 +230,6 @@ Status LogWriter::lock_and_sync_head() {
   // Someone else appended (or this is the first look): read the head from the end.
   auto tail = internal::scan_tail(fd_, path_);
   if (!tail.ok()) return fail(tail.error());
-  if (tail->torn()) {
-    Status st = internal::move_torn_tail(fd_, path_, *tail);
-    if (!st.ok()) return fail(st.error());
-  }
   end_ = tail->good_end;
   head_is_rotation_ = false;
   if (tail->last) {
@@ -246,8 +251,9 @@ Status LogWriter::lock_and_sync_head() {
         if (!f.current) newest = &f;
       }
       if (newest != nullptr) {
-        const int rfd = ::open(newest->path.c_str(), O_RDONLY | O_CLOEXEC);
-        if (rfd < 0) return fail(io_error(newest->path, "cannot open rotated log", errno));
+        auto opened = internal::open_owned_file(newest->path, O_RDONLY, 0, "rotated log file");
+        if (!opened.ok()) return fail(opened.error());
+        const int rfd = *opened;
         auto rtail = internal::scan_tail(rfd, newest->path);
         ::close(rfd);
         if (!rtail.ok()) return fail(rtail.error());
@@ -263,7 +269,26 @@ Status LogWriter::lock_and_sync_head() {
       }
     }
   }
+  // Before anything is written: a log cut back past its witness is refused.
+  if (Status st = check_witness_locked(); !st.ok()) {
+    head_known_ = false;
+    return fail(st.error());
+  }
   head_known_ = true;
+  if (tail->torn()) {
+    // Only an unterminated fragment is ever moved, and the log says so.
+    auto moved = internal::move_torn_tail(fd_, path_, *tail);
+    if (!moved.ok()) {
+      head_known_ = false;
+      return fail(moved.error());
+    }
+    Status st = append_recovered_locked(moved->torn_path, moved->offset, moved->length,
+                                        moved->sha3_hex);
+    if (!st.ok()) {
+      head_known_ = false;
+      return fail(st.error());
+    }
+  }
   return ok_status();
 }
 
@@ -318,6 +343,8 @@ Status LogWriter::write_out(const std::string& data, std::size_t acknowledged, b
   unwritten_records_ = 0;
   if (unwritten_.capacity() > 4 * kMaxGatherBytes) unwritten_.shrink_to_fit();
   if (!st.ok()) {
+    // The checkpoint (if any) in these bytes is being cut off: not witnessed.
+    pending_witness_seq_.reset();
     // Fail closed: cut the unacknowledged bytes off again. If even that
     // fails, the next append's recovery moves a partial line aside.
     if (::ftruncate(fd_, static_cast<off_t>(end_)) != 0) head_known_ = false;
@@ -332,13 +359,31 @@ Status LogWriter::write_out(const std::string& data, std::size_t acknowledged, b
     return st;
   }
   end_ += written;
+  if (sync) store_pending_witness();
   return ok_status();
+}
+
+void LogWriter::store_pending_witness() {
+  if (!pending_witness_seq_) return;
+  // The checkpoint is durable now: record it outside the log. A failure
+  // fails the next append (the records themselves are durable).
+  const Witness w{*pending_witness_seq_, pending_witness_hex_};
+  pending_witness_seq_.reset();
+  if (witness_path_.empty()) return;
+  if (Status ws = write_witness(witness_path_, w); !ws.ok()) {
+    deferred_error_ =
+        make_error(ws.error().code, "cannot update the log witness: " + ws.error().message);
+  } else {
+    witness_floor_ = std::max(witness_floor_, w.seq);
+  }
 }
 
 Status LogWriter::append_checkpoint_locked(CheckpointTrigger trigger) {
   PQBPF_ASSIGN_OR_RETURN(std::string line, make_checkpoint_line(head_seq_ + 1, head_hex_, trigger));
   const std::string hex = crypto::to_hex(record_hash(line));
   line.push_back('\n');
+  pending_witness_seq_ = head_seq_ + 1;
+  pending_witness_hex_ = hex;
   PQBPF_RETURN_IF_ERROR(write_and_sync(line, true));
   head_seq_ += 1;
   head_hex_ = hex;
@@ -352,13 +397,41 @@ Status LogWriter::rotate_if_sealed() {
   if (!head_is_rotation_) return ok_status();
   auto files = list_log_files(path_);
   if (!files.ok()) return files.error();
+  // `<path>` must name a file at every instant (verify treats a missing
+  // current file after a rotation checkpoint as deletion), so: link the
+  // sealed file to its rotated name, then swap an empty successor in over
+  // `<path>` with one rename. A crash in between leaves one file under both
+  // names, which readers list once and the next writer finishes here.
   std::uint64_t next = 1;
+  bool linked = false;
   for (const LogFile& f : *files) {
     if (!f.current && f.index >= next) next = f.index + 1;
+    if (f.also_current) linked = true;
   }
-  const std::string target = rotated_file_path(path_, next);
-  if (::rename(path_.c_str(), target.c_str()) != 0) {
-    return io_error(path_, "cannot rotate to " + target, errno);
+  if (!linked) {
+    // Never replace a file someone planted under the next name (link(2)
+    // does not): take the next free index instead (a few tries, then fail).
+    for (int attempt = 0;; ++attempt) {
+      const std::string target = rotated_file_path(path_, next + static_cast<std::uint64_t>(attempt));
+      Status st = internal::link_no_replace(path_, target);
+      if (st.ok()) break;
+      if (st.error().code != ErrorCode::kAlreadyExists || attempt == 8) {
+        return make_error(st.error().code, path_ + ": cannot rotate: " + st.error().message);
+      }
+    }
+    PQBPF_RETURN_IF_ERROR(internal::fsync_directory_of(path_));
+  }
+  const std::string successor = path_ + ".next";
+  {
+    PQBPF_ASSIGN_OR_RETURN(const int nfd, internal::open_owned_file(successor, O_RDWR | O_CREAT,
+                                                                    0640, "new log file"));
+    const bool ok = ::ftruncate(nfd, 0) == 0 && ::fsync(nfd) == 0;
+    const int err = errno;
+    ::close(nfd);
+    if (!ok) return io_error(successor, "cannot prepare the new log file", err);
+  }
+  if (::rename(successor.c_str(), path_.c_str()) != 0) {
+    return io_error(successor, "cannot rotate to " + path_, errno);
   }
   PQBPF_RETURN_IF_ERROR(internal::fsync_directory_of(path_));
   const std::uint64_t seq = head_seq_;
@@ -417,6 +490,8 @@ void LogWriter::commit_group(std::span<Request* const> group) {
   std::uint64_t seq = head_seq_;
   std::string prev = head_hex_;
   bool last_is_checkpoint = head_is_checkpoint_;
+  std::optional<std::uint64_t> cp_seq;  // the group's last interval checkpoint
+  std::string cp_hex;
   for (Request* r : group) {
     ++seq;
     const std::size_t line_start = bytes.size();
@@ -434,10 +509,16 @@ void LogWriter::commit_group(std::span<Request* const> group) {
       }
       ++seq;
       prev = crypto::to_hex(record_hash(*cp));
+      cp_seq = seq;
+      cp_hex = prev;
       bytes += *cp;
       bytes.push_back('\n');
       last_is_checkpoint = true;
     }
+  }
+  if (cp_seq) {
+    pending_witness_seq_ = cp_seq;
+    pending_witness_hex_ = cp_hex;
   }
   if (Status st = write_and_sync(bytes, false, group.size()); !st.ok()) {
     head_seq_ = saved_seq;
@@ -483,6 +564,10 @@ Status LogWriter::sync() {
   if (closed_ || fd_ < 0) return make_error(ErrorCode::kInvalidArgument, path_ + ": log is closed");
   PQBPF_RETURN_IF_ERROR(flush_unwritten());
   if (::fdatasync(fd_) != 0) return io_error(path_, "fsync failed", errno);
+  // A kNone interval checkpoint written since is durable now. sync() runs
+  // without the log lock, so only a writer holding it (a lease) may write
+  // the witness; otherwise the next locked fsync does.
+  if (locked_) store_pending_witness();
   return ok_status();
 }
 
@@ -513,6 +598,8 @@ Status LogWriter::close_locked(std::thread& helper) {
         st = append_checkpoint_locked(CheckpointTrigger::kClose);
       } else if (st = flush_unwritten(); st.ok() && ::fdatasync(fd_) != 0) {
         st = io_error(path_, "fsync failed", errno);
+      } else if (st.ok()) {
+        store_pending_witness();
       }
       unlock();
     }

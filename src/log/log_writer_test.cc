@@ -5,6 +5,7 @@
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <filesystem>
 #include <set>
 #include <sys/file.h>
 #include <chrono>
@@ -15,6 +16,7 @@
 #include "pqbpf/log/log_files.h"
 #include "pqbpf/log/log_reader.h"
 #include "pqbpf/log/log_verify.h"
+#include "pqbpf/log/witness.h"
 #include "pqbpf/crypto/sha3.h"
 
 namespace pqbpf::log {
@@ -55,7 +57,9 @@ TEST(LogWriterTest, AppendsFormAHashChainThatVerifies) {
   for (std::size_t i = 1; i < records.size(); ++i) {
     EXPECT_EQ(records[i].prev, crypto::to_hex(record_hash(records[i - 1].line)));
   }
-  auto report = verify_log(path, test_public_key());
+  // No checkpoint yet: the chain is valid but signed by nobody.
+  EXPECT_FALSE(verify_log(path, test_public_key()).ok());
+  auto report = verify_log(path, test_public_key(), VerifyOptions{.allow_unsealed = true});
   ASSERT_TRUE(report.ok()) << report.error().message;
   EXPECT_EQ(report->records, 5u);
   EXPECT_FALSE(report->closed);
@@ -158,21 +162,32 @@ TEST(LogWriterTest, OpenMovesTornTailAsideAndChainContinues) {
     ASSERT_EQ(::write(fd, torn.data(), torn.size()), static_cast<ssize_t>(torn.size()));
     ::close(fd);
   }
-  auto before = verify_log(path, test_public_key());
+  auto before = verify_log(path, test_public_key(), VerifyOptions{.allow_unsealed = true});
   ASSERT_TRUE(before.ok()) << before.error().message;
   EXPECT_EQ(before->torn_bytes, torn.size());
 
   auto w = open_writer(path);
-  EXPECT_EQ(read_all(path), whole);
+  // The fragment went to .torn; the log keeps its records and says what
+  // recovery moved in a `recovered` record (seq 3).
+  const std::string now = read_all(path);
+  EXPECT_EQ(now.substr(0, whole.size()), whole);
   const std::string side = read_all(torn_file_path(path));
   EXPECT_NE(side.find("\"length\":" + std::to_string(torn.size())), std::string::npos);
+  auto records = all_records(path);
+  ASSERT_EQ(records.size(), 3u);
+  EXPECT_EQ(records[2].kind, RecordKind::kRecovered);
+  EXPECT_EQ(records[2].recovered.torn_file, torn_file_path(path));
+  EXPECT_EQ(records[2].recovered.offset, whole.size());
+  EXPECT_EQ(records[2].recovered.length, torn.size());
+  EXPECT_EQ(records[2].recovered.sha3_256, crypto::to_hex(crypto::sha3_256(torn)));
   auto r = w->append(sample_attempt("c"));
   ASSERT_TRUE(r.ok());
-  EXPECT_EQ(r->seq, 3u);
+  EXPECT_EQ(r->seq, 4u);
   ASSERT_TRUE(w->close().ok());
   auto after = verify_log(path, test_public_key());
   ASSERT_TRUE(after.ok()) << after.error().message;
   EXPECT_EQ(after->torn_bytes, 0u);
+  EXPECT_EQ(after->recovered, 1u);
 }
 
 TEST(LogWriterTest, PowerLossCutAnywhereInLastWriteKeepsEveryEarlierRecord) {
@@ -199,6 +214,9 @@ TEST(LogWriterTest, PowerLossCutAnywhereInLastWriteKeepsEveryEarlierRecord) {
     SCOPED_TRACE("cut at " + std::to_string(cut));
     testing::write_all_text(path, full.substr(0, cut));
     ::unlink(torn_file_path(path).c_str());
+    // A power loss before the checkpoint's fsync returned: the witness was
+    // never updated to it (the writer only writes it after the fsync).
+    ::unlink(default_witness_path(path).c_str());
     auto w = open_writer(path, o);
     auto r = w->append(sample_attempt("after"));
     ASSERT_TRUE(r.ok()) << r.error().message;
@@ -207,7 +225,8 @@ TEST(LogWriterTest, PowerLossCutAnywhereInLastWriteKeepsEveryEarlierRecord) {
     const std::size_t kept = full.rfind('\n', cut - 1) + 1;
     EXPECT_EQ(now.substr(0, kept), full.substr(0, kept));
     ASSERT_TRUE(w->close().ok());
-    auto report = verify_log(path, test_public_key());
+    // close_checkpoint is off: a cut through the checkpoint leaves none.
+    auto report = verify_log(path, test_public_key(), VerifyOptions{.allow_unsealed = true});
     ASSERT_TRUE(report.ok()) << report.error().message;
     EXPECT_GE(report->attempts, 4u);
   }
@@ -220,9 +239,13 @@ TEST(LogWriterTest, TornFirstRecordLeavesAnEmptyLogThatStartsAtSeqOne) {
   auto w = open_writer(path);
   auto r = w->append(sample_attempt("a"));
   ASSERT_TRUE(r.ok());
-  EXPECT_EQ(r->seq, 1u);
+  EXPECT_EQ(r->seq, 2u);  // seq 1 is the `recovered` record
   ASSERT_TRUE(w->close().ok());
   EXPECT_TRUE(verify_log(path, test_public_key()).ok());
+  auto records = all_records(path);
+  ASSERT_FALSE(records.empty());
+  EXPECT_EQ(records[0].kind, RecordKind::kRecovered);
+  EXPECT_EQ(records[0].prev, zero_chain_hex());
 }
 
 TEST(LogWriterTest, RotationSealsFilesAndChainContinuesAcrossThem) {
@@ -253,6 +276,43 @@ TEST(LogWriterTest, RotationSealsFilesAndChainContinuesAcrossThem) {
   ASSERT_TRUE(report.ok()) << report.error().message;
   EXPECT_EQ(report->files.size(), files->size());
   EXPECT_EQ(report->attempts, 20u);
+}
+
+// A rotation links the sealed file to its rotated name, then swaps an empty
+// successor in over the current name. A crash between the two leaves one
+// file under both names: it verifies (listed once) and the next writer
+// finishes the rotation instead of rotating it a second time.
+TEST(LogWriterTest, InterruptedRotationVerifiesAndIsFinishedByTheNextWriter) {
+  TempDir dir;
+  const std::string path = dir.file("audit.log");
+  LogOptions o;
+  o.rotate_bytes = 1;
+  o.close_checkpoint = false;
+  {
+    auto w = open_writer(path, o);
+    ASSERT_TRUE(w->append(sample_attempt("a")).ok());
+    ASSERT_TRUE(w->append(sample_attempt("b")).ok());
+  }
+  ASSERT_EQ(read_all(path), "");
+  // The state after the link, before the swap.
+  ASSERT_EQ(::unlink(path.c_str()), 0);
+  ASSERT_EQ(::link(rotated_file_path(path, 2).c_str(), path.c_str()), 0);
+  auto mid = verify_log(path, test_public_key());
+  ASSERT_TRUE(mid.ok()) << mid.error().message;
+  EXPECT_EQ(mid->files.size(), 2u);
+  EXPECT_EQ(mid->records, 4u);
+  o.rotate_bytes = 0;
+  o.close_checkpoint = true;
+  auto w = open_writer(path, o);
+  ASSERT_TRUE(w->append(sample_attempt("c")).ok());
+  ASSERT_TRUE(w->close().ok());
+  auto files = list_log_files(path);
+  ASSERT_TRUE(files.ok());
+  ASSERT_EQ(files->size(), 3u);  // .1, .2 and the current file: no .3
+  EXPECT_FALSE(std::filesystem::exists(rotated_file_path(path, 3)));
+  auto report = verify_log(path, test_public_key(), VerifyOptions{.require_closed = true});
+  ASSERT_TRUE(report.ok()) << report.error().message;
+  EXPECT_EQ(report->records, 6u);
 }
 
 TEST(LogWriterTest, TwoWritersOnOneFileShareOneChain) {
@@ -401,7 +461,8 @@ TEST(LogWriterTest, RecordDecisionOnClosedLogDeniesWithLogError) {
 TEST(LogWriterTest, OpenInMissingDirectoryFails) {
   auto w = LogWriter::open("/nonexistent-dir-pqbpf/audit.log", test_signer());
   ASSERT_FALSE(w.ok());
-  EXPECT_EQ(w.error().code, ErrorCode::kIo);
+  EXPECT_EQ(w.error().code, ErrorCode::kNotFound);
+  EXPECT_NE(w.error().message.find("/nonexistent-dir-pqbpf"), std::string::npos);
 }
 
 TEST(LogWriterTest, ParseDurabilityAcceptsTheThreeNames) {

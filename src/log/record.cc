@@ -311,6 +311,29 @@ std::string serialize_checkpoint_line(const CheckpointBody& b, std::string_view 
   return out;
 }
 
+std::string serialize_recovered_line(std::uint64_t seq, std::string_view time,
+                                     std::string_view host, const RecoveredBody& body,
+                                     std::string_view prev_hex) {
+  std::string out = "{\"v\":1,\"seq\":";
+  append_uint(out, seq);
+  out += ",\"kind\":\"recovered\",\"time\":";
+  append_json_string(out, time, kMaxFieldBytes);
+  append_key(out, "host");
+  append_json_string(out, host, kMaxFieldBytes);
+  append_key(out, "torn_file");
+  append_json_string(out, body.torn_file, kMaxFieldBytes);
+  append_key(out, "offset");
+  append_uint(out, body.offset);
+  append_key(out, "length");
+  append_uint(out, body.length);
+  append_key(out, "sha3_256");
+  append_json_string(out, body.sha3_256, 64);
+  append_key(out, "prev");
+  append_json_string(out, prev_hex, 64);
+  out += "}";
+  return out;
+}
+
 Result<LogRecord> parse_record(std::string_view line, const std::string& label) {
   if (line.size() > kMaxRecordBytes) return bad(label, "record longer than 65536 bytes");
   JsonLimits limits;
@@ -335,6 +358,11 @@ Result<LogRecord> parse_record(std::string_view line, const std::string& label) 
     PQBPF_RETURN_IF_ERROR(check_json_keys(
         j, {"v", "seq", "kind", "time", "host", "trigger", "count", "signer", "prev", "sig"}, {},
         label));
+  } else if (kind == "recovered") {
+    r.kind = RecordKind::kRecovered;
+    PQBPF_RETURN_IF_ERROR(check_json_keys(
+        j, {"v", "seq", "kind", "time", "host", "torn_file", "offset", "length", "sha3_256", "prev"},
+        {}, label));
   } else {
     return bad(label, "unknown record kind \"" + kind.substr(0, 40) + "\"");
   }
@@ -351,6 +379,16 @@ Result<LogRecord> parse_record(std::string_view line, const std::string& label) 
   PQBPF_ASSIGN_OR_RETURN(r.host, req_string(j, "host", label));
   PQBPF_ASSIGN_OR_RETURN(r.prev, req_string(j, "prev", label));
   if (!is_hex64(r.prev)) return bad(label, "\"prev\" must be 64 lowercase hex digits");
+  if (r.kind == RecordKind::kRecovered) {
+    PQBPF_ASSIGN_OR_RETURN(r.recovered.torn_file, req_string(j, "torn_file", label));
+    PQBPF_ASSIGN_OR_RETURN(r.recovered.offset, req_uint(j, "offset", label));
+    PQBPF_ASSIGN_OR_RETURN(r.recovered.length, req_uint(j, "length", label));
+    PQBPF_ASSIGN_OR_RETURN(r.recovered.sha3_256, req_string(j, "sha3_256", label));
+    if (!is_hex64(r.recovered.sha3_256)) {
+      return bad(label, "\"sha3_256\" must be 64 lowercase hex digits");
+    }
+    return r;
+  }
   PQBPF_ASSIGN_OR_RETURN(r.signer, opt_string(j, "signer", label));
   PQBPF_RETURN_IF_ERROR(check_did_field(r.signer, "signer", label));
 

@@ -6,9 +6,13 @@
 #include <fcntl.h>
 #include <unistd.h>
 #include <vector>
+#include <algorithm>
+#include <span>
 
 #include "pqbpf/core/base64.h"
 #include "pqbpf/log/log_files.h"
+#include "pqbpf/crypto/sha3.h"
+#include "safe_file.h"
 
 namespace pqbpf::log::internal {
 namespace {
@@ -70,32 +74,37 @@ Result<Tail> scan_window(int fd, const std::string& label, std::uint64_t size,
   }
   buf.resize(got);
   const std::string_view text(buf.data(), buf.size());
-  // `line_end` is the index of the newline closing the candidate line.
-  std::size_t line_end = text.rfind('\n');
-  while (line_end != std::string_view::npos) {
-    const std::size_t prev_nl =
-        line_end == 0 ? std::string_view::npos : text.rfind('\n', line_end - 1);
-    std::size_t line_start;
-    if (prev_nl != std::string_view::npos) {
-      line_start = prev_nl + 1;
-    } else if (start == 0) {
-      line_start = 0;
-    } else {
-      return tail;  // the line runs past the window: inconclusive
-    }
-    const std::string_view line = text.substr(line_start, line_end - line_start);
-    auto record = parse_record(line, label);
-    if (record.ok()) {
-      tail.good_end = start + line_end + 1;
-      tail.last_hash = record_hash(line);
-      tail.last = std::move(record).value();
-      conclusive = true;
-      return tail;
-    }
-    line_end = prev_nl;
+  // Only bytes after the last newline may be a crash fragment; the last
+  // complete line must be one of our records, or we touch nothing.
+  const std::size_t line_end = text.rfind('\n');
+  if (line_end == std::string_view::npos) {
+    conclusive = start == 0;  // no newline at all: the whole file is a fragment
+    tail.good_end = 0;
+    return tail;
   }
-  conclusive = start == 0;  // nothing whole in the file, or inconclusive
-  tail.good_end = 0;
+  const std::size_t prev_nl = line_end == 0 ? std::string_view::npos : text.rfind('\n', line_end - 1);
+  std::size_t line_start;
+  if (prev_nl != std::string_view::npos) {
+    line_start = prev_nl + 1;
+  } else if (start == 0) {
+    line_start = 0;
+  } else {
+    return tail;  // the line runs past the window: inconclusive
+  }
+  const std::string_view line = text.substr(line_start, line_end - line_start);
+  auto record = parse_record(line, label);
+  if (!record.ok()) {
+    return make_error(ErrorCode::kParse,
+                      label + ": the last complete line (bytes " + std::to_string(start + line_start) +
+                          "-" + std::to_string(start + line_end) +
+                          ") is not an audit log record; refusing to write to or recover this "
+                          "file (it is not our log, or it was damaged or edited: check it with "
+                          "'pqc-bpf log verify')");
+  }
+  tail.good_end = start + line_end + 1;
+  tail.last_hash = record_hash(line);
+  tail.last = std::move(record).value();
+  conclusive = true;
   return tail;
 }
 
@@ -117,8 +126,17 @@ Result<Tail> scan_tail(int fd, const std::string& label) {
                     label + ": no readable record in the last 256 KiB; run 'pqc-bpf log verify'");
 }
 
-Status move_torn_tail(int fd, const std::string& path, const Tail& tail) {
-  if (!tail.torn()) return ok_status();
+static bool could_be_our_fragment(std::span<const std::uint8_t> bytes) {
+  static constexpr std::string_view kStart = "{\"v\":1,\"seq\":";
+  const std::size_t n = std::min(bytes.size(), kStart.size());
+  if (std::equal(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(n), kStart.begin())) {
+    return true;
+  }
+  return std::all_of(bytes.begin(), bytes.end(), [](std::uint8_t b) { return b == 0; });
+}
+
+Result<TornMove> move_torn_tail(int fd, const std::string& path, const Tail& tail) {
+  if (!tail.torn()) return TornMove{};
   std::vector<std::uint8_t> bytes(tail.size - tail.good_end);
   std::size_t got = 0;
   while (got < bytes.size()) {
@@ -132,22 +150,31 @@ Status move_torn_tail(int fd, const std::string& path, const Tail& tail) {
     got += static_cast<std::size_t>(n);
   }
   bytes.resize(got);
+  if (!could_be_our_fragment(bytes)) {
+    return make_error(ErrorCode::kParse,
+                      path + ": the " + std::to_string(bytes.size()) + " bytes after offset " +
+                          std::to_string(tail.good_end) +
+                          " are not the start of an audit record; refusing to move them (this "
+                          "is not a crash fragment of our writer: check the file)");
+  }
   std::string entry = "{\"time\":\"" + now_rfc3339() + "\",\"offset\":" +
                       std::to_string(tail.good_end) + ",\"length\":" +
                       std::to_string(bytes.size()) + ",\"bytes_b64\":\"" + base64_encode(bytes) +
                       "\"}\n";
   const std::string torn_path = torn_file_path(path);
-  const int tfd = ::open(torn_path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
-  if (tfd < 0) return io_error(torn_path, "cannot open", errno);
+  PQBPF_ASSIGN_OR_RETURN(const int tfd,
+                         open_owned_file(torn_path, O_WRONLY | O_APPEND | O_CREAT, 0640,
+                                         "torn-tail file"));
   Status st = write_all(tfd, entry, torn_path);
   if (st.ok() && ::fsync(tfd) != 0) st = io_error(torn_path, "fsync failed", errno);
   ::close(tfd);
-  if (!st.ok()) return st;
+  if (!st.ok()) return st.error();
   if (::ftruncate(fd, static_cast<off_t>(tail.good_end)) != 0) {
     return io_error(path, "cannot truncate torn tail", errno);
   }
   if (::fdatasync(fd) != 0) return io_error(path, "fsync failed", errno);
-  return ok_status();
+  return TornMove{torn_path, tail.good_end, bytes.size(),
+                  crypto::to_hex(crypto::sha3_256(bytes))};
 }
 
 }  // namespace pqbpf::log::internal

@@ -19,16 +19,28 @@ struct Tail {
   bool torn() const { return good_end != size; }
 };
 
-// Reads at most the last 256 KiB. Bytes after the last newline, and whole
-// lines at the end that do not parse as records, are the torn tail. Fails if
-// no parsable record is found in the window and the window does not reach
-// the start of the file (more damage than a crash can cause).
+// Reads at most the last 256 KiB. Only the bytes after the last newline
+// (an unterminated fragment) are a torn tail; the last complete line must
+// parse as a record, otherwise this fails (kParse) and nothing is touched:
+// recovery never moves complete lines. Also fails if the last complete line
+// does not fit in the window.
 Result<Tail> scan_tail(int fd, const std::string& label);
+
+// What recovery moved aside, for the `recovered` record.
+struct TornMove {
+  std::string torn_path;
+  std::uint64_t offset = 0;
+  std::uint64_t length = 0;
+  std::string sha3_hex;  // of the moved bytes
+};
 
 // Appends bytes [good_end, size) to `<path>.torn` as one JSON line (time,
 // offset, length, base64 bytes), fsyncs it, then truncates the log to
-// good_end and fsyncs it. The caller holds the log lock.
-Status move_torn_tail(int fd, const std::string& path, const Tail& tail);
+// good_end and fsyncs it. The caller holds the log lock. Refuses (kParse,
+// nothing moved) a fragment that cannot be the start of a record our writer
+// wrote: it must begin like one ({"v":1,"seq":) or be all zero bytes (a
+// block a power loss left unwritten).
+Result<TornMove> move_torn_tail(int fd, const std::string& path, const Tail& tail);
 
 // Writes all of `data` at the end of fd (retrying short writes and EINTR).
 Status write_all(int fd, std::string_view data, const std::string& label);

@@ -2,8 +2,9 @@
 // `<path>.1`, `<path>.2`, ... in the order they were written (.1 is the
 // OLDEST; unlike logrotate, rotated files are never renamed again, so a
 // reader racing a rotation cannot see a file under two names). Beside them:
-// `<path>.lock` (the flock(2) that serialises appenders across processes)
-// and `<path>.torn` (torn final records moved aside by crash recovery).
+// `<path>.lock` (the flock(2) that serialises appenders across processes),
+// `<path>.torn` (torn final fragments moved aside by crash recovery) and, by
+// default, `<path>.witness` (the last signed checkpoint, see witness.h).
 #pragma once
 
 #include <cstdint>
@@ -22,10 +23,15 @@ struct LogFile {
   std::string path;
   std::uint64_t index = 0;  // 0 for the current file
   bool current = false;
+  // A rotated file that `<path>` also names (same inode): a rotation was
+  // interrupted between linking the sealed file to its new name and
+  // swapping in the empty successor. The next writer finishes it.
+  bool also_current = false;
 };
 
 // Every file of the log in chain order: rotated files by index, then the
-// current file if it exists. kNotFound if there is none at all.
+// current file if it exists (and is not the newest rotated file itself, see
+// also_current). kNotFound if there is none at all.
 Result<std::vector<LogFile>> list_log_files(const std::string& path);
 
 }  // namespace pqbpf::log

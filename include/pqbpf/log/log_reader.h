@@ -20,7 +20,8 @@ struct RecordFilter {
   std::optional<Decision> decision;       // attempts with this decision only
   std::optional<std::string> signer;      // attempts whose bound signer is this DID
   std::optional<std::int64_t> since_ns;   // records at or after (parse_rfc3339_ns)
-  bool include_checkpoints = false;       // checkpoints never match decision/signer
+  // Checkpoint and `recovered` records; they never match decision/signer.
+  bool include_checkpoints = false;
   std::size_t limit = 0;                  // keep only the newest `limit`; 0 = all
 };
 

@@ -8,7 +8,9 @@
 // every checkpoint names the supplied key's DID, counts seq - 1 records and
 // carries a valid ML-DSA-65 signature over its body (so the whole chain up
 // to it is fixed); a rotated file ends with a rotation checkpoint and
-// nothing follows a rotation checkpoint in its file.
+// nothing follows a rotation checkpoint in its file; a rotation checkpoint
+// has its successor (the current file exists); at least one checkpoint by
+// the supplied key exists (unless allow_unsealed).
 //
 // Not an error by default, but reported (and an error with
 // require_closed): a log that does not end with a close (or rotation)
@@ -32,6 +34,11 @@ struct VerifyOptions {
   // Fail unless the log ends with a close/rotation checkpoint and has no torn
   // fragment: use on logs whose writers have closed them (archives).
   bool require_closed = false;
+  // Accept a log that no checkpoint by the supplied key covers (no
+  // checkpoint at all, e.g. a writer killed before its first one). Off by
+  // default: without a signed checkpoint anyone could have written the
+  // chain, so verify_log fails with kRejected.
+  bool allow_unsealed = false;
   // An external witness of an earlier state (seq and head hash from an
   // earlier VerifyReport or AppendResult, kept off this host): the log must
   // still hold record `witness_seq` and its hash must be `witness_head_hex`.
@@ -44,6 +51,7 @@ struct VerifyReport {
   std::vector<std::string> files;   // in chain order
   std::uint64_t records = 0;        // whole records checked
   std::uint64_t attempts = 0;
+  std::uint64_t recovered = 0;      // `recovered` records (crash recovery)
   std::uint64_t checkpoints = 0;
   std::uint64_t last_seq = 0;
   std::string head_hex;             // hash of the last record (64 zeros if none)

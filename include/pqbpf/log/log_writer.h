@@ -27,11 +27,22 @@
 //   `lease_max_hold`; a helper thread releases an idle lease at that bound,
 //   so another process waits at most about `lease_max_hold` for it. An
 //   acquisition that had to wait (contention) is not leased.
-// - Crash recovery: a torn tail (a crash mid-write) is moved to
-//   `<path>.torn` and cut off before the next append, by any process.
+// - Crash recovery: a torn tail (an unterminated fragment after the last
+//   newline, left by a crash mid-write) is moved to `<path>.torn` and cut
+//   off before the next append, by any process, which then appends a
+//   `recovered` record naming what it moved. Complete lines are never moved:
+//   a file whose last complete line is not one of our records is refused.
+// - Files: the log, its rotated files, lock, `.torn` and witness files are
+//   opened with O_NOFOLLOW and refused unless they are regular files owned
+//   by the running user without group/other write; the directory must be
+//   ours (or root's) and not group/other-writable unless sticky.
+// - Witness: once a checkpoint is durable its seq and hash go to the
+//   witness file; on open, a log that no longer holds the witnessed record
+//   (cut back, rewritten) is refused rather than re-sealed.
 // - Rotation: when the current file reaches `rotate_bytes` it is sealed with
-//   a rotation checkpoint and renamed to `<path>.<n>`; the chain continues in
-//   a fresh `<path>`.
+//   a rotation checkpoint and linked to `<path>.<n>`, then an empty file is
+//   renamed over `<path>` (so `<path>` always exists); the chain continues
+//   there.
 //
 // Thread-safe. Never throws.
 #pragma once
@@ -72,6 +83,10 @@ struct LogOptions {
   // unlock around every commit).
   std::uint32_t lease_max_commits = 64;
   std::chrono::microseconds lease_max_hold{1000};
+  // The witness file (pqbpf/log/witness.h): the last durable signed
+  // checkpoint, kept outside the log and checked on open. nullopt:
+  // "<path>.witness"; an empty string: keep and check no witness.
+  std::optional<std::string> witness_path;
 };
 
 struct AppendResult {
@@ -82,7 +97,9 @@ struct AppendResult {
 class LogWriter {
  public:
   // Opens (creating if needed, mode 0640) the log at `path`, recovering a
-  // torn tail. The directory must exist.
+  // torn tail. The directory must exist. kPermission for an unsafe file or
+  // directory, kParse for a file that is not our log, kRejected for a log
+  // that no longer holds its witnessed checkpoint.
   static Result<std::unique_ptr<LogWriter>> open(const std::string& path, LogSigner signer,
                                                  const LogOptions& options = {});
   ~LogWriter();  // close(), errors ignored
@@ -139,6 +156,15 @@ class LogWriter {
   Status write_and_sync(const std::string& bytes, bool force_sync, std::size_t records = 0);
   Status flush_unwritten();
   Status write_out(const std::string& data, std::size_t acknowledged, bool sync);
+  // Checks the head just read from the file against the witness; on open
+  // (full check) and on later re-reads (the head must not go below it).
+  Status check_witness_locked();
+  // Writes a checkpoint that is now durable to the witness file (caller
+  // holds the log lock); a failure is deferred to the next append.
+  void store_pending_witness();
+  // Appends a `recovered` record for what recovery moved aside (fsynced).
+  Status append_recovered_locked(const std::string& torn_path, std::uint64_t offset,
+                                 std::uint64_t length, const std::string& sha3_hex);
   bool may_gather() const;
 
   std::string path_;
@@ -166,7 +192,14 @@ class LogWriter {
   static constexpr std::size_t kMaxGatherBytes = 64 * 1024;
   std::string unwritten_;
   std::size_t unwritten_records_ = 0;
-  std::optional<Error> deferred_error_;  // a gathered write that failed
+  std::optional<Error> deferred_error_;  // a gathered write (or witness update) that failed
+  // Witness ("" = none). pending_witness_: a checkpoint written but not yet
+  // known durable; it goes to the file after the next successful fsync.
+  std::string witness_path_;
+  std::optional<std::uint64_t> pending_witness_seq_;
+  std::string pending_witness_hex_;
+  std::uint64_t witness_floor_ = 0;  // highest witnessed seq seen: the head may not drop below
+  bool witness_checked_ = false;
   // Chain head as of our last look at the file (valid while the file's
   // identity and size match).
   dev_t dev_ = 0;

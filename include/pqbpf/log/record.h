@@ -6,7 +6,8 @@
 // the exact bytes of the previous line without its newline (64 zeros for the
 // first record), so the lines form a hash chain. Two kinds of line exist:
 // "attempt" (one per load attempt, allowed, denied or malformed) and
-// "checkpoint" (the chain head and count, signed by the log's ML-DSA-65 key).
+// "checkpoint" (the chain head and count, signed by the log's ML-DSA-65 key),
+// and "recovered" (crash recovery moved a torn fragment aside).
 // docs/AUDIT_LOG.md has the format with an example.
 #pragma once
 
@@ -84,7 +85,8 @@ constexpr std::size_t kMaxProgramTypes = 32;      // each capped at 64 bytes
 constexpr std::size_t kMaxRecordBytes = 64 * 1024;
 constexpr int kFormatVersion = 1;
 
-enum class RecordKind { kAttempt, kCheckpoint };
+// kRecovered: crash recovery moved an unterminated fragment to `.torn`.
+enum class RecordKind { kAttempt, kCheckpoint, kRecovered };
 enum class CheckpointTrigger { kInterval, kRotation, kClose };
 
 std::string_view checkpoint_trigger_name(CheckpointTrigger trigger);
@@ -107,8 +109,16 @@ struct CheckpointBody {
 // Sorted-key compact JSON of the body; what ML-DSA signs and verifies.
 std::string checkpoint_signing_bytes(const CheckpointBody& body);
 
+// What a `recovered` record names: the bytes crash recovery moved aside.
+struct RecoveredBody {
+  std::string torn_file;      // where they went (`<log>.torn`)
+  std::uint64_t offset = 0;   // where they started in the log file
+  std::uint64_t length = 0;   // how many bytes
+  std::string sha3_256;       // hex SHA3-256 of those bytes
+};
+
 // One parsed line. Attempt fields are set for kAttempt, checkpoint fields
-// for kCheckpoint.
+// for kCheckpoint, `recovered` for kRecovered.
 struct LogRecord {
   RecordKind kind = RecordKind::kAttempt;
   std::uint64_t seq = 0;
@@ -132,6 +142,8 @@ struct LogRecord {
   CheckpointTrigger trigger = CheckpointTrigger::kInterval;
   std::uint64_t count = 0;
   std::string signature_b64;
+  // recovered
+  RecoveredBody recovered;
   // The exact line (no newline): `log show --json` prints it unchanged.
   std::string line;
 
@@ -149,6 +161,12 @@ void append_attempt_line(std::string& out, std::uint64_t seq, std::string_view t
                          std::string_view host, std::string_view body, std::string_view prev_hex);
 // A full checkpoint line with its base64 signature.
 std::string serialize_checkpoint_line(const CheckpointBody& body, std::string_view signature_b64);
+
+// {"v":1,"seq":..,"kind":"recovered","time":..,"host":..,"torn_file":..,
+//  "offset":..,"length":..,"sha3_256":..,"prev":..}
+std::string serialize_recovered_line(std::uint64_t seq, std::string_view time,
+                                     std::string_view host, const RecoveredBody& body,
+                                     std::string_view prev_hex);
 
 // Strict parse of one line: known keys only, right types, hex and DID shapes.
 // `label` prefixes errors ("audit.log:12").

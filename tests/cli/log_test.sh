@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# The audit log from the CLI (issue 11): `log init`, a loud first-use key,
+# --no-create-key, the witness (check refuses a cut-back log; log verify
+# --witness), --allow-unsealed, and a log path planted as a symlink.
+source "$(dirname "$0")/lib.sh"
+
+pqc keygen --name ops -o ops.key >/dev/null
+cp "$SAMPLES/tracepoint_exec.bpf.o" trace.bpf.o
+pqc sign trace.bpf.o --key ops.key --name exec-trace >/dev/null
+cat > policy.yaml <<YAML
+rules:
+  - program_types: [tracepoint]
+    allowed_signers: [ops.key.pub]
+YAML
+gate() { pqc check trace.bpf.o.sig.json --policy policy.yaml "$@"; }
+
+# --- log init: explicit key creation, 0600, never overwritten silently.
+check "log init" 0 pqc log init audit.log
+expect_stdout "init names key and DID" 'audit.log.key \(did:pqaid:[0-9a-f]{64}'
+[ "$(stat -c %a audit.log.key)" = "600" ] && ok || fail "log key mode $(stat -c %a audit.log.key)"
+[ -f audit.log.key.pub ] && ok || fail "no audit.log.key.pub"
+did=$(json_field audit.log.key.pub did)
+check "log init refuses to overwrite" 2 pqc log init audit.log
+expect_one_error_line "overwrite refusal" 'already exists'
+[ "$(json_field audit.log.key.pub did)" = "$did" ] && ok || fail "key replaced without --force"
+check "log init --force" 0 pqc log init audit.log --force --json
+[ "$(json_field "$WORK/out" did)" != "$did" ] && ok || fail "--force kept the old key"
+
+# --- check with an initialised key: no notice about a new key.
+check "check with init'ed key" 0 gate --log audit.log
+if grep -q 'NEW' "$WORK/err"; then fail "notice printed for an existing key"; else ok; fi
+
+# --- --no-create-key refuses (deny) instead of creating a key.
+check "--no-create-key denies without a key" 2 gate --log other.log --no-create-key
+expect_stderr "names log init" "log init other.log"
+expect_no_file "no key created" other.log.key
+expect_no_file "no log created" other.log
+
+# --- First use without init: created, loudly (file and DID on stderr).
+check "first use creates the key" 0 gate --log first.log
+expect_stderr "first-use notice names the key" 'NEW one was created: first.log.key \(did:pqaid:[0-9a-f]{64}'
+
+# --- Witness: kept beside the log, checked by check and by log verify.
+echo 'rules: []' > empty.yaml
+check "second check (denied)" 1 pqc check trace.bpf.o.sig.json --policy empty.yaml --log audit.log
+[ -f audit.log.witness ] && ok || fail "no audit.log.witness"
+[ "$(json_field audit.log.witness seq)" = "4" ] && ok || fail "witness seq $(cat audit.log.witness)"
+check "log verify --witness" 0 pqc log verify audit.log --key audit.log.key.pub --witness audit.log.witness
+expect_stdout "witness reported" 'witness: the log holds seq 4'
+# Cut the log back to its first closed session (2 records): a valid closed
+# log on its own, which verify with the witness and every writer refuse.
+head -n 2 audit.log > cut && cat cut > audit.log
+check "cut log verifies without witness" 0 pqc log verify audit.log --key audit.log.key.pub
+check "cut log fails against the witness" 1 pqc log verify audit.log --key audit.log.key.pub --witness audit.log.witness
+expect_stderr "witness failure says why" 'witness saw seq 4'
+check "check refuses to re-seal a cut log" 1 gate --log audit.log
+expect_stderr "check names the witness" 'audit.log.witness'
+cmp -s cut audit.log && ok || fail "check wrote to the cut log"
+check "log verify --witness with a missing file" 2 pqc log verify audit.log --key audit.log.key.pub --witness nope.witness
+
+# --- A chain that no checkpoint signs is not OK unless --allow-unsealed.
+head -n 1 first.log > unsealed.log
+check "unsigned chain rejected" 1 pqc log verify unsealed.log --key first.log.key.pub
+expect_stderr "says no checkpoint" 'no checkpoint signed by the supplied key'
+check "--allow-unsealed accepts it" 0 pqc log verify unsealed.log --key first.log.key.pub --allow-unsealed
+expect_stdout "unsealed count in text" 'unsealed: 1 record'
+check "--allow-unsealed --json" 0 pqc log verify unsealed.log --key first.log.key.pub --allow-unsealed --json
+[ "$(json_field "$WORK/out" unsealed)" = "1" ] && ok || fail "json unsealed: $(cat "$WORK/out")"
+check "sealed log reports 0 unsealed" 0 pqc log verify first.log --key first.log.key.pub
+expect_stdout "unsealed 0 in text" 'unsealed: 0 record'
+
+# --- The review's attack: the log path planted as a symlink to a text file.
+printf 'line one\nline two\n' > victim.txt
+ln -s victim.txt planted.log
+check "symlinked log refused" 2 gate --log planted.log
+expect_stderr "symlink named" 'planted.log: log file is a symbolic link'
+[ "$(cat victim.txt)" = "$(printf 'line one\nline two')" ] && ok || fail "victim changed: $(cat victim.txt)"
+expect_no_file "no torn file" planted.log.torn
+
+# --- A regular file that is not our log is refused untouched.
+printf 'line one\nline two\n' > notalog.log
+chmod 600 notalog.log
+check "foreign file refused" 2 gate --log notalog.log
+expect_stderr "not an audit record" 'not an audit log record'
+[ "$(cat notalog.log)" = "$(printf 'line one\nline two')" ] && ok || fail "foreign file changed"
+expect_no_file "no torn file for foreign file" notalog.log.torn
+
+finish

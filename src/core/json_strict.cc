@@ -131,7 +131,10 @@ class StrictBuilder : public nlohmann::json_sax<json> {
   // may continue with "; expected <token kind>". The text before it is a
   // fixed phrase; everything from "; last read" on is dropped, since the
   // quoted token (a truncated string, say) is input.
+  // The one other message that quotes input is "number overflow parsing
+  // '<the number>'".
   static std::string without_input(const std::string& message) {
+    if (message.find("number overflow") != std::string::npos) return "number overflow";
     const auto cut = message.find("; last read");
     return cut == std::string::npos ? message : message.substr(0, cut);
   }

@@ -163,6 +163,7 @@ TEST(JsonStrict, NeverShowInputErrorsQuoteNoToken) {
       "{\"a\": " + secret + "}",                    // bad literal
       "{\"" + secret + "\": 1, \"" + secret + "\": 2}",  // duplicate key
       "{\"a\": \"" + secret + "\xff\"}",            // invalid UTF-8
+      "{\"a\": 1234567890123e99999}",             // number overflow quotes the number
   };
   for (const auto& doc : docs) {
     auto shown = parse_json_strict(doc, "f.json");
@@ -170,6 +171,7 @@ TEST(JsonStrict, NeverShowInputErrorsQuoteNoToken) {
     auto hidden = parse_json_strict(doc, "f.json", {}, JsonEcho::kNeverShowInput);
     ASSERT_FALSE(hidden.ok());
     EXPECT_EQ(hidden.error().message.find("SECRETSE"), std::string::npos) << hidden.error().message;
+    EXPECT_EQ(hidden.error().message.find("12345678"), std::string::npos) << hidden.error().message;
     EXPECT_EQ(hidden.error().code, shown.error().code);
     EXPECT_EQ(hidden.error().message.rfind("f.json: ", 0), 0u) << hidden.error().message;
   }

@@ -23,6 +23,10 @@ TEST(MlDsaEmptyKey, SignWithMovedFromPrivateKeyFailsClosed) {
     ASSERT_FALSE(sig.ok()) << parameter_set_name(set);
     EXPECT_EQ(sig.error().code, ErrorCode::kInvalidArgument);
     EXPECT_NE(sig.error().message.find("empty"), std::string::npos) << sig.error().message;
+    const std::array<std::uint8_t, kRandomnessSize> rnd{};
+    EXPECT_TRUE(sign_internal(kp.private_key, msg, rnd).empty());
+    Mu mu{};
+    EXPECT_TRUE(sign_mu(kp.private_key, mu, rnd).empty());
     // The key it moved into still signs.
     auto good = sign(taken, msg, {}, SigningMode::kDeterministic);
     ASSERT_TRUE(good.ok());

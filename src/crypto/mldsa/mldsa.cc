@@ -265,11 +265,13 @@ Result<std::vector<std::uint8_t>> sign(const PrivateKey& key, std::span<const st
 std::vector<std::uint8_t> sign_internal(const PrivateKey& key,
                                         std::span<const std::uint8_t> formatted_message,
                                         Randomness rnd) {
+  if (key.expose_secret_encoding().size() != sizes(key.parameter_set()).private_key) return {};
   const Mu mu = mu_of(private_tr(key), {}, {}, formatted_message);
   return sign_with_mu(key, mu, rnd);
 }
 
 std::vector<std::uint8_t> sign_mu(const PrivateKey& key, const Mu& mu, Randomness rnd) {
+  if (key.expose_secret_encoding().size() != sizes(key.parameter_set()).private_key) return {};
   return sign_with_mu(key, mu, rnd);
 }
 

@@ -5,7 +5,9 @@
 // kNeverShowInput mode on its own.
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <nlohmann/json.hpp>
+#include <span>
 #include <string>
 #include <vector>
 

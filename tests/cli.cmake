@@ -13,6 +13,7 @@ set(cli_scripts
   independent_envelope
   sandbox
   log
+  secrets
 )
 foreach(script ${cli_scripts})
   pqbpf_add_script_test(cli_${script}

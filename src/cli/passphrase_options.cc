@@ -7,7 +7,7 @@ void PassphraseOptions::add_to(CLI::App& command) {
   auto* f = command.add_option("--passphrase-file", file,
                                "Read the key passphrase from the first line of this file");
   auto* e = command.add_option("--passphrase-env", env,
-                               "Read the key passphrase from this environment variable");
+                               "Read the key passphrase from this environment variable (then unset)");
   auto* p = command.add_flag("--passphrase-prompt", prompt,
                              "Ask for the key passphrase on the terminal");
   f->excludes(e)->excludes(p);

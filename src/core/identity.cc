@@ -7,6 +7,7 @@
 #include <ctime>
 #include <set>
 
+#include "pqbpf/core/timestamp.h"
 #include "pqbpf/crypto/random.h"
 
 namespace pqbpf {
@@ -52,12 +53,6 @@ bool valid_utf8(std::string_view s) {
 }
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
-
-int digits(std::string_view s, std::size_t pos, std::size_t n) {
-  int v = 0;
-  for (std::size_t i = pos; i < pos + n; ++i) v = v * 10 + (s[i] - '0');
-  return v;
-}
 
 }  // namespace
 
@@ -111,30 +106,12 @@ Status validate_capabilities(const std::vector<std::string>& capabilities) {
 }
 
 Status validate_timestamp(std::string_view ts) {
-  // YYYY-MM-DDTHH:MM:SSZ
-  auto bad = [&] {
+  // YYYY-MM-DDTHH:MM:SSZ, through the one shared parser (no ":60").
+  if (!parse_timestamp(ts, TimestampSyntax::kUtcSeconds).ok()) {
     return make_error(ErrorCode::kInvalidArgument,
                       "timestamp '" + std::string(ts.substr(0, 40)) +
                           "' is not RFC 3339 UTC like 2026-01-31T23:59:59Z");
-  };
-  if (ts.size() != 20) return bad();
-  static constexpr std::size_t kDigitPos[] = {0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18};
-  for (std::size_t p : kDigitPos) {
-    if (!is_digit(ts[p])) return bad();
   }
-  if (ts[4] != '-' || ts[7] != '-' || ts[10] != 'T' || ts[13] != ':' || ts[16] != ':' ||
-      ts[19] != 'Z') {
-    return bad();
-  }
-  const int year = digits(ts, 0, 4), month = digits(ts, 5, 2), day = digits(ts, 8, 2);
-  const int hour = digits(ts, 11, 2), minute = digits(ts, 14, 2), second = digits(ts, 17, 2);
-  static constexpr int kDays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  if (month < 1 || month > 12 || day < 1 || day > kDays[month - 1] || hour > 23 || minute > 59 ||
-      second > 60) {
-    return bad();
-  }
-  const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-  if (month == 2 && day == 29 && !leap) return bad();
   return ok_status();
 }
 

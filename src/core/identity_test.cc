@@ -117,14 +117,27 @@ TEST(Identity, CreateWithInvalidCapabilitiesFails) {
 TEST(Identity, ValidateTimestampAcceptsRfc3339UtcOnly) {
   EXPECT_TRUE(validate_timestamp("2026-11-29T12:08:19Z").ok());
   EXPECT_TRUE(validate_timestamp("2024-02-29T00:00:00Z").ok());
-  EXPECT_TRUE(validate_timestamp("2000-02-29T23:59:60Z").ok());
-  for (const char* bad : {"", "2026-11-29", "2026-11-29T12:08:19", "2026-11-29T12:08:19+00:00",
+  for (const char* bad : {"2000-02-29T23:59:60Z", "2026-12-31T23:59:60Z", "", "2026-11-29", "2026-11-29T12:08:19", "2026-11-29T12:08:19+00:00",
                           "2026-11-29 12:08:19Z", "2026-13-01T00:00:00Z", "2026-04-31T00:00:00Z",
                           "2025-02-29T00:00:00Z", "1900-02-29T00:00:00Z", "2026-11-29T24:00:00Z",
                           "2026-11-29T12:08:19.5Z", "2026-11-29t12:08:19z"}) {
     EXPECT_FALSE(validate_timestamp(bad).ok()) << bad;
   }
   EXPECT_TRUE(validate_timestamp(current_timestamp()).ok()) << current_timestamp();
+}
+
+// Issue 11.11: a moved-from Identity holds an empty private key; signing
+// with it fails closed instead of reading past the key's bytes.
+TEST(Identity, SignWithMovedFromIdentityFailsClosed) {
+  auto id = Identity::from_seed(test_seed(), "bpf-signer", {"sign"}, "2026-11-29T12:00:00Z");
+  ASSERT_TRUE(id.ok());
+  Identity taken = std::move(id).value();
+  const std::vector<std::uint8_t> msg = {'m'};
+  // NOLINTNEXTLINE(bugprone-use-after-move): the point of the test.
+  auto sig = crypto::mldsa::sign(id->private_key(), msg, {});
+  ASSERT_FALSE(sig.ok());
+  EXPECT_EQ(sig.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_TRUE(crypto::mldsa::sign(taken.private_key(), msg, {}).ok());
 }
 
 TEST(Identity, FromSeedWithBadTimestampFails) {

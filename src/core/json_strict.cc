@@ -35,7 +35,7 @@ std::pair<std::size_t, std::size_t> line_column(std::string_view text, std::size
 
 class StrictBuilder : public nlohmann::json_sax<json> {
  public:
-  explicit StrictBuilder(std::size_t max_depth) : max_depth_(max_depth) {}
+  StrictBuilder(std::size_t max_depth, JsonEcho echo) : max_depth_(max_depth), echo_(echo) {}
 
   bool null() override { return add(json(nullptr)); }
   bool boolean(bool v) override { return add(json(v)); }
@@ -52,7 +52,10 @@ class StrictBuilder : public nlohmann::json_sax<json> {
 
   bool key(string_t& k) override {
     auto& seen = frames_.back().keys;
-    if (!seen.insert(k).second) return fail("duplicate key \"" + shown_key(k) + "\"");
+    if (!seen.insert(k).second) {
+      return fail(echo_ == JsonEcho::kShowInput ? "duplicate key \"" + shown_key(k) + "\""
+                                                : std::string("duplicate key"));
+    }
     pending_key_ = k;
     return true;
   }
@@ -65,6 +68,7 @@ class StrictBuilder : public nlohmann::json_sax<json> {
       if (auto p = error_.find(": "); p != std::string::npos && error_.rfind("[json.", 0) == 0) {
         error_ = error_.substr(p + 2);
       }
+      if (echo_ == JsonEcho::kNeverShowInput) error_ = without_input(error_);
       error_position_ = position;
     }
     return false;
@@ -123,7 +127,20 @@ class StrictBuilder : public nlohmann::json_sax<json> {
     return true;
   }
 
+  // nlohmann's lexer errors end in "; last read: '<the token's text>'" and
+  // may continue with "; expected <token kind>". The text before it is a
+  // fixed phrase; everything from "; last read" on is dropped, since the
+  // quoted token (a truncated string, say) is input.
+  // The one other message that quotes input is "number overflow parsing
+  // '<the number>'".
+  static std::string without_input(const std::string& message) {
+    if (message.find("number overflow") != std::string::npos) return "number overflow";
+    const auto cut = message.find("; last read");
+    return cut == std::string::npos ? message : message.substr(0, cut);
+  }
+
   std::size_t max_depth_;
+  JsonEcho echo_;
   json root_;
   std::vector<Frame> frames_;
   std::string pending_key_;
@@ -135,19 +152,21 @@ class StrictBuilder : public nlohmann::json_sax<json> {
 }  // namespace
 
 Result<nlohmann::json> parse_json_strict(std::string_view text, const std::string& label,
-                                         const JsonLimits& limits) {
+                                         const JsonLimits& limits, JsonEcho echo) {
   if (text.size() > limits.max_bytes) {
     return make_error(ErrorCode::kLimitExceeded,
                       label + ": JSON document is " + std::to_string(text.size()) +
                           " bytes, larger than the limit of " + std::to_string(limits.max_bytes));
   }
   if (text.empty()) return make_error(ErrorCode::kParse, label + ": empty file, expected JSON");
-  StrictBuilder builder(limits.max_depth);
+  StrictBuilder builder(limits.max_depth, echo);
   bool ok = false;
   try {
     ok = json::sax_parse(text.begin(), text.end(), &builder, json::input_format_t::json, true);
   } catch (const std::exception& ex) {  // nlohmann may still throw on exotic input
-    return make_error(ErrorCode::kParse, label + ": invalid JSON: " + ex.what());
+    return make_error(ErrorCode::kParse,
+                      label + ": invalid JSON" +
+                          (echo == JsonEcho::kShowInput ? std::string(": ") + ex.what() : std::string()));
   }
   if (!ok) {
     if (builder.has_own_position()) {
@@ -165,7 +184,8 @@ Result<nlohmann::json> parse_json_strict(std::string_view text, const std::strin
 
 Status check_json_keys(const nlohmann::json& object,
                        std::initializer_list<std::string_view> required,
-                       std::initializer_list<std::string_view> optional, const std::string& label) {
+                       std::initializer_list<std::string_view> optional, const std::string& label,
+                       JsonEcho echo) {
   if (!object.is_object()) {
     return make_error(ErrorCode::kParse, label + ": expected a JSON object");
   }
@@ -173,7 +193,12 @@ Status check_json_keys(const nlohmann::json& object,
     bool known = false;
     for (auto k : required) known = known || it.key() == k;
     for (auto k : optional) known = known || it.key() == k;
-    if (!known) return make_error(ErrorCode::kParse, label + ": unknown field \"" + shown_key(it.key()) + "\"");
+    if (!known) {
+      return make_error(ErrorCode::kParse,
+                        echo == JsonEcho::kShowInput
+                            ? label + ": unknown field \"" + shown_key(it.key()) + "\""
+                            : label + ": unknown field (name not shown: the file holds a secret)");
+    }
   }
   for (auto k : required) {
     if (!object.contains(std::string(k))) {

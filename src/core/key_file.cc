@@ -234,17 +234,16 @@ Result<SecureBytes> take_plain_seed(json& doc, const std::string& label) {
 Result<Sealed> parse_sealed(const json& enc, const std::string& label) {
   const std::string where = label + ": field \"encryption\"";
   PQBPF_RETURN_IF_ERROR(check_json_keys(
-      enc, {"kdf", "opslimit", "memlimit", "salt", "cipher", "nonce", "ciphertext"}, {}, where));
+      enc, {"kdf", "opslimit", "memlimit", "salt", "cipher", "nonce", "ciphertext"}, {}, where,
+      JsonEcho::kNeverShowInput));
   PQBPF_ASSIGN_OR_RETURN(std::string kdf, get_string(enc, "kdf", where));
   if (kdf != kKdfName) {
-    return make_error(ErrorCode::kUnsupported, where + ": kdf \"" + kdf.substr(0, 40) +
-                                                   "\" is not supported; expected argon2id");
+    return make_error(ErrorCode::kUnsupported, where + ": this kdf is not supported; expected argon2id");
   }
   PQBPF_ASSIGN_OR_RETURN(std::string cipher, get_string(enc, "cipher", where));
   if (cipher != kCipherName) {
     return make_error(ErrorCode::kUnsupported,
-                      where + ": cipher \"" + cipher.substr(0, 40) +
-                          "\" is not supported; expected xchacha20poly1305");
+                      where + ": this cipher is not supported; expected xchacha20poly1305");
   }
   Sealed sealed;
   PQBPF_ASSIGN_OR_RETURN(sealed.kdf.opslimit, get_unsigned(enc, "opslimit", where));
@@ -256,10 +255,14 @@ Result<Sealed> parse_sealed(const json& enc, const std::string& label) {
   return sealed;
 }
 
-// Re-validates a field with the Identity rules and reports it as a parse error of the file.
-Status as_file_error(Status status, const std::string& label, std::string_view field) {
+// Re-validates a field with the Identity rules and reports it as a parse error
+// of the file. The rule's own message may quote the value; a key file's
+// values are never quoted (a corrupted file may hold seed text anywhere), so
+// `rule` says what the field must be instead.
+Status as_file_error(const Status& status, const std::string& label, std::string_view field,
+                     std::string_view rule) {
   if (status.ok()) return status;
-  return field_error(label, field, "is invalid: " + status.error().message);
+  return field_error(label, field, "is invalid; it must be " + std::string(rule));
 }
 
 }  // namespace
@@ -332,7 +335,8 @@ Result<Identity> parse_key_file(std::string_view text, const std::string& label,
   JsonLimits limits;
   limits.max_bytes = kMaxSmallFileSize;
   limits.max_depth = 4;
-  PQBPF_ASSIGN_OR_RETURN(json doc, parse_json_strict(text, label, limits));
+  // Errors of a key file never quote its text: it holds the seed (issue 11.5).
+  PQBPF_ASSIGN_OR_RETURN(json doc, parse_json_strict(text, label, limits, JsonEcho::kNeverShowInput));
   const SeedStringWiper wiper(doc);
   if (!doc.is_object()) return make_error(ErrorCode::kParse, label + ": expected a JSON object");
   if (doc.contains("public_key") && !doc.contains("seed") && !doc.contains("encryption")) {
@@ -345,12 +349,12 @@ Result<Identity> parse_key_file(std::string_view text, const std::string& label,
   PQBPF_ASSIGN_OR_RETURN(std::string format, get_string(doc, "format", label));
   if (format != kKeyFileFormat) {
     return make_error(ErrorCode::kUnsupported,
-                      label + ": unsupported key file format \"" + format.substr(0, 40) +
-                          "\"; this version reads " + std::string(kKeyFileFormat));
+                      label + ": unsupported key file format; this version reads " +
+                          std::string(kKeyFileFormat));
   }
   PQBPF_RETURN_IF_ERROR(check_json_keys(
       doc, {"format", "algorithm", "name", "capabilities", "did", "created_at"},
-      {"seed", "encryption"}, label));
+      {"seed", "encryption"}, label, JsonEcho::kNeverShowInput));
   const bool has_seed = doc.contains("seed");
   const bool has_encryption = doc.contains("encryption");
   if (has_seed == has_encryption) {
@@ -361,25 +365,28 @@ Result<Identity> parse_key_file(std::string_view text, const std::string& label,
   PQBPF_ASSIGN_OR_RETURN(std::string algorithm, get_string(doc, "algorithm", label));
   if (algorithm != mldsa::parameter_set_name(kIdentityParameterSet)) {
     return make_error(ErrorCode::kUnsupported,
-                      label + ": algorithm \"" + algorithm.substr(0, 40) +
-                          "\" is not supported; expected " +
+                      label + ": this algorithm is not supported; expected " +
                           std::string(mldsa::parameter_set_name(kIdentityParameterSet)));
   }
   KeyMetadata meta;
   PQBPF_ASSIGN_OR_RETURN(meta.name, get_string(doc, "name", label));
-  PQBPF_RETURN_IF_ERROR(as_file_error(validate_identity_name(meta.name), label, "name"));
+  PQBPF_RETURN_IF_ERROR(as_file_error(validate_identity_name(meta.name), label, "name",
+                                      "1 to 128 bytes of UTF-8 without control characters"));
   const json& caps = doc.at("capabilities");
   if (!caps.is_array()) return field_error(label, "capabilities", "must be an array of strings");
   for (const auto& cap : caps) {
     if (!cap.is_string()) return field_error(label, "capabilities", "must be an array of strings");
     meta.capabilities.push_back(cap.get<std::string>());
   }
-  PQBPF_RETURN_IF_ERROR(as_file_error(validate_capabilities(meta.capabilities), label, "capabilities"));
+  PQBPF_RETURN_IF_ERROR(as_file_error(validate_capabilities(meta.capabilities), label,
+                                      "capabilities",
+                                      "at most 32 distinct names of 1 to 64 characters [a-z0-9._:-]"));
   PQBPF_ASSIGN_OR_RETURN(meta.did, get_string(doc, "did", label));
   auto stored_did = Did::parse(meta.did);
-  if (!stored_did.ok()) return field_error(label, "did", "is invalid: " + stored_did.error().message);
+  if (!stored_did.ok()) return field_error(label, "did", "is not a DID (did:pqaid: and 64 hex digits)");
   PQBPF_ASSIGN_OR_RETURN(meta.created_at, get_string(doc, "created_at", label));
-  PQBPF_RETURN_IF_ERROR(as_file_error(validate_timestamp(meta.created_at), label, "created_at"));
+  PQBPF_RETURN_IF_ERROR(as_file_error(validate_timestamp(meta.created_at), label, "created_at",
+                                      "an RFC 3339 UTC time like 2026-01-31T23:59:59Z"));
 
   SecureBytes seed;
   if (has_seed) {
@@ -406,7 +413,7 @@ Result<Identity> parse_key_file(std::string_view text, const std::string& label,
 }
 
 bool key_file_is_encrypted(std::string_view text) {
-  auto doc = parse_json_strict(text, "key file");
+  auto doc = parse_json_strict(text, "key file", {}, JsonEcho::kNeverShowInput);
   if (!doc.ok()) return false;
   const SeedStringWiper wiper(*doc);
   return doc->is_object() && doc->contains("encryption");
@@ -415,7 +422,8 @@ bool key_file_is_encrypted(std::string_view text) {
 Result<Identity> load_key_file(const std::string& path, const PassphraseProvider& passphrase) {
   internal::SecretFileOptions options;
   options.max_size = kMaxSmallFileSize;
-  options.require_private_mode = true;
+  options.refused_mode_bits = 077;
+  options.require_own_file = true;
   PQBPF_ASSIGN_OR_RETURN(SecureBytes contents, internal::read_secret_file(path, options));
   return parse_key_file(
       std::string_view(reinterpret_cast<const char*>(contents.data()), contents.size()), path,

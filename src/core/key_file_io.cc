@@ -29,7 +29,8 @@ std::string octal_mode(mode_t mode) {
 
 Result<crypto::SecureBytes> read_secret_file(const std::string& path,
                                              const SecretFileOptions& options) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
+  // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer.
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
   if (fd < 0) return open_error(path, "cannot open", errno);
   struct Closer {
     int fd;
@@ -44,7 +45,14 @@ Result<crypto::SecureBytes> read_secret_file(const std::string& path,
   if (!S_ISREG(st.st_mode)) {
     return make_error(ErrorCode::kInvalidArgument, path + ": not a regular file");
   }
-  if (options.require_private_mode && (st.st_mode & 077) != 0) {
+  if (options.require_own_file && st.st_uid != ::geteuid()) {
+    return make_error(ErrorCode::kPermission,
+                      path + ": owned by uid " + std::to_string(st.st_uid) + ", not by the user " +
+                          "running pqc-bpf (uid " + std::to_string(::geteuid()) +
+                          "); run chown " + std::to_string(::geteuid()) + " " + path +
+                          " if the key is yours");
+  }
+  if ((st.st_mode & options.refused_mode_bits) != 0) {
     return make_error(ErrorCode::kPermission, path + ": permissions " + octal_mode(st.st_mode) +
                                                   " are too open; run chmod 600 " + path);
   }

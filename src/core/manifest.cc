@@ -6,6 +6,7 @@
 #include "pqbpf/core/file_io.h"
 #include "pqbpf/core/jcs.h"
 #include "pqbpf/core/json_strict.h"
+#include "pqbpf/core/timestamp.h"
 #include "pqbpf/crypto/sha3.h"
 
 namespace pqbpf {
@@ -316,32 +317,10 @@ std::string format_rfc3339_utc(std::chrono::sys_seconds time) {
 }
 
 Result<std::chrono::sys_seconds> parse_rfc3339_utc(std::string_view s) {
-  using namespace std::chrono;
-  const auto bad = [] {
-    return make_error(ErrorCode::kParse, "expected an RFC 3339 UTC time like 2026-01-31T12:00:00Z");
-  };
-  // YYYY-MM-DDTHH:MM:SSZ
-  if (s.size() != 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' ||
-      s[16] != ':' || s[19] != 'Z') {
-    return bad();
-  }
-  const auto num = [&](std::size_t pos, std::size_t len, int& out) {
-    out = 0;
-    for (std::size_t i = pos; i < pos + len; ++i) {
-      if (s[i] < '0' || s[i] > '9') return false;
-      out = out * 10 + (s[i] - '0');
-    }
-    return true;
-  };
-  int y, mo, d, h, mi, se;
-  if (!num(0, 4, y) || !num(5, 2, mo) || !num(8, 2, d) || !num(11, 2, h) || !num(14, 2, mi) ||
-      !num(17, 2, se)) {
-    return bad();
-  }
-  const year_month_day ymd{year{y}, month{static_cast<unsigned>(mo)}, day{static_cast<unsigned>(d)}};
-  // Leap seconds (:60) are refused: one instant, one spelling.
-  if (!ymd.ok() || h > 23 || mi > 59 || se > 59) return bad();
-  return sys_days{ymd} + hours{h} + minutes{mi} + seconds{se};
+  // The shared parser refuses ":60" like every other time reader.
+  auto t = parse_timestamp(s, TimestampSyntax::kUtcSeconds);
+  if (!t.ok()) return make_error(ErrorCode::kParse, t.error().message);
+  return std::chrono::sys_seconds{std::chrono::seconds{t->seconds}};
 }
 
 }  // namespace pqbpf

@@ -45,6 +45,7 @@ Result<SecureBytes> checked(SecureBytes pass, const std::string& where) {
 Result<SecureBytes> from_file(const std::string& path) {
   internal::SecretFileOptions options;
   options.max_size = 64 * 1024;
+  options.refused_mode_bits = 066;  // others must not read (or replace) the passphrase
   PQBPF_ASSIGN_OR_RETURN(SecureBytes contents, internal::read_secret_file(path, options));
   const std::size_t len = first_line_length(contents.span());
   return checked(SecureBytes(contents.span().first(len)), path);
@@ -56,8 +57,16 @@ Result<SecureBytes> from_environment(const std::string& name) {
     return make_error(ErrorCode::kNotFound,
                       "environment variable " + name + " is not set; export it or use another passphrase source");
   }
-  const auto* bytes = reinterpret_cast<const std::uint8_t*>(value);
-  return checked(SecureBytes(std::span(bytes, std::strlen(value))), "environment variable " + name);
+  const std::size_t length = std::strlen(value);
+  SecureBytes pass(std::span(reinterpret_cast<const std::uint8_t*>(value), length));
+  // Once read, the passphrase leaves the environment: child processes we
+  // start (and /proc/self/environ readers, for the strings we own) must not
+  // see it. The bytes are wiped in place first, since unsetenv only drops
+  // the pointer. Safe: we are single-threaded here and nothing else holds
+  // `value`.
+  crypto::secure_wipe(const_cast<char*>(value), length);
+  ::unsetenv(name.c_str());
+  return checked(std::move(pass), "environment variable " + name);
 }
 
 // While echo is off, signals that would end or stop the process are caught

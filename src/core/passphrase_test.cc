@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <poll.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
@@ -103,6 +104,53 @@ TEST(Passphrase, ReadFromSetEnvironmentVariableReturnsValue) {
   ::unsetenv("PQBPF_TEST_PASSPHRASE");
   ASSERT_TRUE(pass.ok()) << pass.error().message;
   EXPECT_EQ(as_string(*pass), "from the environment");
+}
+
+// Issue 11.11: a passphrase read from the environment is removed from it,
+// so no child process (an editor, a loader, a hook) inherits it.
+TEST(Passphrase, ReadFromEnvironmentRemovesTheVariable) {
+  ::setenv("PQBPF_TEST_PASSPHRASE_GONE", "leaves no trace", 1);
+  auto pass = read_passphrase(PassphraseSource::environment("PQBPF_TEST_PASSPHRASE_GONE"));
+  ASSERT_TRUE(pass.ok()) << pass.error().message;
+  EXPECT_EQ(as_string(*pass), "leaves no trace");
+  EXPECT_EQ(std::getenv("PQBPF_TEST_PASSPHRASE_GONE"), nullptr);
+  // A child started afterwards does not see it either.
+  const int status = std::system("test -z \"${PQBPF_TEST_PASSPHRASE_GONE+set}\"");
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0) << "a child process inherited the passphrase variable";
+  ::unsetenv("PQBPF_TEST_PASSPHRASE_GONE");
+}
+
+// Issue 11.11: a passphrase file others may read (or rewrite) is refused,
+// with the fix in the message.
+TEST(Passphrase, ReadFromGroupOrOtherAccessibleFileFails) {
+  ScratchDir dir;
+  const auto path = dir.file("pass");
+  for (mode_t mode : {0644, 0640, 0604, 0620, 0602, 0660}) {
+    write_all(path, "correct horse\n", mode);
+    auto pass = read_passphrase(PassphraseSource::file(path));
+    ASSERT_FALSE(pass.ok()) << std::oct << mode;
+    EXPECT_EQ(pass.error().code, ErrorCode::kPermission);
+    EXPECT_NE(pass.error().message.find(path + ": permissions"), std::string::npos)
+        << pass.error().message;
+    EXPECT_NE(pass.error().message.find("run chmod 600 " + path), std::string::npos)
+        << pass.error().message;
+  }
+  for (mode_t mode : {0600, 0400, 0700}) {
+    write_all(path, "correct horse\n", mode);
+    EXPECT_TRUE(read_passphrase(PassphraseSource::file(path)).ok()) << std::oct << mode;
+  }
+}
+
+// Issue 11.8: a FIFO planted at the passphrase path is refused at once.
+TEST(Passphrase, ReadFromFifoFailsWithoutBlocking) {
+  ScratchDir dir;
+  const auto path = dir.file("pass");
+  ASSERT_EQ(::mkfifo(path.c_str(), 0600), 0);
+  auto pass = read_passphrase(PassphraseSource::file(path));
+  ASSERT_FALSE(pass.ok());
+  EXPECT_NE(pass.error().message.find("not a regular file"), std::string::npos)
+      << pass.error().message;
 }
 
 TEST(Passphrase, ReadFromUnsetEnvironmentVariableFailsNotFound) {

@@ -13,6 +13,7 @@
 #include "pqbpf/crypto/sha3.h"
 #include "pqbpf/core/did.h"
 #include "pqbpf/core/json_strict.h"
+#include "pqbpf/core/timestamp.h"
 
 namespace pqbpf::log {
 namespace {
@@ -117,18 +118,6 @@ Result<std::vector<KernelProgram>> parse_kernel_programs(const json& j, const st
 }
 
 void append_uint(std::string& out, std::uint64_t v) { out += std::to_string(v); }
-
-bool read_digits(std::string_view s, std::size_t& i, std::size_t n, int& out) {
-  if (i + n > s.size()) return false;
-  out = 0;
-  for (std::size_t k = 0; k < n; ++k) {
-    char c = s[i + k];
-    if (c < '0' || c > '9') return false;
-    out = out * 10 + (c - '0');
-  }
-  i += n;
-  return true;
-}
 
 }  // namespace
 
@@ -476,70 +465,18 @@ std::string now_rfc3339() {
 }
 
 Result<std::int64_t> parse_rfc3339_ns(std::string_view s) {
+  // The shared parser (pqbpf/core/timestamp.h) owns the syntax and the
+  // leap-second rule; this adds the int64-nanosecond range.
   const auto fail = [&] {
     return make_error(ErrorCode::kInvalidArgument,
                       "invalid time '" + std::string(s.substr(0, 40)) +
                           "': expected RFC 3339, e.g. 2026-01-31T12:00:00Z or 2026-01-31");
   };
-  std::size_t i = 0;
-  int year, mon, day, hour = 0, min = 0, sec = 0;
-  if (!read_digits(s, i, 4, year) || i >= s.size() || s[i++] != '-' ||
-      !read_digits(s, i, 2, mon) || i >= s.size() || s[i++] != '-' || !read_digits(s, i, 2, day)) {
-    return fail();
-  }
-  std::int64_t nanos = 0;
-  std::int64_t offset_seconds = 0;
-  if (i < s.size()) {
-    if (s[i] != 'T' && s[i] != 't' && s[i] != ' ') return fail();
-    ++i;
-    if (!read_digits(s, i, 2, hour) || i >= s.size() || s[i++] != ':' ||
-        !read_digits(s, i, 2, min) || i >= s.size() || s[i++] != ':' ||
-        !read_digits(s, i, 2, sec)) {
-      return fail();
-    }
-    if (i < s.size() && s[i] == '.') {
-      ++i;
-      std::size_t digits = 0;
-      while (i < s.size() && s[i] >= '0' && s[i] <= '9') {
-        if (digits == 9) return fail();
-        nanos = nanos * 10 + (s[i] - '0');
-        ++digits;
-        ++i;
-      }
-      if (digits == 0) return fail();
-      for (std::size_t k = digits; k < 9; ++k) nanos *= 10;
-    }
-    if (i >= s.size()) return fail();
-    if (s[i] == 'Z' || s[i] == 'z') {
-      ++i;
-    } else if (s[i] == '+' || s[i] == '-') {
-      const int sign = s[i] == '+' ? 1 : -1;
-      ++i;
-      int oh, om;
-      if (!read_digits(s, i, 2, oh) || i >= s.size() || s[i++] != ':' ||
-          !read_digits(s, i, 2, om) || oh > 23 || om > 59) {
-        return fail();
-      }
-      offset_seconds = sign * (oh * 3600 + om * 60);
-    } else {
-      return fail();
-    }
-    if (i != s.size()) return fail();
-  }
-  if (mon < 1 || mon > 12 || day < 1 || day > 31 || hour > 23 || min > 59 || sec > 60) {
-    return fail();
-  }
-  std::tm tm{};
-  tm.tm_year = year - 1900;
-  tm.tm_mon = mon - 1;
-  tm.tm_mday = day;
-  tm.tm_hour = hour;
-  tm.tm_min = min;
-  tm.tm_sec = sec;
-  const std::time_t t = timegm(&tm);
+  auto t = parse_timestamp(s, TimestampSyntax::kRfc3339);
+  if (!t.ok()) return fail();
   // Nanoseconds since the epoch fit in int64 from 1678 to 2262.
-  if (t - offset_seconds > 9223372035LL || t - offset_seconds < -9223372035LL) return fail();
-  return (static_cast<std::int64_t>(t) - offset_seconds) * 1000000000LL + nanos;
+  if (t->seconds > 9223372035LL || t->seconds < -9223372035LL) return fail();
+  return t->seconds * 1000000000LL + t->nanos;
 }
 
 }  // namespace pqbpf::log

@@ -152,6 +152,8 @@ TEST(RecordTest, TimeFormatsWithNanosecondsAndParsesBack) {
   EXPECT_FALSE(parse_rfc3339_ns("yesterday").ok());
   EXPECT_FALSE(parse_rfc3339_ns("2025-11-29T12:00:00").ok());
   EXPECT_FALSE(parse_rfc3339_ns("2999-01-01").ok());  // past int64 nanoseconds
+  // Issue 11.11: a leap second is refused here as by every time parser (core/timestamp.h).
+  EXPECT_FALSE(parse_rfc3339_ns("2026-12-31T23:59:60Z").ok());
 }
 
 }  // namespace

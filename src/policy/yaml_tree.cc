@@ -13,6 +13,8 @@
 #include <yaml-cpp/mark.h>
 #include <yaml-cpp/parser.h>
 
+#include "pqbpf/core/jcs.h"
+
 namespace pqbpf::policy {
 namespace {
 
@@ -251,6 +253,20 @@ std::string yaml_position(const YamlNode& node) {
 
 Result<YamlNode> parse_yaml_tree(std::string_view text, const std::string& label,
                                  const YamlLimits& limits) {
+  // YAML text is Unicode, but yaml-cpp passes invalid bytes through to rule
+  // names and signers (and from there to logs and JSON output): refuse them,
+  // naming the first bad line. A '\n' byte never sits inside a UTF-8
+  // sequence, so checking line by line is exact.
+  if (!is_valid_utf8(text)) {
+    std::size_t line = 1, start = 0;
+    for (std::size_t end = text.find('\n'); end != std::string_view::npos &&
+                                            is_valid_utf8(text.substr(start, end - start));
+         start = end + 1, end = text.find('\n', start)) {
+      ++line;
+    }
+    return make_error(ErrorCode::kParse, label + ": line " + std::to_string(line) +
+                                             ": not valid UTF-8; policy files must be UTF-8");
+  }
   if (auto error = prescan_flow_depth(text, label, limits.max_depth)) return *error;
   try {
     std::istringstream in{std::string(text)};

@@ -140,11 +140,27 @@ TEST(YamlTree, ParseNodeCountAtLimitSucceedsAndPastItFails) {
   EXPECT_EQ(tree.error().message, "t.yaml: line 1, column 11: more than 4 YAML nodes");
 }
 
-TEST(YamlTree, ParseInvalidUtf8DoesNotCrash) {
+// Was a test that could not fail (it ended in SUCCEED()): yaml-cpp accepted
+// the bytes and handed them on. Invalid UTF-8 is now refused, naming the line.
+TEST(YamlTree, ParseInvalidUtf8FailsNamingTheLine) {
   const std::string text = "a: \"\xff\xfe\"\nb: \xc3\x28\n";
   auto tree = parse_yaml_tree(text, "t.yaml");
-  (void)tree;  // accepted or refused, never a crash; the schema validates values
-  SUCCEED();
+  ASSERT_FALSE(tree.ok());
+  EXPECT_EQ(tree.error().code, ErrorCode::kParse);
+  EXPECT_EQ(tree.error().message, "t.yaml: line 1: not valid UTF-8; policy files must be UTF-8");
+  // The first bad line is named: a bare continuation byte on line 3, an
+  // overlong '/' on line 2, a UTF-16 surrogate on line 4.
+  auto third = parse_yaml_tree("a: 1\nb: \"\xc3\xa9\"\nc: \x80\n", "t.yaml");
+  ASSERT_FALSE(third.ok());
+  EXPECT_EQ(third.error().message, "t.yaml: line 3: not valid UTF-8; policy files must be UTF-8");
+  auto overlong = parse_yaml_tree("a: 1\nb: \xc0\xaf\n", "t.yaml");
+  ASSERT_FALSE(overlong.ok());
+  EXPECT_EQ(overlong.error().message, "t.yaml: line 2: not valid UTF-8; policy files must be UTF-8");
+  auto surrogate = parse_yaml_tree("a: 1\nb: 2\nc: 3\nd: \xed\xa0\x80\n", "t.yaml");
+  ASSERT_FALSE(surrogate.ok());
+  EXPECT_EQ(surrogate.error().message, "t.yaml: line 4: not valid UTF-8; policy files must be UTF-8");
+  // Valid multi-byte UTF-8 is still accepted.
+  EXPECT_TRUE(parse_yaml_tree("name: \"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x94\x92\"\n", "t.yaml").ok());
 }
 
 }  // namespace

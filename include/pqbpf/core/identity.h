@@ -35,7 +35,8 @@ Status validate_identity_name(std::string_view name);
 // Capability: 1..64 characters from [a-z0-9._:-]; a list has no duplicates
 // and at most 32 entries.
 Status validate_capabilities(const std::vector<std::string>& capabilities);
-// RFC 3339 UTC timestamp with second precision: "2026-11-29T12:08:19Z".
+// RFC 3339 UTC timestamp with second precision: "2026-11-29T12:08:19Z"; no
+// leap second (parse_timestamp in core/timestamp.h is the one rule).
 Status validate_timestamp(std::string_view timestamp);
 // The current time in that form.
 std::string current_timestamp();

@@ -1,7 +1,10 @@
 // Where a key file's passphrase comes from: a file (its first line), an
 // environment variable, or a prompt on the controlling terminal with echo
 // off. The passphrase is returned in SecureBytes and every intermediate
-// buffer is wiped; the environment itself cannot be wiped (docs/KEYS.md).
+// buffer is wiped. A passphrase read from the environment is wiped there
+// and the variable removed (unsetenv), so child processes do not inherit it
+// (docs/KEYS.md). A passphrase file that group or others may read or write
+// is refused.
 #pragma once
 
 #include <string>

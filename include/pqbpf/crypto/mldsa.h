@@ -135,7 +135,9 @@ Result<std::vector<std::uint8_t>> sign(const PrivateKey& key, std::span<const st
                             std::span<const std::uint8_t> signature);
 
 // FIPS 204 Algorithm 7, ML-DSA.Sign_internal(sk, M', rnd): M' is the already
-// formatted message (what the ACVP "internal" interface passes).
+// formatted message (what the ACVP "internal" interface passes). This and
+// sign_mu return an empty vector for an empty (moved-from) key; sign() fails
+// with kInvalidArgument.
 std::vector<std::uint8_t> sign_internal(const PrivateKey& key,
                                         std::span<const std::uint8_t> formatted_message,
                                         Randomness rnd);

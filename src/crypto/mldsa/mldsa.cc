@@ -244,6 +244,10 @@ Result<KeyPair> key_pair_from_seed(ParameterSet set, std::span<const std::uint8_
 
 Result<std::vector<std::uint8_t>> sign(const PrivateKey& key, std::span<const std::uint8_t> message,
                                        std::span<const std::uint8_t> context, SigningMode mode) {
+  // A moved-from key holds no bytes; signing would read past them (issue 11.11).
+  if (key.expose_secret_encoding().size() != sizes(key.parameter_set()).private_key) {
+    return make_error(ErrorCode::kInvalidArgument, "ML-DSA signing key is empty (moved from?)");
+  }
   PQBPF_RETURN_IF_ERROR(check_context(context));
   std::array<std::uint8_t, kRandomnessSize> rnd{};
   if (mode == SigningMode::kHedged) {
@@ -261,11 +265,13 @@ Result<std::vector<std::uint8_t>> sign(const PrivateKey& key, std::span<const st
 std::vector<std::uint8_t> sign_internal(const PrivateKey& key,
                                         std::span<const std::uint8_t> formatted_message,
                                         Randomness rnd) {
+  if (key.expose_secret_encoding().size() != sizes(key.parameter_set()).private_key) return {};
   const Mu mu = mu_of(private_tr(key), {}, {}, formatted_message);
   return sign_with_mu(key, mu, rnd);
 }
 
 std::vector<std::uint8_t> sign_mu(const PrivateKey& key, const Mu& mu, Randomness rnd) {
+  if (key.expose_secret_encoding().size() != sizes(key.parameter_set()).private_key) return {};
   return sign_with_mu(key, mu, rnd);
 }
 

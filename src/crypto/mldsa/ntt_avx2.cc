@@ -11,7 +11,7 @@
 //
 // Functions carry __attribute__((target("avx2"))) rather than the file being
 // built with -mavx2, so no AVX2 code can leak into shared inline functions;
-// ntt.cc only calls them after checking the CPU. No data-dependent branches
+// ntt.cc only calls them when the dispatch level allows AVX2. No data-dependent branches
 // or addresses: the code is as constant-time as the scalar one.
 #include <array>
 #include <cstdint>
@@ -27,11 +27,6 @@ namespace pqbpf::crypto::mldsa::internal {
 
 #if defined(PQBPF_MLDSA_HAVE_AVX2_CODE)
 
-bool avx2_available() {
-  __builtin_cpu_init();
-  return __builtin_cpu_supports("avx2");
-}
-
 namespace {
 
 constexpr std::int32_t kQInvLocal = 58728449;
@@ -39,7 +34,7 @@ constexpr std::int32_t kInvNttFactor = 41978;
 
 // Twiddles for the transposed layers, lane b = block b of a 64-coefficient
 // chunk c (blocks 8c .. 8c + 7 of 8 coefficients each).
-struct TransposedZetas {
+struct alignas(32) TransposedZetas {
   // Forward: distance 4 uses zetas[32 + B]; distance 2, group h in {0, 1},
   // zetas[64 + 2B + h]; distance 1, group g in 0..3, zetas[128 + 4B + g].
   std::int32_t fwd4[32];
@@ -52,7 +47,7 @@ struct TransposedZetas {
   std::int32_t inv4[32];
 };
 
-TransposedZetas make_transposed_zetas() {
+constexpr TransposedZetas make_transposed_zetas() {
   TransposedZetas t{};
   for (int b = 0; b < 32; ++b) {
     t.fwd4[b] = kZetas[32 + b];
@@ -69,7 +64,9 @@ TransposedZetas make_transposed_zetas() {
   return t;
 }
 
-const TransposedZetas kTz = make_transposed_zetas();
+// constexpr: built by the compiler, so there is no dynamic initialiser whose
+// order against other translation units' initialisers could matter.
+constexpr TransposedZetas kTz = make_transposed_zetas();
 
 __attribute__((target("avx2"))) inline __m256i load(const std::int32_t* p) {
   return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
@@ -222,7 +219,6 @@ __attribute__((target("avx2"))) void pointwise_montgomery_avx2(std::int32_t r[kN
 
 #else  // no x86: the scalar code only
 
-bool avx2_available() { return false; }
 void ntt_avx2(std::int32_t a[kN]) { ntt_scalar(a); }
 void invntt_tomont_avx2(std::int32_t a[kN]) { invntt_tomont_scalar(a); }
 void pointwise_montgomery_avx2(std::int32_t r[kN], const std::int32_t a[kN],

@@ -32,6 +32,7 @@
 #include <vector>
 
 #include "cpu_dispatch.h"
+#include "keccak_f1600.h"
 #include "pqbpf/crypto/sha3.h"
 #ifdef PQBPF_BENCH_MLDSA
 #include "pqbpf/crypto/mldsa.h"
@@ -77,6 +78,43 @@ void sha3_openssl(benchmark::State& state, std::size_t size) {
     benchmark::DoNotOptimize(digest);
   }
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * size));
+}
+
+// ---- Keccak-f[1600] kernels (per call; items = permutations) ----
+
+namespace ki = pqbpf::crypto::internal;
+
+template <typename Kernel>
+void keccak_kernel(benchmark::State& state, ki::CryptoImpl needs, int ways, Kernel kernel) {
+  if (!ki::impl_supported(needs)) {
+    state.SkipWithError("not supported on this CPU");
+    return;
+  }
+  alignas(64) std::uint64_t lanes[25 * ki::kKeccakBatch] = {};
+  for (auto _ : state) {
+    kernel(lanes);
+    benchmark::DoNotOptimize(lanes);
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * ways));
+}
+
+void register_keccak_benchmarks() {
+  using ki::CryptoImpl;
+  benchmark::RegisterBenchmark("keccak_f1600_scalar", keccak_kernel<void (*)(std::uint64_t*)>,
+                               CryptoImpl::kScalar, 1,
+                               [](std::uint64_t* l) { ki::keccak_f1600_scalar(l); });
+  benchmark::RegisterBenchmark("keccak_f1600_v3", keccak_kernel<void (*)(std::uint64_t*)>,
+                               CryptoImpl::kAvx2, 1,
+                               [](std::uint64_t* l) { ki::keccak_f1600_v3(l); });
+  benchmark::RegisterBenchmark("keccak_f1600_x4_avx2", keccak_kernel<void (*)(std::uint64_t*)>,
+                               CryptoImpl::kAvx2, 4,
+                               [](std::uint64_t* l) { ki::keccak_f1600_x4_avx2(l, 8); });
+  benchmark::RegisterBenchmark("keccak_f1600_x4_avx512vl",
+                               keccak_kernel<void (*)(std::uint64_t*)>, CryptoImpl::kAvx512, 4,
+                               [](std::uint64_t* l) { ki::keccak_f1600_x4_avx512vl(l, 8); });
+  benchmark::RegisterBenchmark("keccak_f1600_x8_avx512", keccak_kernel<void (*)(std::uint64_t*)>,
+                               CryptoImpl::kAvx512, 8,
+                               [](std::uint64_t* l) { ki::keccak_f1600_x8_avx512(l); });
 }
 
 // ---- OpenSSL signature baselines ----
@@ -230,6 +268,7 @@ void mldsa_verify_cold(benchmark::State& state, mldsa::ParameterSet set) {
 #endif  // PQBPF_BENCH_MLDSA
 
 void register_benchmarks() {
+  register_keccak_benchmarks();
   for (auto [size, label] : {std::pair<std::size_t, const char*>{64, "64B"},
                              {4096, "4KiB"},
                              {1 << 20, "1MiB"}}) {

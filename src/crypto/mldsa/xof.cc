@@ -84,6 +84,44 @@ void Shake<Rate>::squeeze(std::uint8_t* out, std::size_t len) {
 template class Shake<168>;
 template class Shake<136>;
 
+template <std::size_t Rate>
+ShakeBatch<Rate>::ShakeBatch(const std::uint8_t* prefix, std::size_t prefix_len,
+                             const std::uint8_t (*suffix)[2], int n)
+    : n_(n) {
+  static_assert(crypto::internal::kKeccakBatch == 8);
+  // One block holds everything (prefix_len + 2 < Rate): write the bytes,
+  // the SHAKE suffix 1111 and the final pad bit straight into each column.
+  for (int j = 0; j < n; ++j) {
+    std::uint64_t s[Rate / 8] = {};
+    for (std::size_t i = 0; i < prefix_len; ++i) xor_byte(s, i, prefix[i]);
+    xor_byte(s, prefix_len, suffix[j][0]);
+    xor_byte(s, prefix_len + 1, suffix[j][1]);
+    xor_byte(s, prefix_len + 2, 0x1F);
+    xor_byte(s, Rate - 1, 0x80);
+    for (std::size_t i = 0; i < Rate / 8; ++i) lanes_[8 * i + j] = s[i];
+    secure_wipe(s, sizeof(s));
+  }
+}
+
+template <std::size_t Rate>
+ShakeBatch<Rate>::~ShakeBatch() {
+  secure_wipe(lanes_, sizeof(lanes_));
+}
+
+template <std::size_t Rate>
+void ShakeBatch<Rate>::squeeze_blocks(std::uint8_t* const* out, std::size_t nblocks) {
+  for (std::size_t b = 0; b < nblocks; ++b) {
+    crypto::internal::keccak_f1600_batch(lanes_, n_);
+    for (int j = 0; j < n_; ++j) {
+      std::uint8_t* o = out[j] + b * Rate;
+      for (std::size_t i = 0; i < Rate / 8; ++i) store_le64(o + 8 * i, lanes_[8 * i + j]);
+    }
+  }
+}
+
+template class ShakeBatch<168>;
+template class ShakeBatch<136>;
+
 void shake256(std::uint8_t* out, std::size_t outlen, std::span<const std::uint8_t> in1,
               std::span<const std::uint8_t> in2, std::span<const std::uint8_t> in3) {
   Shake256 h;

@@ -18,6 +18,7 @@
 #include "pqbpf/crypto/ct.h"
 #include "pqbpf/crypto/secure_bytes.h"
 #include "xof.h"
+#include "../keccak_lanes.h"
 
 namespace pqbpf::crypto::mldsa::internal {
 
@@ -73,42 +74,53 @@ void expand_a(PolyVec<P::l>* a_hat, const std::uint8_t rho[kSeedBytes]) {
   }
 }
 
-// FIPS 204, Algorithm 31 RejBoundedPoly, the parsing half: appends to a the
-// coefficients (CoeffFromHalfByte, Algorithm 15) from buf[0 .. len) until it
-// holds 256; returns the new count. buf is secret: the accept/reject
-// decision of each half-byte is computed branch-free and then declassified.
+// FIPS 204, Algorithm 31 RejBoundedPoly, the parsing half: appends to out
+// the coefficients (CoeffFromHalfByte, Algorithm 15) from buf[0 .. len), a
+// multiple of 8, until it holds 256; returns the new count. out has room for
+// kN + 2 values (two may be written past the 256th and are dropped).
+//
+// buf is secret. The accept/reject decision of each half-byte is computed
+// branch-free, eight bytes at a time, and then declassified: a rejected
+// half-byte is discarded and the accepted ones are uniform on their range
+// whatever the pattern, so the pattern says nothing about s1 / s2. Each
+// candidate value is then stored unconditionally and the count advanced by
+// its (public) accept bit: no branch, and addresses depend only on the
+// declassified pattern.
 template <int Eta>
-int rej_eta(Poly& a, int ctr, std::uint8_t* buf, std::size_t len) {
+int rej_eta(std::int32_t* out, int ctr, const std::uint8_t* buf, std::size_t len) {
   static_assert(Eta == 2 || Eta == 4);
   // Per byte: bit 0 = low half-byte accepted, bit 1 = high half-byte
-  // accepted (b < 15 for eta = 2, b < 9 for eta = 4), computed without
-  // branching on the secret bytes.
+  // accepted (b < 15 for eta = 2, b < 9 for eta = 4). Adding 16 - limit to
+  // a half-byte held in its own byte sets bit 4 exactly when b >= limit.
+  constexpr std::uint64_t kNibbles = 0x0F0F0F0F0F0F0F0FULL;
+  constexpr std::uint64_t kBit4 = 0x1010101010101010ULL;
+  constexpr std::uint64_t kAdd = 0x0101010101010101ULL * (Eta == 2 ? 1 : 7);
   std::uint8_t accept[2 * Shake256Batch::kRate];
-  for (std::size_t i = 0; i < len; ++i) {
-    const std::int32_t lo = buf[i] & 0x0F;
-    const std::int32_t hi = buf[i] >> 4;
-    constexpr std::int32_t kLimit = Eta == 2 ? 15 : 9;
-    accept[i] = static_cast<std::uint8_t>((ct::mask_lt(lo, kLimit) & 1U) |
-                                          (ct::mask_lt(hi, kLimit) & 2U));
+  for (std::size_t i = 0; i < len; i += 8) {
+    const std::uint64_t w = crypto::internal::load_le64(buf + i);
+    const std::uint64_t rej_lo = ((w & kNibbles) + kAdd) & kBit4;
+    const std::uint64_t rej_hi = (((w >> 4) & kNibbles) + kAdd) & kBit4;
+    const std::uint64_t acc = ((~rej_lo & kBit4) >> 4) | ((~rej_hi & kBit4) >> 3);
+    crypto::internal::store_le64(accept + i, acc);
   }
-  // Declassified: only whether each half-byte was rejected (a rejection
-  // decision). A rejected half-byte is discarded, and the accepted ones
-  // are uniform on their range whatever the pattern, so the pattern says
-  // nothing about s1 / s2.
-  PQBPF_DECLASSIFY(accept, len);
+  PQBPF_DECLASSIFY(accept, len);  // the rejection pattern only (see above)
   for (std::size_t i = 0; i < len && ctr < kN; ++i) {
     const std::int32_t lo = buf[i] & 0x0F;
     const std::int32_t hi = buf[i] >> 4;
     if constexpr (Eta == 2) {
       // eta - (b mod 5), with b mod 5 = b - 5 * floor(205 b / 1024) for b < 15.
-      if (accept[i] & 1U) a.c[ctr++] = 2 - (lo - ((205 * lo) >> 10) * 5);
-      if ((accept[i] & 2U) && ctr < kN) a.c[ctr++] = 2 - (hi - ((205 * hi) >> 10) * 5);
+      out[ctr] = 2 - (lo - ((205 * lo) >> 10) * 5);
+      ctr += accept[i] & 1;
+      out[ctr] = 2 - (hi - ((205 * hi) >> 10) * 5);
+      ctr += accept[i] >> 1;
     } else {
-      if (accept[i] & 1U) a.c[ctr++] = 4 - lo;
-      if ((accept[i] & 2U) && ctr < kN) a.c[ctr++] = 4 - hi;
+      out[ctr] = 4 - lo;
+      ctr += accept[i] & 1;
+      out[ctr] = 4 - hi;
+      ctr += accept[i] >> 1;
     }
   }
-  return ctr;
+  return ctr < kN ? ctr : kN;
 }
 
 // FIPS 204, Algorithm 33 ExpandS: s1[r] = RejBoundedPoly(rho' || r),
@@ -124,6 +136,7 @@ void expand_s(PolyVec<P::l>& s1, PolyVec<P::k>& s2, const std::uint8_t rho_prime
     const int n = kTotal - first < kBatch ? kTotal - first : kBatch;
     std::uint8_t suffix[kBatch][2];
     Poly* dst[kBatch];
+    std::int32_t coeffs[kBatch][kN + 2];
     for (int j = 0; j < n; ++j) {
       const int r = first + j;
       suffix[j][0] = static_cast<std::uint8_t>(r);  // IntegerToBytes(r, 2), r < 256
@@ -138,18 +151,22 @@ void expand_s(PolyVec<P::l>& s1, PolyVec<P::k>& s2, const std::uint8_t rho_prime
     int ctr[kBatch];
     bool short_of_coefficients = false;
     for (int j = 0; j < n; ++j) {
-      ctr[j] = rej_eta<P::eta>(*dst[j], 0, buf[j], sizeof(buf[j]));
+      ctr[j] = rej_eta<P::eta>(coeffs[j], 0, buf[j], sizeof(buf[j]));
       short_of_coefficients |= ctr[j] < kN;
     }
     while (short_of_coefficients) {  // rare: one more block for every stream
       xof.squeeze_blocks(out, 1);
       short_of_coefficients = false;
       for (int j = 0; j < n; ++j) {
-        ctr[j] = rej_eta<P::eta>(*dst[j], ctr[j], buf[j], Shake256Batch::kRate);
+        ctr[j] = rej_eta<P::eta>(coeffs[j], ctr[j], buf[j], Shake256Batch::kRate);
         short_of_coefficients |= ctr[j] < kN;
       }
     }
+    for (int j = 0; j < n; ++j) {
+      for (int i = 0; i < kN; ++i) dst[j]->c[i] = coeffs[j][i];
+    }
     secure_wipe(buf, sizeof(buf));
+    secure_wipe(coeffs, sizeof(coeffs));
   }
 }
 

@@ -39,4 +39,13 @@ void invntt_tomont_avx2(std::int32_t a[kN]);
 void pointwise_montgomery_avx2(std::int32_t r[kN], const std::int32_t a[kN],
                                const std::int32_t b[kN]);
 
+// r_i = reduce32(sum_{j < n} montgomery_reduce(a_j,i * b_j,i)
+//              - montgomery_reduce(c_i * t_i))   (the c/t term only if c),
+// with AVX2. a and b point to n polynomials of kN coefficients stored one
+// after another (a PolyVec); |a| < q, |b| < 9q, n <= 8. Congruent mod q to
+// the scalar 64-bit dot product, not always the same representative: the
+// callers bring both to standard form after the inverse NTT.
+void dot_montgomery_avx2(std::int32_t r[kN], const std::int32_t* a, const std::int32_t* b, int n,
+                         const std::int32_t* c, const std::int32_t* t);
+
 }  // namespace pqbpf::crypto::mldsa::internal

@@ -217,6 +217,25 @@ __attribute__((target("avx2"))) void pointwise_montgomery_avx2(std::int32_t r[kN
   for (unsigned j = 0; j < kN; j += 8) store(r + j, montmul(load(a + j), load(b + j)));
 }
 
+__attribute__((target("avx2"))) void dot_montgomery_avx2(std::int32_t r[kN],
+                                                         const std::int32_t* a,
+                                                         const std::int32_t* b, int n,
+                                                         const std::int32_t* c,
+                                                         const std::int32_t* t) {
+  // reduce32: a - round(a / 2^23) * q.
+  const __m256i q = _mm256_set1_epi32(kQ);
+  const __m256i half = _mm256_set1_epi32(1 << 22);
+  for (unsigned i = 0; i < kN; i += 8) {
+    __m256i acc = _mm256_setzero_si256();
+    for (int j = 0; j < n; ++j) {
+      acc = _mm256_add_epi32(acc, montmul(load(a + j * kN + i), load(b + j * kN + i)));
+    }
+    if (c != nullptr) acc = _mm256_sub_epi32(acc, montmul(load(c + i), load(t + i)));
+    const __m256i k = _mm256_srai_epi32(_mm256_add_epi32(acc, half), 23);
+    store(r + i, _mm256_sub_epi32(acc, _mm256_mullo_epi32(k, q)));
+  }
+}
+
 #else  // no x86: the scalar code only
 
 void ntt_avx2(std::int32_t a[kN]) { ntt_scalar(a); }
@@ -228,6 +247,17 @@ void pointwise_montgomery_avx2(std::int32_t r[kN], const std::int32_t a[kN],
     const std::int32_t t = static_cast<std::int32_t>(
         static_cast<std::int64_t>(static_cast<std::int32_t>(p)) * 58728449);
     r[i] = static_cast<std::int32_t>((p - static_cast<std::int64_t>(t) * kQ) >> 32);
+  }
+}
+
+void dot_montgomery_avx2(std::int32_t r[kN], const std::int32_t* a, const std::int32_t* b, int n,
+                         const std::int32_t* c, const std::int32_t* t) {
+  for (int i = 0; i < kN; ++i) {
+    std::int64_t acc = 0;
+    for (int j = 0; j < n; ++j) acc += static_cast<std::int64_t>(a[j * kN + i]) * b[j * kN + i];
+    if (c != nullptr) acc -= static_cast<std::int64_t>(c[i]) * t[i];
+    const std::int64_t t2 = static_cast<std::int32_t>(static_cast<std::int32_t>(acc) * 58728449);
+    r[i] = static_cast<std::int32_t>((acc - t2 * kQ) >> 32);
   }
 }
 

@@ -2,9 +2,16 @@
 // samplers live in sampling.h.
 #include "sampling.h"
 
+#include "../cpu_dispatch.h"
+
 namespace pqbpf::crypto::mldsa::internal {
 
 int rej_uniform(std::int32_t* a, int ctr, const std::uint8_t* buf, std::size_t len) {
+  return crypto::internal::use_avx2() ? rej_uniform_avx2(a, ctr, buf, len)
+                                      : rej_uniform_scalar(a, ctr, buf, len);
+}
+
+int rej_uniform_scalar(std::int32_t* a, int ctr, const std::uint8_t* buf, std::size_t len) {
   // The block length is a multiple of 3, so no candidate straddles blocks.
   for (std::size_t i = 0; i + 3 <= len && ctr < kN; i += 3) {
     const std::uint32_t t =

@@ -33,6 +33,10 @@ inline constexpr int kBatch = Shake128Batch::kMaxStreams;
 // found in buf[0 .. len), len a multiple of 3, until a holds 256. Returns
 // the new count. rho is public, so branching on the candidates is fine.
 int rej_uniform(std::int32_t* a, int ctr, const std::uint8_t* buf, std::size_t len);
+// The portable and the AVX2 form (sampling_avx2.cc) that rej_uniform picks
+// between by the dispatch level; both give the same coefficients.
+int rej_uniform_scalar(std::int32_t* a, int ctr, const std::uint8_t* buf, std::size_t len);
+int rej_uniform_avx2(std::int32_t* a, int ctr, const std::uint8_t* buf, std::size_t len);
 
 // FIPS 204, Algorithm 32 ExpandA: A_hat[r][s] = RejNTTPoly(rho || s || r).
 template <class P>

@@ -89,18 +89,29 @@ ShakeBatch<Rate>::ShakeBatch(const std::uint8_t* prefix, std::size_t prefix_len,
                              const std::uint8_t (*suffix)[2], int n)
     : n_(n) {
   static_assert(crypto::internal::kKeccakBatch == 8);
-  // One block holds everything (prefix_len + 2 < Rate): write the bytes,
-  // the SHAKE suffix 1111 and the final pad bit straight into each column.
-  for (int j = 0; j < n; ++j) {
-    std::uint64_t s[Rate / 8] = {};
-    for (std::size_t i = 0; i < prefix_len; ++i) xor_byte(s, i, prefix[i]);
-    xor_byte(s, prefix_len, suffix[j][0]);
-    xor_byte(s, prefix_len + 1, suffix[j][1]);
-    xor_byte(s, prefix_len + 2, 0x1F);
-    xor_byte(s, Rate - 1, 0x80);
-    for (std::size_t i = 0; i < Rate / 8; ++i) lanes_[8 * i + j] = s[i];
-    secure_wipe(s, sizeof(s));
+  // One block holds everything (prefix_len + 2 < Rate). The block shared by
+  // all streams: prefix, the SHAKE suffix 1111 after the two stream bytes,
+  // and the final pad bit (FIPS 202, B.2); then each stream's two bytes.
+  std::uint64_t block[Rate / 8] = {};
+  std::size_t i = 0;
+  for (; i + 8 <= prefix_len; i += 8) block[i / 8] = load_le64(prefix + i);
+  for (; i < prefix_len; ++i) xor_byte(block, i, prefix[i]);
+  xor_byte(block, prefix_len + 2, 0x1F);
+  xor_byte(block, Rate - 1, 0x80);
+  for (std::size_t w = 0; w < Rate / 8; ++w) {
+    for (std::size_t j = 0; j < 8; ++j) lanes_[8 * w + j] = block[w];
   }
+  for (std::size_t w = Rate / 8; w < 25; ++w) {
+    for (std::size_t j = 0; j < 8; ++j) lanes_[8 * w + j] = 0;
+  }
+  for (int j = 0; j < n; ++j) {
+    for (int b = 0; b < 2; ++b) {
+      const std::size_t pos = prefix_len + static_cast<std::size_t>(b);
+      lanes_[8 * (pos / 8) + static_cast<std::size_t>(j)] ^=
+          static_cast<std::uint64_t>(suffix[j][b]) << (8 * (pos % 8));
+    }
+  }
+  secure_wipe(block, sizeof(block));
 }
 
 template <std::size_t Rate>
@@ -114,7 +125,10 @@ void ShakeBatch<Rate>::squeeze_blocks(std::uint8_t* const* out, std::size_t nblo
     crypto::internal::keccak_f1600_batch(lanes_, n_);
     for (int j = 0; j < n_; ++j) {
       std::uint8_t* o = out[j] + b * Rate;
-      for (std::size_t i = 0; i < Rate / 8; ++i) store_le64(o + 8 * i, lanes_[8 * i + j]);
+      const std::uint64_t* column = lanes_ + j;
+      std::uint64_t words[Rate / 8];
+      for (std::size_t i = 0; i < Rate / 8; ++i) words[i] = column[8 * i];
+      for (std::size_t i = 0; i < Rate / 8; ++i) store_le64(o + 8 * i, words[i]);
     }
   }
 }

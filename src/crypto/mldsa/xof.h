@@ -64,7 +64,9 @@ class ShakeBatch {
   void squeeze_blocks(std::uint8_t* const* out, std::size_t nblocks);
 
  private:
-  alignas(64) std::uint64_t lanes_[25 * 8] = {};  // lane i of stream j at [8i + j]
+  // Lane i of stream j at [8i + j]; the capacity lanes are zeroed by the
+  // constructor, the rate lanes written.
+  alignas(64) std::uint64_t lanes_[25 * 8];
   int n_;
 };
 

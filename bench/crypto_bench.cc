@@ -106,6 +106,9 @@ void register_keccak_benchmarks() {
   benchmark::RegisterBenchmark("keccak_f1600_v3", keccak_kernel<void (*)(std::uint64_t*)>,
                                CryptoImpl::kAvx2, 1,
                                [](std::uint64_t* l) { ki::keccak_f1600_v3(l); });
+  benchmark::RegisterBenchmark("keccak_f1600_avx512", keccak_kernel<void (*)(std::uint64_t*)>,
+                               CryptoImpl::kAvx512, 1,
+                               [](std::uint64_t* l) { ki::keccak_f1600_avx512(l); });
   benchmark::RegisterBenchmark("keccak_f1600_x4_avx2", keccak_kernel<void (*)(std::uint64_t*)>,
                                CryptoImpl::kAvx2, 4,
                                [](std::uint64_t* l) { ki::keccak_f1600_x4_avx2(l, 8); });

@@ -131,11 +131,12 @@ void keccak_f1600_scalar(std::uint64_t state[25]) {
 }
 
 void keccak_f1600(std::uint64_t state[25]) {
-  if (use_avx2()) {
-    keccak_f1600_v3(state);
-  } else {
-    keccak_f1600_scalar(state);
+  switch (active_impl()) {
+    case CryptoImpl::kAvx512: keccak_f1600_avx512(state); return;
+    case CryptoImpl::kAvx2: keccak_f1600_v3(state); return;
+    case CryptoImpl::kScalar: break;
   }
+  keccak_f1600_scalar(state);
 }
 
 void keccak_f1600_x4_scalar(std::uint64_t* lanes, std::size_t stride) {

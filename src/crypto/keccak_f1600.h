@@ -24,6 +24,7 @@ void keccak_f1600_batch(std::uint64_t lanes[25 * kKeccakBatch], int n);
 // OS can run it.
 void keccak_f1600_scalar(std::uint64_t state[25]);  // portable
 void keccak_f1600_v3(std::uint64_t state[25]);      // x86-64-v3: andn, rorx
+void keccak_f1600_avx512(std::uint64_t state[25]);  // AVX-512VL, one lane per register
 // Four states; lane i of state j at lanes[i * stride + j], j < 4.
 void keccak_f1600_x4_scalar(std::uint64_t* lanes, std::size_t stride);
 void keccak_f1600_x4_avx2(std::uint64_t* lanes, std::size_t stride);

@@ -156,6 +156,17 @@ TEST(KeccakF1600Test, X86V3KernelMatchesFips202Reference) {
   }
 }
 
+TEST(KeccakF1600Test, Avx512SingleStateKernelMatchesFips202Reference) {
+  if (!impl_supported(CryptoImpl::kAvx512)) GTEST_SKIP() << "no AVX-512 on this CPU";
+  std::mt19937_64 rng(12);
+  for (int trial = 0; trial < 8; ++trial) {
+    State s = random_state(rng, trial);
+    const State want = reference_permutation(s);
+    keccak_f1600_avx512(s.data());
+    ASSERT_EQ(s, want) << trial;
+  }
+}
+
 // Runs a multi-state kernel on `ways` random states interleaved with the
 // batch stride and checks each column against the reference.
 template <typename Kernel>

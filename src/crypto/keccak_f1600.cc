@@ -21,6 +21,7 @@
 #include <bit>
 
 #include "cpu_dispatch.h"
+#include "keccak_lanes.h"
 
 namespace pqbpf::crypto::internal {
 namespace {
@@ -170,6 +171,18 @@ void keccak_f1600_batch(std::uint64_t lanes[25 * kKeccakBatch], int n) {
     for (std::size_t i = 0; i < 25; ++i) s[i] = lanes[i * kKeccakBatch + j];
     keccak_f1600_scalar(s);
     for (std::size_t i = 0; i < 25; ++i) lanes[i * kKeccakBatch + j] = s[i];
+  }
+}
+
+void keccak_f1600_batch_squeeze(std::uint64_t lanes[25 * kKeccakBatch], int n,
+                                std::size_t rate_words, std::uint8_t* const* out) {
+  if (n > 4 && active_impl() == CryptoImpl::kAvx512) {
+    keccak_f1600_x8_avx512_squeeze(lanes, rate_words, out, n);
+    return;
+  }
+  keccak_f1600_batch(lanes, n);
+  for (int j = 0; j < n; ++j) {
+    for (std::size_t w = 0; w < rate_words; ++w) store_le64(out[j] + 8 * w, lanes[8 * w + j]);
   }
 }
 

@@ -19,6 +19,10 @@ void keccak_f1600(std::uint64_t state[25]);
 // other columns may change too (callers ignore them).
 inline constexpr std::size_t kKeccakBatch = 8;
 void keccak_f1600_batch(std::uint64_t lanes[25 * kKeccakBatch], int n);
+// keccak_f1600_batch, then writes the first rate_words lanes of each state
+// j < n to out[j] as 8 * rate_words little-endian bytes (a sponge squeeze).
+void keccak_f1600_batch_squeeze(std::uint64_t lanes[25 * kKeccakBatch], int n,
+                                std::size_t rate_words, std::uint8_t* const* out);
 
 // The kernels. Only call a vector one when impl_supported() says the CPU and
 // OS can run it.
@@ -31,5 +35,8 @@ void keccak_f1600_x4_avx2(std::uint64_t* lanes, std::size_t stride);
 void keccak_f1600_x4_avx512vl(std::uint64_t* lanes, std::size_t stride);
 // Eight states; lane i of state j at lanes[8 * i + j].
 void keccak_f1600_x8_avx512(std::uint64_t* lanes);
+// The same, plus the squeeze of keccak_f1600_batch_squeeze for j < n.
+void keccak_f1600_x8_avx512_squeeze(std::uint64_t* lanes, std::size_t rate_words,
+                                    std::uint8_t* const* out, int n);
 
 }  // namespace pqbpf::crypto::internal

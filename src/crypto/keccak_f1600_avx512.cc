@@ -109,6 +109,68 @@ void keccak_f1600_x8_avx512(std::uint64_t* lanes) {
   for (int i = 0; i < 25; ++i) _mm512_storeu_si512(lanes + 8 * i, a[i]);
 }
 
+namespace {
+
+// rows[j] = (in[0][j], in[1][j], ..., in[7][j]): an 8x8 transpose of 64-bit
+// elements in three rounds of two-source permutes.
+inline void transpose8x8(const __m512i in[8], __m512i rows[8]) {
+  const __m512i lo = _mm512_setr_epi64(0, 8, 2, 10, 4, 12, 6, 14);
+  const __m512i hi = _mm512_setr_epi64(1, 9, 3, 11, 5, 13, 7, 15);
+  const __m512i p0 = _mm512_setr_epi64(0, 1, 8, 9, 4, 5, 12, 13);
+  const __m512i p1 = _mm512_setr_epi64(2, 3, 10, 11, 6, 7, 14, 15);
+  const __m512i q0 = _mm512_setr_epi64(0, 1, 2, 3, 8, 9, 10, 11);
+  const __m512i q1 = _mm512_setr_epi64(4, 5, 6, 7, 12, 13, 14, 15);
+  __m512i a[8];
+  for (int k = 0; k < 4; ++k) {
+    a[2 * k] = _mm512_permutex2var_epi64(in[2 * k], lo, in[2 * k + 1]);      // elements 0,2,4,6
+    a[2 * k + 1] = _mm512_permutex2var_epi64(in[2 * k], hi, in[2 * k + 1]);  // elements 1,3,5,7
+  }
+  // b[...]: four consecutive inputs per element pair.
+  __m512i b[8];
+  for (int h = 0; h < 2; ++h) {    // inputs 0-3 or 4-7
+    for (int par = 0; par < 2; ++par) {  // even or odd elements
+      const __m512i x = a[4 * h + par];
+      const __m512i y = a[4 * h + 2 + par];
+      b[4 * h + 2 * par] = _mm512_permutex2var_epi64(x, p0, y);      // elements par, 4+par
+      b[4 * h + 2 * par + 1] = _mm512_permutex2var_epi64(x, p1, y);  // elements 2+par, 6+par
+    }
+  }
+  // b[4h + 2par + m] holds, for inputs 4h..4h+3, elements e and e+4 with
+  // e = par + 2m.
+  for (int e = 0; e < 4; ++e) {
+    const int par = e & 1;
+    const int m = e >> 1;
+    const __m512i x = b[2 * par + m];
+    const __m512i y = b[4 + 2 * par + m];
+    rows[e] = _mm512_permutex2var_epi64(x, q0, y);
+    rows[e + 4] = _mm512_permutex2var_epi64(x, q1, y);
+  }
+}
+
+}  // namespace
+
+void keccak_f1600_x8_avx512_squeeze(std::uint64_t* lanes, std::size_t rate_words,
+                                    std::uint8_t* const* out, int n) {
+  __m512i a[25];
+#pragma GCC unroll 25
+  for (int i = 0; i < 25; ++i) a[i] = _mm512_loadu_si512(lanes + 8 * i);
+  keccak_rounds<OpsAvx512>(a);
+#pragma GCC unroll 25
+  for (int i = 0; i < 25; ++i) _mm512_storeu_si512(lanes + 8 * i, a[i]);
+  // Each state's first rate_words lanes, straight from the registers (a
+  // round trip through `lanes` would read 8-byte pieces of 64-byte stores,
+  // which the CPU cannot forward).
+  for (std::size_t w = 0; w < rate_words; w += 8) {
+    __m512i in[8];
+    for (std::size_t k = 0; k < 8; ++k) in[k] = w + k < 25 ? a[w + k] : _mm512_setzero_si512();
+    __m512i rows[8];
+    transpose8x8(in, rows);
+    const std::size_t left = rate_words - w;
+    const __mmask8 keep = left >= 8 ? 0xFF : static_cast<__mmask8>((1U << left) - 1);
+    for (int j = 0; j < n; ++j) _mm512_mask_storeu_epi64(out[j] + 8 * w, keep, rows[j]);
+  }
+}
+
 void keccak_f1600_x4_avx512vl(std::uint64_t* lanes, std::size_t stride) {
   __m256i a[25];
 #pragma GCC unroll 25
@@ -126,14 +188,85 @@ void keccak_f1600_x4_avx512vl(std::uint64_t* lanes, std::size_t stride) {
 
 #else  // not x86-64: never selected by the dispatcher; keep the symbols.
 
+#include "keccak_lanes.h"
+
 namespace pqbpf::crypto::internal {
 void keccak_f1600_avx512(std::uint64_t state[25]) { keccak_f1600_scalar(state); }
 void keccak_f1600_x8_avx512(std::uint64_t* lanes) {
   keccak_f1600_x4_scalar(lanes, 8);
   keccak_f1600_x4_scalar(lanes + 4, 8);
 }
+namespace {
+
+// rows[j] = (in[0][j], in[1][j], ..., in[7][j]): an 8x8 transpose of 64-bit
+// elements in three rounds of two-source permutes.
+inline void transpose8x8(const __m512i in[8], __m512i rows[8]) {
+  const __m512i lo = _mm512_setr_epi64(0, 8, 2, 10, 4, 12, 6, 14);
+  const __m512i hi = _mm512_setr_epi64(1, 9, 3, 11, 5, 13, 7, 15);
+  const __m512i p0 = _mm512_setr_epi64(0, 1, 8, 9, 4, 5, 12, 13);
+  const __m512i p1 = _mm512_setr_epi64(2, 3, 10, 11, 6, 7, 14, 15);
+  const __m512i q0 = _mm512_setr_epi64(0, 1, 2, 3, 8, 9, 10, 11);
+  const __m512i q1 = _mm512_setr_epi64(4, 5, 6, 7, 12, 13, 14, 15);
+  __m512i a[8];
+  for (int k = 0; k < 4; ++k) {
+    a[2 * k] = _mm512_permutex2var_epi64(in[2 * k], lo, in[2 * k + 1]);      // elements 0,2,4,6
+    a[2 * k + 1] = _mm512_permutex2var_epi64(in[2 * k], hi, in[2 * k + 1]);  // elements 1,3,5,7
+  }
+  // b[...]: four consecutive inputs per element pair.
+  __m512i b[8];
+  for (int h = 0; h < 2; ++h) {    // inputs 0-3 or 4-7
+    for (int par = 0; par < 2; ++par) {  // even or odd elements
+      const __m512i x = a[4 * h + par];
+      const __m512i y = a[4 * h + 2 + par];
+      b[4 * h + 2 * par] = _mm512_permutex2var_epi64(x, p0, y);      // elements par, 4+par
+      b[4 * h + 2 * par + 1] = _mm512_permutex2var_epi64(x, p1, y);  // elements 2+par, 6+par
+    }
+  }
+  // b[4h + 2par + m] holds, for inputs 4h..4h+3, elements e and e+4 with
+  // e = par + 2m.
+  for (int e = 0; e < 4; ++e) {
+    const int par = e & 1;
+    const int m = e >> 1;
+    const __m512i x = b[2 * par + m];
+    const __m512i y = b[4 + 2 * par + m];
+    rows[e] = _mm512_permutex2var_epi64(x, q0, y);
+    rows[e + 4] = _mm512_permutex2var_epi64(x, q1, y);
+  }
+}
+
+}  // namespace
+
+void keccak_f1600_x8_avx512_squeeze(std::uint64_t* lanes, std::size_t rate_words,
+                                    std::uint8_t* const* out, int n) {
+  __m512i a[25];
+#pragma GCC unroll 25
+  for (int i = 0; i < 25; ++i) a[i] = _mm512_loadu_si512(lanes + 8 * i);
+  keccak_rounds<OpsAvx512>(a);
+#pragma GCC unroll 25
+  for (int i = 0; i < 25; ++i) _mm512_storeu_si512(lanes + 8 * i, a[i]);
+  // Each state's first rate_words lanes, straight from the registers (a
+  // round trip through `lanes` would read 8-byte pieces of 64-byte stores,
+  // which the CPU cannot forward).
+  for (std::size_t w = 0; w < rate_words; w += 8) {
+    __m512i in[8];
+    for (std::size_t k = 0; k < 8; ++k) in[k] = w + k < 25 ? a[w + k] : _mm512_setzero_si512();
+    __m512i rows[8];
+    transpose8x8(in, rows);
+    const std::size_t left = rate_words - w;
+    const __mmask8 keep = left >= 8 ? 0xFF : static_cast<__mmask8>((1U << left) - 1);
+    for (int j = 0; j < n; ++j) _mm512_mask_storeu_epi64(out[j] + 8 * w, keep, rows[j]);
+  }
+}
+
 void keccak_f1600_x4_avx512vl(std::uint64_t* lanes, std::size_t stride) {
   keccak_f1600_x4_scalar(lanes, stride);
+}
+void keccak_f1600_x8_avx512_squeeze(std::uint64_t* lanes, std::size_t rate_words,
+                                    std::uint8_t* const* out, int n) {
+  keccak_f1600_batch(lanes, n);
+  for (int j = 0; j < n; ++j) {
+    for (std::size_t w = 0; w < rate_words; ++w) store_le64(out[j] + 8 * w, lanes[8 * w + j]);
+  }
 }
 }  // namespace pqbpf::crypto::internal
 

@@ -9,6 +9,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <random>
@@ -214,6 +215,36 @@ TEST(KeccakF1600Test, BatchAndSingleEntryPointsMatchAtEveryLevel) {
     std::mt19937_64 rng(9);
     const State s = random_state(rng, 0);
     EXPECT_EQ(permuted(s), reference_permutation(s)) << impl_name(impl);
+    // The squeezing form: each state's first rate lanes as bytes.
+    for (std::size_t rate_words : {std::size_t{17}, std::size_t{21}}) {
+      for (int n = 1; n <= static_cast<int>(kKeccakBatch); ++n) {
+        std::uint64_t lanes[25 * kKeccakBatch];
+        State in[kKeccakBatch];
+        for (std::size_t j = 0; j < kKeccakBatch; ++j) {
+          in[j] = random_state(rng, static_cast<int>(j));
+          for (int i = 0; i < 25; ++i) lanes[i * kKeccakBatch + j] = in[j][i];
+        }
+        std::uint8_t bytes[kKeccakBatch][8 * 21 + 8];
+        std::uint8_t* out[kKeccakBatch];
+        for (std::size_t j = 0; j < kKeccakBatch; ++j) {
+          std::fill(std::begin(bytes[j]), std::end(bytes[j]), 0xEE);
+          out[j] = bytes[j];
+        }
+        keccak_f1600_batch_squeeze(lanes, n, rate_words, out);
+        for (int j = 0; j < n; ++j) {
+          const State want = reference_permutation(in[j]);
+          for (std::size_t w = 0; w < rate_words; ++w) {
+            std::uint64_t got = 0;
+            for (int b = 0; b < 8; ++b) got |= std::uint64_t{bytes[j][8 * w + b]} << (8 * b);
+            ASSERT_EQ(got, want[w]) << impl_name(impl) << " n=" << n << " state " << j;
+          }
+          EXPECT_EQ(bytes[j][8 * rate_words], 0xEE) << "wrote past the rate";
+          for (int i = 0; i < 25; ++i) {
+            ASSERT_EQ(lanes[i * kKeccakBatch + j], want[i]) << "state kept for the next block";
+          }
+        }
+      }
+    }
   }
 }
 

@@ -121,15 +121,10 @@ ShakeBatch<Rate>::~ShakeBatch() {
 
 template <std::size_t Rate>
 void ShakeBatch<Rate>::squeeze_blocks(std::uint8_t* const* out, std::size_t nblocks) {
+  std::uint8_t* o[kMaxStreams];
   for (std::size_t b = 0; b < nblocks; ++b) {
-    crypto::internal::keccak_f1600_batch(lanes_, n_);
-    for (int j = 0; j < n_; ++j) {
-      std::uint8_t* o = out[j] + b * Rate;
-      const std::uint64_t* column = lanes_ + j;
-      std::uint64_t words[Rate / 8];
-      for (std::size_t i = 0; i < Rate / 8; ++i) words[i] = column[8 * i];
-      for (std::size_t i = 0; i < Rate / 8; ++i) store_le64(o + 8 * i, words[i]);
-    }
+    for (int j = 0; j < n_; ++j) o[j] = out[j] + b * Rate;
+    crypto::internal::keccak_f1600_batch_squeeze(lanes_, n_, Rate / 8, o);
   }
 }
 

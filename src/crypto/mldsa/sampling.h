@@ -18,6 +18,7 @@
 #include "pqbpf/crypto/ct.h"
 #include "pqbpf/crypto/secure_bytes.h"
 #include "xof.h"
+#include "../cpu_dispatch.h"
 #include "../keccak_lanes.h"
 
 namespace pqbpf::crypto::mldsa::internal {
@@ -78,10 +79,16 @@ void expand_a(PolyVec<P::l>* a_hat, const std::uint8_t rho[kSeedBytes]) {
   }
 }
 
+// The AVX2 compaction of rej_eta (sampling_avx2.cc): given the declassified
+// accept bits, appends the accepted values of buf[0 .. len) to out (room for
+// kN + 8 values) until it holds 256; returns min(count, 256).
+int rej_eta_avx2(int eta, std::int32_t* out, int ctr, const std::uint8_t* buf,
+                 const std::uint8_t* accept, std::size_t len);
+
 // FIPS 204, Algorithm 31 RejBoundedPoly, the parsing half: appends to out
 // the coefficients (CoeffFromHalfByte, Algorithm 15) from buf[0 .. len), a
 // multiple of 8, until it holds 256; returns the new count. out has room for
-// kN + 2 values (two may be written past the 256th and are dropped).
+// kN + 8 values (up to eight may be written past the 256th and are dropped).
 //
 // buf is secret. The accept/reject decision of each half-byte is computed
 // branch-free, eight bytes at a time, and then declassified: a rejected
@@ -108,6 +115,7 @@ int rej_eta(std::int32_t* out, int ctr, const std::uint8_t* buf, std::size_t len
     crypto::internal::store_le64(accept + i, acc);
   }
   PQBPF_DECLASSIFY(accept, len);  // the rejection pattern only (see above)
+  if (crypto::internal::use_avx2()) return rej_eta_avx2(Eta, out, ctr, buf, accept, len);
   for (std::size_t i = 0; i < len && ctr < kN; ++i) {
     const std::int32_t lo = buf[i] & 0x0F;
     const std::int32_t hi = buf[i] >> 4;
@@ -140,7 +148,7 @@ void expand_s(PolyVec<P::l>& s1, PolyVec<P::k>& s2, const std::uint8_t rho_prime
     const int n = kTotal - first < kBatch ? kTotal - first : kBatch;
     std::uint8_t suffix[kBatch][2];
     Poly* dst[kBatch];
-    std::int32_t coeffs[kBatch][kN + 2];
+    std::int32_t coeffs[kBatch][kN + 8];
     for (int j = 0; j < n; ++j) {
       const int r = first + j;
       suffix[j][0] = static_cast<std::uint8_t>(r);  // IntegerToBytes(r, 2), r < 256

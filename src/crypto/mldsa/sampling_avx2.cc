@@ -5,8 +5,13 @@
 // front. Exactly the integers, in the order, of the scalar rej_uniform.
 //
 // The table lookup is indexed by the accept pattern of candidates derived
-// from rho, which is public (the first 32 bytes of the public key); this
-// code must never be used on secret data.
+// from rho, which is public (the first 32 bytes of the public key).
+//
+// Also the AVX2 compaction for RejBoundedPoly (Algorithm 31 with Algorithm
+// 15 CoeffFromHalfByte): eight half-bytes per step. Here the bytes are
+// secret; the same table is indexed only by the accept pattern, which the
+// caller has declassified (see rej_eta in sampling.h), and the secret values
+// only flow through arithmetic and the permutation.
 #include <array>
 #include <cstdint>
 
@@ -65,7 +70,48 @@ __attribute__((target("avx2,popcnt"))) int rej_uniform_avx2(std::int32_t* a, int
   return rej_uniform_scalar(a, ctr, buf + i, len - i);
 }
 
+__attribute__((target("avx2,bmi2,popcnt"))) int rej_eta_avx2(int eta_value, std::int32_t* out,
+                                                             int ctr,
+                                                             const std::uint8_t* buf,
+                                                             const std::uint8_t* accept,
+                                                             std::size_t len) {
+  // Bytes b0..b3 -> half-bytes lo0, hi0, lo1, hi1, ... in eight 32-bit lanes.
+  const __m128i dup = _mm_setr_epi8(0, 0, 1, 1, 2, 2, 3, 3, -1, -1, -1, -1, -1, -1, -1, -1);
+  const __m256i shifts = _mm256_setr_epi32(0, 4, 0, 4, 0, 4, 0, 4);
+  const __m256i nibble = _mm256_set1_epi32(0x0F);
+  const __m256i eta = _mm256_set1_epi32(eta_value);
+  std::size_t i = 0;
+  for (; i + 4 <= len && ctr < kN; i += 4) {
+    std::uint32_t b4;
+    std::uint32_t a4;
+    __builtin_memcpy(&b4, buf + i, 4);
+    __builtin_memcpy(&a4, accept + i, 4);
+    const __m128i bytes = _mm_shuffle_epi8(_mm_cvtsi32_si128(static_cast<int>(b4)), dup);
+    const __m256i nib =
+        _mm256_and_si256(_mm256_srlv_epi32(_mm256_cvtepu8_epi32(bytes), shifts), nibble);
+    __m256i v;
+    if (eta_value == 2) {  // the parameter set, public
+      // eta - (b mod 5), b mod 5 = b - 5 * floor(205 b / 1024) for b < 15.
+      const __m256i q5 = _mm256_srli_epi32(_mm256_mullo_epi32(nib, _mm256_set1_epi32(205)), 10);
+      v = _mm256_sub_epi32(eta, _mm256_sub_epi32(nib, _mm256_mullo_epi32(q5, _mm256_set1_epi32(5))));
+    } else {
+      v = _mm256_sub_epi32(eta, nib);
+    }
+    // Two accept bits per byte (low, high half-byte) -> one bit per lane.
+    const unsigned m = _pext_u32(a4, 0x03030303U);
+    const __m256i idx = _mm256_cvtepu8_epi32(_mm_cvtsi64_si128(static_cast<long long>(kPack[m])));
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + ctr), _mm256_permutevar8x32_epi32(v, idx));
+    ctr += __builtin_popcount(m);
+  }
+  return ctr < kN ? ctr : kN;
+}
+
 #else
+
+int rej_eta_avx2(int, std::int32_t*, int ctr, const std::uint8_t*, const std::uint8_t*,
+                 std::size_t) {
+  return ctr;  // never called: the dispatcher selects AVX2 only on x86-64
+}
 
 int rej_uniform_avx2(std::int32_t* a, int ctr, const std::uint8_t* buf, std::size_t len) {
   return rej_uniform_scalar(a, ctr, buf, len);

@@ -181,7 +181,8 @@ TEST_P(MlDsaEveryLevelTest, ManySeedsGiveTheSameBytesAsTheScalarCode) {
     }
     return out;
   };
-  for (ParameterSet set : {ParameterSet::kMlDsa44, ParameterSet::kMlDsa65, ParameterSet::kMlDsa87}) {
+  for (ParameterSet set :
+       {ParameterSet::kMlDsa44, ParameterSet::kMlDsa65, ParameterSet::kMlDsa87}) {
     for (int i = 0; i < 24; ++i) {
       const Output here = run(set, i);
       Output scalar;

@@ -301,7 +301,9 @@ bool Scheme<P>::verify_mu(const ExpandedPublicKey<P>& key, const std::uint8_t mu
     } else {
       for (int j = 0; j < kN; ++j) {
         std::int64_t acc = -static_cast<std::int64_t>(c_hat.c[j]) * key.t1_hat[i].c[j];
-        for (int s = 0; s < P::l; ++s) acc += static_cast<std::int64_t>(key.a_hat[i][s].c[j]) * z[s].c[j];
+        for (int s = 0; s < P::l; ++s) {
+          acc += static_cast<std::int64_t>(key.a_hat[i][s].c[j]) * z[s].c[j];
+        }
         w[i].c[j] = montgomery_reduce(acc);
       }
     }

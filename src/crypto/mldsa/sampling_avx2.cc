@@ -93,7 +93,8 @@ __attribute__((target("avx2,bmi2,popcnt"))) int rej_eta_avx2(int eta_value, std:
     if (eta_value == 2) {  // the parameter set, public
       // eta - (b mod 5), b mod 5 = b - 5 * floor(205 b / 1024) for b < 15.
       const __m256i q5 = _mm256_srli_epi32(_mm256_mullo_epi32(nib, _mm256_set1_epi32(205)), 10);
-      v = _mm256_sub_epi32(eta, _mm256_sub_epi32(nib, _mm256_mullo_epi32(q5, _mm256_set1_epi32(5))));
+      const __m256i mod5 = _mm256_sub_epi32(nib, _mm256_mullo_epi32(q5, _mm256_set1_epi32(5)));
+      v = _mm256_sub_epi32(eta, mod5);
     } else {
       v = _mm256_sub_epi32(eta, nib);
     }

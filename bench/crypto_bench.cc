@@ -5,7 +5,8 @@
 // ML-DSA-44/65/87 keygen, sign, cold verify (parse the public key, then
 // verify: what every `pqc-bpf verify` and every first sight of a signer
 // pays; the headline) and warm verify (the key's expanded matrix cached);
-// OpenSSL Ed25519 and ECDSA P-256 keygen, sign and verify. After the usual
+// OpenSSL Ed25519 and ECDSA P-256 keygen, sign and verify; each Keccak-f[1600]
+// kernel alone (keccak_f1600_*, skipped when the CPU lacks it). After the usual
 // table it prints one `ratio <ours>/<baseline> = X.XX` line per pair and a
 // PASS/MISS line per target of issue 15:
 //   - ML-DSA-65 cold verify <= 0.25x Ed25519 verify;

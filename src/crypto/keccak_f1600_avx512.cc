@@ -27,6 +27,8 @@ constexpr int kXorAndNot = 0xD2;     // a ^ (~b & c)
 
 struct OpsAvx512 {
   using V = __m512i;
+  static constexpr bool kTernary = true;
+  static V x3(V a, V b, V c) { return _mm512_ternarylogic_epi64(a, b, c, kXor3); }
   static V x2(V a, V b) { return _mm512_xor_si512(a, b); }
   static V x5(V a, V b, V c, V d, V e) {
     return _mm512_ternarylogic_epi64(_mm512_ternarylogic_epi64(a, b, c, kXor3), d, e, kXor3);
@@ -47,6 +49,8 @@ struct OpsAvx512 {
 
 struct OpsAvx512Vl {
   using V = __m256i;
+  static constexpr bool kTernary = true;
+  static V x3(V a, V b, V c) { return _mm256_ternarylogic_epi64(a, b, c, kXor3); }
   static V x2(V a, V b) { return _mm256_xor_si256(a, b); }
   static V x5(V a, V b, V c, V d, V e) {
     return _mm256_ternarylogic_epi64(_mm256_ternarylogic_epi64(a, b, c, kXor3), d, e, kXor3);
@@ -71,6 +75,8 @@ struct OpsAvx512Vl {
 // general-purpose-register code on the machines we measured.
 struct OpsAvx512Vl128 {
   using V = __m128i;
+  static constexpr bool kTernary = true;
+  static V x3(V a, V b, V c) { return _mm_ternarylogic_epi64(a, b, c, kXor3); }
   static V x2(V a, V b) { return _mm_xor_si128(a, b); }
   static V x5(V a, V b, V c, V d, V e) {
     return _mm_ternarylogic_epi64(_mm_ternarylogic_epi64(a, b, c, kXor3), d, e, kXor3);

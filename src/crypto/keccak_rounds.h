@@ -7,7 +7,10 @@
 //
 // `Ops` supplies the lane type V and: x2(a, b) = a ^ b, x5(a..e) = a ^ b ^ c
 // ^ d ^ e, rol<N>(a) (0 <= N < 64), chi(a, b, c) = a ^ (~b & c) and
-// iota(a, rc) = a ^ rc in every element.
+// iota(a, rc) = a ^ rc in every element. Ops with a three-input XOR in one
+// instruction also define x3(a, b, c) and kTernary = true: theta's
+// A ^ C[x-1] ^ rol(C[x+1], 1) is then one operation per lane instead of
+// forming D[x] first (five fewer operations per round).
 //
 // Included only by the kernel files, each compiled for its own instruction
 // set; everything here is in an anonymous namespace so no function compiled
@@ -37,18 +40,33 @@ constexpr int kKeccakRho[25] = {0,  1,  62, 28, 27, 36, 44, 6,  55, 20, 3,  10, 
 // pi: output lane (x, y) comes from input lane (x + 3y mod 5, x).
 constexpr int keccak_pi_source(int x, int y) { return (x + 3 * y) % 5 + 5 * x; }
 
-// One output lane of theta + rho + pi for plane y, position x.
+template <class Ops>
+constexpr bool keccak_ternary() {
+  if constexpr (requires { Ops::kTernary; }) {
+    return Ops::kTernary;
+  } else {
+    return false;
+  }
+}
+
+// One output lane of theta + rho + pi for plane y, position x. d holds D[x]
+// (or, with a three-input XOR, C[x] followed by rol(C[x], 1) in d[5..9]).
 template <class Ops, int X, int Y>
 [[gnu::always_inline]] inline typename Ops::V keccak_b(const typename Ops::V (&a)[25],
-                                                       const typename Ops::V (&d)[5]) {
+                                                       const typename Ops::V (&d)[10]) {
   constexpr int s = keccak_pi_source(X, Y);
-  return Ops::template rol<kKeccakRho[s]>(Ops::x2(a[s], d[s % 5]));
+  constexpr int x = s % 5;
+  if constexpr (keccak_ternary<Ops>()) {
+    return Ops::template rol<kKeccakRho[s]>(Ops::x3(a[s], d[(x + 4) % 5], d[5 + (x + 1) % 5]));
+  } else {
+    return Ops::template rol<kKeccakRho[s]>(Ops::x2(a[s], d[x]));
+  }
 }
 
 template <class Ops, int Y>
 [[gnu::always_inline]] inline void keccak_plane(const typename Ops::V (&a)[25],
                                                 typename Ops::V (&e)[25],
-                                                const typename Ops::V (&d)[5]) {
+                                                const typename Ops::V (&d)[10]) {
   using V = typename Ops::V;
   const V b0 = keccak_b<Ops, 0, Y>(a, d);
   const V b1 = keccak_b<Ops, 1, Y>(a, d);
@@ -67,12 +85,21 @@ template <class Ops>
 [[gnu::always_inline]] inline void keccak_round(const typename Ops::V (&a)[25],
                                                 typename Ops::V (&e)[25], std::uint64_t rc) {
   using V = typename Ops::V;
-  V c[5];
-  V d[5];
+  V d[10];
+  if constexpr (keccak_ternary<Ops>()) {
 #pragma GCC unroll 5
-  for (int x = 0; x < 5; ++x) c[x] = Ops::x5(a[x], a[x + 5], a[x + 10], a[x + 15], a[x + 20]);
+    for (int x = 0; x < 5; ++x) d[x] = Ops::x5(a[x], a[x + 5], a[x + 10], a[x + 15], a[x + 20]);
 #pragma GCC unroll 5
-  for (int x = 0; x < 5; ++x) d[x] = Ops::x2(c[(x + 4) % 5], Ops::template rol<1>(c[(x + 1) % 5]));
+    for (int x = 0; x < 5; ++x) d[5 + x] = Ops::template rol<1>(d[x]);
+  } else {
+    V c[5];
+#pragma GCC unroll 5
+    for (int x = 0; x < 5; ++x) c[x] = Ops::x5(a[x], a[x + 5], a[x + 10], a[x + 15], a[x + 20]);
+#pragma GCC unroll 5
+    for (int x = 0; x < 5; ++x) {
+      d[x] = Ops::x2(c[(x + 4) % 5], Ops::template rol<1>(c[(x + 1) % 5]));
+    }
+  }
   keccak_plane<Ops, 0>(a, e, d);
   keccak_plane<Ops, 1>(a, e, d);
   keccak_plane<Ops, 2>(a, e, d);

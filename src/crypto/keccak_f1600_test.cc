@@ -5,8 +5,11 @@
 // production tables. Plus the published permutation of the all-zero state.
 #include "keccak_f1600.h"
 
+#include "cpu_dispatch.h"
+
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <random>
@@ -121,6 +124,128 @@ TEST(KeccakF1600Test, PermutationIsNotAnInvolutionOrIdentity) {
   const State once = permuted(s);
   EXPECT_NE(once, s);
   EXPECT_NE(permuted(once), s);
+}
+
+// Every kernel, single and multi-state, against the spec transcription.
+// Kernels the machine cannot run are reported as skipped.
+State random_state(std::mt19937_64& rng, int trial) {
+  State s;
+  for (auto& lane : s) lane = rng();
+  if (trial % 4 == 1) for (auto& lane : s) lane = ~0ULL;
+  if (trial % 4 == 2) for (auto& lane : s) lane &= rng() & rng();
+  return s;
+}
+
+TEST(KeccakF1600Test, ScalarKernelMatchesFips202Reference) {
+  std::mt19937_64 rng(1);
+  for (int trial = 0; trial < 8; ++trial) {
+    State s = random_state(rng, trial);
+    const State want = reference_permutation(s);
+    keccak_f1600_scalar(s.data());
+    ASSERT_EQ(s, want) << trial;
+  }
+}
+
+TEST(KeccakF1600Test, X86V3KernelMatchesFips202Reference) {
+  if (!impl_supported(CryptoImpl::kAvx2)) GTEST_SKIP() << "no AVX2/BMI2 on this CPU";
+  std::mt19937_64 rng(2);
+  for (int trial = 0; trial < 8; ++trial) {
+    State s = random_state(rng, trial);
+    const State want = reference_permutation(s);
+    keccak_f1600_v3(s.data());
+    ASSERT_EQ(s, want) << trial;
+  }
+}
+
+TEST(KeccakF1600Test, Avx512SingleStateKernelMatchesFips202Reference) {
+  if (!impl_supported(CryptoImpl::kAvx512)) GTEST_SKIP() << "no AVX-512 on this CPU";
+  std::mt19937_64 rng(12);
+  for (int trial = 0; trial < 8; ++trial) {
+    State s = random_state(rng, trial);
+    const State want = reference_permutation(s);
+    keccak_f1600_avx512(s.data());
+    ASSERT_EQ(s, want) << trial;
+  }
+}
+
+// Runs a multi-state kernel on `ways` random states interleaved with the
+// batch stride and checks each column against the reference.
+template <typename Kernel>
+void check_multi(Kernel kernel, int ways, std::uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  for (int trial = 0; trial < 4; ++trial) {
+    std::uint64_t lanes[25 * kKeccakBatch];
+    State in[kKeccakBatch];
+    for (std::size_t j = 0; j < kKeccakBatch; ++j) {
+      in[j] = random_state(rng, trial + static_cast<int>(j));
+      for (int i = 0; i < 25; ++i) lanes[i * kKeccakBatch + j] = in[j][i];
+    }
+    kernel(lanes);
+    for (int j = 0; j < ways; ++j) {
+      State got;
+      for (int i = 0; i < 25; ++i) got[i] = lanes[i * kKeccakBatch + j];
+      ASSERT_EQ(got, reference_permutation(in[j])) << "trial " << trial << " state " << j;
+    }
+  }
+}
+
+TEST(KeccakF1600Test, FourWayKernelsMatchFips202Reference) {
+  check_multi([](std::uint64_t* l) { keccak_f1600_x4_scalar(l, kKeccakBatch); }, 4, 3);
+  check_multi([](std::uint64_t* l) { keccak_f1600_x4_scalar(l + 4, kKeccakBatch); }, 0, 3);
+  if (!impl_supported(CryptoImpl::kAvx2)) GTEST_SKIP() << "no AVX2 on this CPU";
+  check_multi([](std::uint64_t* l) { keccak_f1600_x4_avx2(l, kKeccakBatch); }, 4, 4);
+  if (!impl_supported(CryptoImpl::kAvx512)) GTEST_SKIP() << "no AVX-512 on this CPU";
+  check_multi([](std::uint64_t* l) { keccak_f1600_x4_avx512vl(l, kKeccakBatch); }, 4, 5);
+}
+
+TEST(KeccakF1600Test, EightWayKernelMatchesFips202Reference) {
+  if (!impl_supported(CryptoImpl::kAvx512)) GTEST_SKIP() << "no AVX-512 on this CPU";
+  check_multi([](std::uint64_t* l) { keccak_f1600_x8_avx512(l); }, 8, 6);
+}
+
+// The dispatching entry points at every level the machine has, for every
+// batch size.
+TEST(KeccakF1600Test, BatchAndSingleEntryPointsMatchAtEveryLevel) {
+  for (CryptoImpl impl : {CryptoImpl::kScalar, CryptoImpl::kAvx2, CryptoImpl::kAvx512}) {
+    ScopedCryptoImpl level(impl);
+    if (!level.ok()) continue;  // the two tests above report what is missing
+    for (int n = 1; n <= static_cast<int>(kKeccakBatch); ++n) {
+      check_multi([n](std::uint64_t* l) { keccak_f1600_batch(l, n); }, n, 7 + n);
+    }
+    std::mt19937_64 rng(9);
+    const State s = random_state(rng, 0);
+    EXPECT_EQ(permuted(s), reference_permutation(s)) << impl_name(impl);
+    // The squeezing form: each state's first rate lanes as bytes.
+    for (std::size_t rate_words : {std::size_t{17}, std::size_t{21}}) {
+      for (int n = 1; n <= static_cast<int>(kKeccakBatch); ++n) {
+        std::uint64_t lanes[25 * kKeccakBatch];
+        State in[kKeccakBatch];
+        for (std::size_t j = 0; j < kKeccakBatch; ++j) {
+          in[j] = random_state(rng, static_cast<int>(j));
+          for (int i = 0; i < 25; ++i) lanes[i * kKeccakBatch + j] = in[j][i];
+        }
+        std::uint8_t bytes[kKeccakBatch][8 * 21 + 8];
+        std::uint8_t* out[kKeccakBatch];
+        for (std::size_t j = 0; j < kKeccakBatch; ++j) {
+          std::fill(std::begin(bytes[j]), std::end(bytes[j]), 0xEE);
+          out[j] = bytes[j];
+        }
+        keccak_f1600_batch_squeeze(lanes, n, rate_words, out);
+        for (int j = 0; j < n; ++j) {
+          const State want = reference_permutation(in[j]);
+          for (std::size_t w = 0; w < rate_words; ++w) {
+            std::uint64_t got = 0;
+            for (int b = 0; b < 8; ++b) got |= std::uint64_t{bytes[j][8 * w + b]} << (8 * b);
+            ASSERT_EQ(got, want[w]) << impl_name(impl) << " n=" << n << " state " << j;
+          }
+          EXPECT_EQ(bytes[j][8 * rate_words], 0xEE) << "wrote past the rate";
+          for (int i = 0; i < 25; ++i) {
+            ASSERT_EQ(lanes[i * kKeccakBatch + j], want[i]) << "state kept for the next block";
+          }
+        }
+      }
+    }
+  }
 }
 
 }  // namespace

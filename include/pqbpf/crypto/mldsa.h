@@ -80,6 +80,9 @@ class PublicKey {
  private:
   friend struct internal::Access;
   PublicKey(ParameterSet set, std::vector<std::uint8_t> encoded);
+  // For key generation, which has just computed tr = H(pk, 64) itself.
+  PublicKey(ParameterSet set, std::vector<std::uint8_t> encoded,
+            std::span<const std::uint8_t, 64> tr);
   ParameterSet set_;
   std::vector<std::uint8_t> encoded_;
   std::array<std::uint8_t, 64> tr_;

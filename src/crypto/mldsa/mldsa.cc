@@ -4,6 +4,7 @@
 // the per-key cache of the expanded public key.
 #include "pqbpf/crypto/mldsa.h"
 
+#include <algorithm>
 #include <mutex>
 #include <ostream>
 #include <string>
@@ -22,8 +23,9 @@ struct PublicKeyCache {
 };
 
 struct Access {
-  static PublicKey make_public(ParameterSet set, std::vector<std::uint8_t> encoded) {
-    return PublicKey(set, std::move(encoded));
+  static PublicKey make_public(ParameterSet set, std::vector<std::uint8_t> encoded,
+                               std::span<const std::uint8_t, 64> tr) {
+    return PublicKey(set, std::move(encoded), tr);
   }
   static PrivateKey make_private(ParameterSet set, SecureBytes encoded) {
     return PrivateKey(set, std::move(encoded));
@@ -175,6 +177,12 @@ PublicKey::PublicKey(ParameterSet set, std::vector<std::uint8_t> encoded)
   internal::shake256(tr_.data(), tr_.size(), encoded_);
 }
 
+PublicKey::PublicKey(ParameterSet set, std::vector<std::uint8_t> encoded,
+                     std::span<const std::uint8_t, 64> tr)
+    : set_(set), encoded_(std::move(encoded)), cache_(std::make_shared<internal::PublicKeyCache>()) {
+  std::copy(tr.begin(), tr.end(), tr_.begin());
+}
+
 Result<PublicKey> PublicKey::parse(ParameterSet set, std::span<const std::uint8_t> encoded) {
   if (!valid_set(set)) return make_error(ErrorCode::kInvalidArgument, "unknown ML-DSA parameter set");
   const std::size_t want = sizes(set).public_key;
@@ -219,7 +227,11 @@ KeyPair generate_key_pair(ParameterSet set, Seed seed) {
     std::vector<std::uint8_t> pk(P::public_key_bytes);
     SecureBytes sk(P::private_key_bytes);
     Scheme<P>::keygen(seed.data(), pk.data(), sk.data());
-    return KeyPair{Access::make_public(set, std::move(pk)), Access::make_private(set, std::move(sk))};
+    // skEncode puts tr = H(pk, 64) after rho and K: reuse it rather than
+    // hashing the public key a second time.
+    const std::span<const std::uint8_t, 64> tr(sk.data() + 2 * internal::kSeedBytes, 64);
+    return KeyPair{Access::make_public(set, std::move(pk), tr),
+                   Access::make_private(set, std::move(sk))};
   });
 }
 

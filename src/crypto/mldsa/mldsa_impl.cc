@@ -11,6 +11,7 @@
 #include <memory>
 #include <new>
 
+#include "../cpu_dispatch.h"
 #include "packing.h"
 #include "pqbpf/crypto/ct.h"
 #include "pqbpf/crypto/secure_bytes.h"
@@ -24,6 +25,10 @@ namespace {
 // coefficient. |a_j| < q and |b_j| < 9q keep the 64-bit sum below 2^31 q.
 template <int L>
 inline void dot_montgomery(Poly& r, const PolyVec<L>& a, const PolyVec<L>& b) {
+  if (crypto::internal::use_avx2()) {
+    dot_montgomery_avx2(r.c, a[0].c, b[0].c, L, nullptr, nullptr);
+    return;
+  }
   for (int i = 0; i < kN; ++i) {
     std::int64_t acc = 0;
     for (int j = 0; j < L; ++j) acc += static_cast<std::int64_t>(a[j].c[i]) * b[j].c[i];
@@ -291,10 +296,16 @@ bool Scheme<P>::verify_mu(const ExpandedPublicKey<P>& key, const std::uint8_t mu
   for (auto& p : z) poly_ntt(p);
   std::uint8_t w1_packed[P::k * P::w1_poly_bytes];
   for (int i = 0; i < P::k; ++i) {
-    for (int j = 0; j < kN; ++j) {
-      std::int64_t acc = -static_cast<std::int64_t>(c_hat.c[j]) * key.t1_hat[i].c[j];
-      for (int s = 0; s < P::l; ++s) acc += static_cast<std::int64_t>(key.a_hat[i][s].c[j]) * z[s].c[j];
-      w[i].c[j] = montgomery_reduce(acc);
+    if (crypto::internal::use_avx2()) {
+      dot_montgomery_avx2(w[i].c, key.a_hat[i][0].c, z[0].c, P::l, c_hat.c, key.t1_hat[i].c);
+    } else {
+      for (int j = 0; j < kN; ++j) {
+        std::int64_t acc = -static_cast<std::int64_t>(c_hat.c[j]) * key.t1_hat[i].c[j];
+        for (int s = 0; s < P::l; ++s) {
+          acc += static_cast<std::int64_t>(key.a_hat[i][s].c[j]) * z[s].c[j];
+        }
+        w[i].c[j] = montgomery_reduce(acc);
+      }
     }
     poly_invntt_tomont(w[i]);
     poly_freeze(w[i]);

@@ -3,54 +3,25 @@
 //
 // Portable Cooley-Tukey (forward) and Gentleman-Sande (inverse) butterflies on
 // int32 coefficients with Montgomery multiplication by the twiddle factors.
-// The twiddle table zetas[i] = 1753^BitRev8(i) * 2^32 mod q (FIPS 204,
-// Appendix B, in Montgomery form) is computed at compile time.
+// The twiddle table (zetas.h) is computed at compile time.
 #include "ntt.h"
 
 #include <array>
-#include <atomic>
 
+#include "../cpu_dispatch.h"
 #include "reduce.h"
 
 namespace pqbpf::crypto::mldsa::internal {
 namespace {
 
-constexpr unsigned bit_rev8(unsigned i) {
-  unsigned r = 0;
-  for (int b = 0; b < 8; ++b) r |= ((i >> b) & 1U) << (7 - b);
-  return r;
-}
-
-constexpr std::array<std::int32_t, kN> make_zetas() {
-  std::array<std::int32_t, kN> z{};
-  constexpr std::int64_t kZeta = 1753;
-  constexpr std::int64_t kR = (std::int64_t{1} << 32) % kQ;
-  for (unsigned i = 0; i < kN; ++i) {
-    std::int64_t v = 1;
-    for (unsigned e = 0; e < bit_rev8(i); ++e) v = v * kZeta % kQ;
-    v = v * kR % kQ;
-    if (v > kQ / 2) v -= kQ;
-    z[i] = static_cast<std::int32_t>(v);
-  }
-  return z;
-}
-
-constexpr std::array<std::int32_t, kN> kZetaTable = make_zetas();
-static_assert(kZetaTable[1] == 25847 && kZetaTable[2] == -2608894 && kZetaTable[255] == 1976782);
-
 // mont^2 / 256 mod q: undoes the 2^8 scaling of the inverse transform and
 // converts to Montgomery form in one multiplication.
 constexpr std::int32_t kInvNttFactor = 41978;
 
-// Relaxed atomic so tests can switch implementations; read once per call.
-std::atomic<bool> g_use_avx2{avx2_available()};
-
 }  // namespace
 
-constexpr std::array<std::int32_t, kN> kZetas = kZetaTable;
-
 void ntt(std::int32_t a[kN]) {
-  if (g_use_avx2.load(std::memory_order_relaxed)) {
+  if (crypto::internal::use_avx2()) {
     ntt_avx2(a);
   } else {
     ntt_scalar(a);
@@ -58,19 +29,11 @@ void ntt(std::int32_t a[kN]) {
 }
 
 void invntt_tomont(std::int32_t a[kN]) {
-  if (g_use_avx2.load(std::memory_order_relaxed)) {
+  if (crypto::internal::use_avx2()) {
     invntt_tomont_avx2(a);
   } else {
     invntt_tomont_scalar(a);
   }
-}
-
-bool using_avx2_ntt() { return g_use_avx2.load(std::memory_order_relaxed); }
-
-bool use_avx2_ntt(bool enable) {
-  const bool on = enable && avx2_available();
-  g_use_avx2.store(on, std::memory_order_relaxed);
-  return on;
 }
 
 void ntt_scalar(std::int32_t a[kN]) {

@@ -1,15 +1,17 @@
 // FIPS 204, Algorithms 41 (NTT) and 42 (NTT^-1), in Montgomery form.
 //
 // Kept in its own file behind two functions on one polynomial. ntt() and
-// invntt_tomont() pick, once per process, the AVX2 code (ntt_avx2.cc) when the
-// CPU has it and the portable scalar code otherwise; both compute exactly the
-// same integers, so either can serve as the other's reference.
+// invntt_tomont() run the AVX2 code (ntt_avx2.cc) when the dispatch level
+// (../cpu_dispatch.h) is AVX2 or above, and the portable scalar code
+// otherwise; both compute exactly the same integers, so either can serve as
+// the other's reference.
 #pragma once
 
 #include <array>
 #include <cstdint>
 
 #include "params.h"
+#include "zetas.h"
 
 namespace pqbpf::crypto::mldsa::internal {
 
@@ -27,14 +29,8 @@ void invntt_tomont(std::int32_t a[kN]);
 void ntt_scalar(std::int32_t a[kN]);
 void invntt_tomont_scalar(std::int32_t a[kN]);
 
-// Tests only: selects the AVX2 (if available) or the scalar code for all
-// later ntt() / invntt_tomont() calls; returns whether AVX2 is now in use.
-bool use_avx2_ntt(bool enable);
-// Whether ntt() / invntt_tomont() / poly_pointwise_montgomery() use AVX2.
-bool using_avx2_ntt();
-
-// The AVX2 implementations; only call them when avx2_available().
-bool avx2_available();
+// The AVX2 implementations; only call them when
+// crypto::internal::impl_supported(CryptoImpl::kAvx2).
 void ntt_avx2(std::int32_t a[kN]);
 void invntt_tomont_avx2(std::int32_t a[kN]);
 
@@ -43,7 +39,13 @@ void invntt_tomont_avx2(std::int32_t a[kN]);
 void pointwise_montgomery_avx2(std::int32_t r[kN], const std::int32_t a[kN],
                                const std::int32_t b[kN]);
 
-// The twiddle factors zetas[i] = 1753^BitRev8(i) * 2^32 mod q, centred.
-extern const std::array<std::int32_t, kN> kZetas;
+// r_i = reduce32(sum_{j < n} montgomery_reduce(a_j,i * b_j,i)
+//              - montgomery_reduce(c_i * t_i))   (the c/t term only if c),
+// with AVX2. a and b point to n polynomials of kN coefficients stored one
+// after another (a PolyVec); |a| < q, |b| < 9q, n <= 8. Congruent mod q to
+// the scalar 64-bit dot product, not always the same representative: the
+// callers bring both to standard form after the inverse NTT.
+void dot_montgomery_avx2(std::int32_t r[kN], const std::int32_t* a, const std::int32_t* b, int n,
+                         const std::int32_t* c, const std::int32_t* t);
 
 }  // namespace pqbpf::crypto::mldsa::internal

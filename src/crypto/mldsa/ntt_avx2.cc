@@ -11,7 +11,7 @@
 //
 // Functions carry __attribute__((target("avx2"))) rather than the file being
 // built with -mavx2, so no AVX2 code can leak into shared inline functions;
-// ntt.cc only calls them after checking the CPU. No data-dependent branches
+// ntt.cc only calls them when the dispatch level allows AVX2. No data-dependent branches
 // or addresses: the code is as constant-time as the scalar one.
 #include <array>
 #include <cstdint>
@@ -27,11 +27,6 @@ namespace pqbpf::crypto::mldsa::internal {
 
 #if defined(PQBPF_MLDSA_HAVE_AVX2_CODE)
 
-bool avx2_available() {
-  __builtin_cpu_init();
-  return __builtin_cpu_supports("avx2");
-}
-
 namespace {
 
 constexpr std::int32_t kQInvLocal = 58728449;
@@ -39,7 +34,7 @@ constexpr std::int32_t kInvNttFactor = 41978;
 
 // Twiddles for the transposed layers, lane b = block b of a 64-coefficient
 // chunk c (blocks 8c .. 8c + 7 of 8 coefficients each).
-struct TransposedZetas {
+struct alignas(32) TransposedZetas {
   // Forward: distance 4 uses zetas[32 + B]; distance 2, group h in {0, 1},
   // zetas[64 + 2B + h]; distance 1, group g in 0..3, zetas[128 + 4B + g].
   std::int32_t fwd4[32];
@@ -52,7 +47,7 @@ struct TransposedZetas {
   std::int32_t inv4[32];
 };
 
-TransposedZetas make_transposed_zetas() {
+constexpr TransposedZetas make_transposed_zetas() {
   TransposedZetas t{};
   for (int b = 0; b < 32; ++b) {
     t.fwd4[b] = kZetas[32 + b];
@@ -69,7 +64,9 @@ TransposedZetas make_transposed_zetas() {
   return t;
 }
 
-const TransposedZetas kTz = make_transposed_zetas();
+// constexpr: built by the compiler, so there is no dynamic initialiser whose
+// order against other translation units' initialisers could matter.
+constexpr TransposedZetas kTz = make_transposed_zetas();
 
 __attribute__((target("avx2"))) inline __m256i load(const std::int32_t* p) {
   return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
@@ -220,9 +217,27 @@ __attribute__((target("avx2"))) void pointwise_montgomery_avx2(std::int32_t r[kN
   for (unsigned j = 0; j < kN; j += 8) store(r + j, montmul(load(a + j), load(b + j)));
 }
 
+__attribute__((target("avx2"))) void dot_montgomery_avx2(std::int32_t r[kN],
+                                                         const std::int32_t* a,
+                                                         const std::int32_t* b, int n,
+                                                         const std::int32_t* c,
+                                                         const std::int32_t* t) {
+  // reduce32: a - round(a / 2^23) * q.
+  const __m256i q = _mm256_set1_epi32(kQ);
+  const __m256i half = _mm256_set1_epi32(1 << 22);
+  for (unsigned i = 0; i < kN; i += 8) {
+    __m256i acc = _mm256_setzero_si256();
+    for (int j = 0; j < n; ++j) {
+      acc = _mm256_add_epi32(acc, montmul(load(a + j * kN + i), load(b + j * kN + i)));
+    }
+    if (c != nullptr) acc = _mm256_sub_epi32(acc, montmul(load(c + i), load(t + i)));
+    const __m256i k = _mm256_srai_epi32(_mm256_add_epi32(acc, half), 23);
+    store(r + i, _mm256_sub_epi32(acc, _mm256_mullo_epi32(k, q)));
+  }
+}
+
 #else  // no x86: the scalar code only
 
-bool avx2_available() { return false; }
 void ntt_avx2(std::int32_t a[kN]) { ntt_scalar(a); }
 void invntt_tomont_avx2(std::int32_t a[kN]) { invntt_tomont_scalar(a); }
 void pointwise_montgomery_avx2(std::int32_t r[kN], const std::int32_t a[kN],
@@ -232,6 +247,17 @@ void pointwise_montgomery_avx2(std::int32_t r[kN], const std::int32_t a[kN],
     const std::int32_t t = static_cast<std::int32_t>(
         static_cast<std::int64_t>(static_cast<std::int32_t>(p)) * 58728449);
     r[i] = static_cast<std::int32_t>((p - static_cast<std::int64_t>(t) * kQ) >> 32);
+  }
+}
+
+void dot_montgomery_avx2(std::int32_t r[kN], const std::int32_t* a, const std::int32_t* b, int n,
+                         const std::int32_t* c, const std::int32_t* t) {
+  for (int i = 0; i < kN; ++i) {
+    std::int64_t acc = 0;
+    for (int j = 0; j < n; ++j) acc += static_cast<std::int64_t>(a[j * kN + i]) * b[j * kN + i];
+    if (c != nullptr) acc -= static_cast<std::int64_t>(c[i]) * t[i];
+    const std::int64_t t2 = static_cast<std::int32_t>(static_cast<std::int32_t>(acc) * 58728449);
+    r[i] = static_cast<std::int32_t>((acc - t2 * kQ) >> 32);
   }
 }
 

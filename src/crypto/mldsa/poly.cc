@@ -2,6 +2,8 @@
 // and 7.5). Fixed trip counts, no data-dependent branches.
 #include "poly.h"
 
+#include "../cpu_dispatch.h"
+
 namespace pqbpf::crypto::mldsa::internal {
 
 void poly_add(Poly& r, const Poly& a, const Poly& b) {
@@ -29,7 +31,7 @@ void poly_shiftl(Poly& a) {
 }
 
 void poly_pointwise_montgomery(Poly& r, const Poly& a, const Poly& b) {
-  if (using_avx2_ntt()) {
+  if (crypto::internal::use_avx2()) {
     pointwise_montgomery_avx2(r.c, a.c, b.c);
     return;
   }

@@ -1,36 +1,25 @@
-// FIPS 204, Algorithms 29 (SampleInBall) and 30 (RejNTTPoly); the templated
+// FIPS 204, Algorithms 29 (SampleInBall) and 30 (RejNTTPoly, parsing); the templated
 // samplers live in sampling.h.
 #include "sampling.h"
 
+#include "../cpu_dispatch.h"
+
 namespace pqbpf::crypto::mldsa::internal {
 
-void rej_ntt_poly(Poly& a, const std::uint8_t rho[kSeedBytes], std::uint8_t s, std::uint8_t r) {
-  // 5 blocks of 168 bytes give 280 candidates: enough for 256 accepted with
-  // probability about 1 - 2^-60; more blocks are squeezed when not.
-  constexpr std::size_t kBlocks = 5;
-  Shake128 xof;
-  const std::uint8_t idx[2] = {s, r};
-  xof.absorb(rho, kSeedBytes);
-  xof.absorb(idx, 2);
-  xof.finalize();
+int rej_uniform(std::int32_t* a, int ctr, const std::uint8_t* buf, std::size_t len) {
+  return crypto::internal::use_avx2() ? rej_uniform_avx2(a, ctr, buf, len)
+                                      : rej_uniform_scalar(a, ctr, buf, len);
+}
 
-  std::uint8_t buf[kBlocks * Shake128::kRate];
-  std::size_t len = sizeof(buf);
-  xof.squeeze_blocks(buf, kBlocks);
-  int ctr = 0;
-  for (;;) {
-    // CoeffFromThreeBytes (Algorithm 14): 23 bits, accepted if < q. The
-    // block length is a multiple of 3, so no candidate straddles blocks.
-    for (std::size_t i = 0; i + 3 <= len && ctr < kN; i += 3) {
-      const std::uint32_t t =
-          (buf[i] | (std::uint32_t{buf[i + 1]} << 8) | (std::uint32_t{buf[i + 2]} << 16)) &
-          0x7FFFFF;
-      if (t < static_cast<std::uint32_t>(kQ)) a.c[ctr++] = static_cast<std::int32_t>(t);
-    }
-    if (ctr >= kN) break;
-    xof.squeeze_blocks(buf, 1);
-    len = Shake128::kRate;
+int rej_uniform_scalar(std::int32_t* a, int ctr, const std::uint8_t* buf, std::size_t len) {
+  // The block length is a multiple of 3, so no candidate straddles blocks.
+  for (std::size_t i = 0; i + 3 <= len && ctr < kN; i += 3) {
+    const std::uint32_t t =
+        (buf[i] | (std::uint32_t{buf[i + 1]} << 8) | (std::uint32_t{buf[i + 2]} << 16)) &
+        0x7FFFFF;
+    if (t < static_cast<std::uint32_t>(kQ)) a[ctr++] = static_cast<std::int32_t>(t);
   }
+  return ctr;
 }
 
 void sample_in_ball(Poly& c, const std::uint8_t* c_tilde, std::size_t c_tilde_len, int tau) {

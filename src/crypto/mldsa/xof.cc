@@ -84,6 +84,53 @@ void Shake<Rate>::squeeze(std::uint8_t* out, std::size_t len) {
 template class Shake<168>;
 template class Shake<136>;
 
+template <std::size_t Rate>
+ShakeBatch<Rate>::ShakeBatch(const std::uint8_t* prefix, std::size_t prefix_len,
+                             const std::uint8_t (*suffix)[2], int n)
+    : n_(n) {
+  static_assert(crypto::internal::kKeccakBatch == 8);
+  // One block holds everything (prefix_len + 2 < Rate). The block shared by
+  // all streams: prefix, the SHAKE suffix 1111 after the two stream bytes,
+  // and the final pad bit (FIPS 202, B.2); then each stream's two bytes.
+  std::uint64_t block[Rate / 8] = {};
+  std::size_t i = 0;
+  for (; i + 8 <= prefix_len; i += 8) block[i / 8] = load_le64(prefix + i);
+  for (; i < prefix_len; ++i) xor_byte(block, i, prefix[i]);
+  xor_byte(block, prefix_len + 2, 0x1F);
+  xor_byte(block, Rate - 1, 0x80);
+  for (std::size_t w = 0; w < Rate / 8; ++w) {
+    for (std::size_t j = 0; j < 8; ++j) lanes_[8 * w + j] = block[w];
+  }
+  for (std::size_t w = Rate / 8; w < 25; ++w) {
+    for (std::size_t j = 0; j < 8; ++j) lanes_[8 * w + j] = 0;
+  }
+  for (int j = 0; j < n; ++j) {
+    for (int b = 0; b < 2; ++b) {
+      const std::size_t pos = prefix_len + static_cast<std::size_t>(b);
+      lanes_[8 * (pos / 8) + static_cast<std::size_t>(j)] ^=
+          static_cast<std::uint64_t>(suffix[j][b]) << (8 * (pos % 8));
+    }
+  }
+  secure_wipe(block, sizeof(block));
+}
+
+template <std::size_t Rate>
+ShakeBatch<Rate>::~ShakeBatch() {
+  secure_wipe(lanes_, sizeof(lanes_));
+}
+
+template <std::size_t Rate>
+void ShakeBatch<Rate>::squeeze_blocks(std::uint8_t* const* out, std::size_t nblocks) {
+  std::uint8_t* o[kMaxStreams];
+  for (std::size_t b = 0; b < nblocks; ++b) {
+    for (int j = 0; j < n_; ++j) o[j] = out[j] + b * Rate;
+    crypto::internal::keccak_f1600_batch_squeeze(lanes_, n_, Rate / 8, o);
+  }
+}
+
+template class ShakeBatch<168>;
+template class ShakeBatch<136>;
+
 void shake256(std::uint8_t* out, std::size_t outlen, std::span<const std::uint8_t> in1,
               std::span<const std::uint8_t> in2, std::span<const std::uint8_t> in3) {
   Shake256 h;

@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
-# The end-to-end demo (README's first command): build everything, then walk
-# through keygen, inspect, sign, verify, policy allow and deny, tampering, and
-# the audit log, on our own BPF samples compiled from examples/bpf/.
+# The end-to-end demo (README's first command): build only the CLI and the
+# BPF samples (with cmake's progress lines), then walk through keygen,
+# inspect, sign, verify, policy allow and deny, tampering, and the audit log,
+# on our own BPF samples compiled from examples/bpf/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 
+echo "== demo: 1/3 installing the Debian packages the build needs (scripts/install-deps.sh)"
 bash scripts/install-deps.sh
+echo "== demo: 2/3 configuring (cmake)"
 cmake -S . -B build >/dev/null
-cmake --build build -j"$(nproc)" --target pqc-bpf bpf_samples >/dev/null  # the tool and the samples first
-cmake --build build -j"$(nproc)" >/dev/null                           # then everything else
+echo "== demo: 3/3 building the pqc-bpf CLI and the BPF samples only"
+cmake --build build -j"$(nproc)" --target pqc-bpf bpf_samples
 
 pqc="$root/build/src/cli/pqc-bpf"
 samples="$root/build/examples/bpf"

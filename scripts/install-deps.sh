@@ -16,6 +16,7 @@ for p in "${packages[@]}"; do
 done
 if [ ${#missing[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
+  echo "install-deps: apt-get update, then installing ${#missing[@]} packages: ${missing[*]}"
   apt-get update -qq
   apt-get install -y -qq "${missing[@]}"
 fi

@@ -1,6 +1,7 @@
 // Serialising and strictly parsing audit log lines (format: docs/AUDIT_LOG.md).
 #include "pqbpf/log/record.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <ctime>
@@ -69,7 +70,7 @@ Status check_did_field(const std::optional<std::string>& v, const char* key,
 
 Result<Actor> parse_actor(const json& j, const std::string& label) {
   if (!j.is_object()) return bad(label, "\"actor\" must be an object");
-  PQBPF_RETURN_IF_ERROR(check_json_keys(j, {"uid", "pid", "command", "name"}, {}, label));
+  PQBPF_RETURN_IF_ERROR(check_json_keys(j, {"uid", "pid", "command", "name"}, {"exe", "cgroup"}, label));
   Actor a;
   if (!j["uid"].is_null()) {
     if (!j["uid"].is_number_unsigned() || j["uid"].get<std::uint64_t>() > 0xFFFFFFFFu) {
@@ -83,7 +84,36 @@ Result<Actor> parse_actor(const json& j, const std::string& label) {
   }
   PQBPF_ASSIGN_OR_RETURN(a.command, opt_string(j, "command", label));
   PQBPF_ASSIGN_OR_RETURN(a.name, opt_string(j, "name", label));
+  if (j.contains("exe")) {
+    PQBPF_ASSIGN_OR_RETURN(a.exe, opt_string(j, "exe", label));
+  }
+  if (j.contains("cgroup")) {
+    PQBPF_ASSIGN_OR_RETURN(a.cgroup, opt_string(j, "cgroup", label));
+  }
   return a;
+}
+
+Result<std::vector<KernelProgram>> parse_kernel_programs(const json& j, const std::string& label) {
+  if (!j.is_array()) return bad(label, "\"kernel_programs\" must be an array");
+  if (j.size() > kMaxKernelPrograms) return bad(label, "\"kernel_programs\" has too many entries");
+  std::vector<KernelProgram> out;
+  for (const json& p : j) {
+    if (!p.is_object()) return bad(label, "\"kernel_programs\" must hold objects");
+    PQBPF_RETURN_IF_ERROR(check_json_keys(p, {"name", "id", "tag"}, {}, label));
+    KernelProgram k;
+    PQBPF_ASSIGN_OR_RETURN(k.name, req_string(p, "name", label));
+    PQBPF_ASSIGN_OR_RETURN(std::uint64_t id, req_uint(p, "id", label));
+    if (id > 0xFFFFFFFFu) return bad(label, "\"kernel_programs\" id must be a 32-bit unsigned integer");
+    k.id = static_cast<std::uint32_t>(id);
+    PQBPF_ASSIGN_OR_RETURN(k.tag, req_string(p, "tag", label));
+    if (k.tag.size() != 16 || !std::all_of(k.tag.begin(), k.tag.end(), [](char c) {
+          return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+        })) {
+      return bad(label, "\"kernel_programs\" tag must be 16 lowercase hex digits");
+    }
+    out.push_back(std::move(k));
+  }
+  return out;
 }
 
 void append_uint(std::string& out, std::uint64_t v) { out += std::to_string(v); }
@@ -181,6 +211,14 @@ std::string serialize_attempt_body(const AttemptRecord& a) {
   append_json_optional(out, a.actor.command, kMaxFieldBytes);
   append_key(out, "name");
   append_json_optional(out, a.actor.name, kMaxFieldBytes);
+  if (a.actor.exe) {
+    append_key(out, "exe");
+    append_json_string(out, *a.actor.exe, kMaxFieldBytes);
+  }
+  if (a.actor.cgroup) {
+    append_key(out, "cgroup");
+    append_json_string(out, *a.actor.cgroup, kMaxFieldBytes);
+  }
   out += "}";
   append_key(out, "action");
   append_json_string(out, a.action, kMaxFieldBytes);
@@ -205,6 +243,27 @@ std::string serialize_attempt_body(const AttemptRecord& a) {
   append_json_optional(out, a.signer, kMaxHashFieldBytes);
   append_key(out, "envelope_sha3_256");
   append_json_optional(out, a.envelope_sha3_256, kMaxHashFieldBytes);
+  if (a.insn_count) {
+    append_key(out, "insns");
+    append_uint(out, *a.insn_count);
+  }
+  if (!a.kernel_programs.empty()) {
+    append_key(out, "kernel_programs");
+    out += "[";
+    for (std::size_t i = 0; i < a.kernel_programs.size() && i < kMaxKernelPrograms; ++i) {
+      const KernelProgram& k = a.kernel_programs[i];
+      if (i) out += ",";
+      out += "{";
+      append_key(out, "name", true);
+      append_json_string(out, k.name, 64);
+      append_key(out, "id");
+      append_uint(out, k.id);
+      append_key(out, "tag");
+      append_json_string(out, k.tag, 16);
+      out += "}";
+    }
+    out += "]";
+  }
   return out;
 }
 
@@ -270,7 +329,7 @@ Result<LogRecord> parse_record(std::string_view line, const std::string& label) 
         {"v", "seq", "kind", "time", "host", "actor", "action", "decision", "reason",
          "reason_text", "program", "program_types", "object_sha3_256", "signer",
          "envelope_sha3_256", "prev"},
-        {}, label));
+        {"insns", "kernel_programs"}, label));
   } else if (kind == "checkpoint") {
     r.kind = RecordKind::kCheckpoint;
     PQBPF_RETURN_IF_ERROR(check_json_keys(
@@ -333,6 +392,12 @@ Result<LogRecord> parse_record(std::string_view line, const std::string& label) 
   PQBPF_RETURN_IF_ERROR(check_hex_field(r.object_sha3_256, "object_sha3_256", label));
   PQBPF_ASSIGN_OR_RETURN(r.envelope_sha3_256, opt_string(j, "envelope_sha3_256", label));
   PQBPF_RETURN_IF_ERROR(check_hex_field(r.envelope_sha3_256, "envelope_sha3_256", label));
+  if (j.contains("insns")) {
+    PQBPF_ASSIGN_OR_RETURN(r.insn_count, req_uint(j, "insns", label));
+  }
+  if (j.contains("kernel_programs")) {
+    PQBPF_ASSIGN_OR_RETURN(r.kernel_programs, parse_kernel_programs(j["kernel_programs"], label));
+  }
   return r;
 }
 

@@ -33,6 +33,38 @@ TEST(RecordTest, AttemptLineRoundTripsEveryField) {
   EXPECT_EQ(r->line, line_for(a, 5));
 }
 
+TEST(RecordTest, KernelLoadFieldsRoundTripAndAreOmittedWhenUnset) {
+  AttemptRecord a = testing::sample_attempt("xdp_pass", Decision::kAllow);
+  a.actor.exe = "/usr/sbin/bpftool";
+  a.actor.cgroup = "/system.slice/agent.service";
+  a.insn_count = 2;
+  a.kernel_programs = {{"xdp_pass", 4242, "0123456789abcdef"}};
+  auto r = parse_record(line_for(a), "t");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->actor, a.actor);
+  EXPECT_EQ(r->insn_count, 2u);
+  EXPECT_EQ(r->kernel_programs, a.kernel_programs);
+
+  // Lines written before these fields existed stay byte-identical and parse.
+  const AttemptRecord plain = testing::sample_attempt("xdp_pass", Decision::kAllow);
+  const std::string old_line = line_for(plain);
+  EXPECT_EQ(old_line.find("\"exe\""), std::string::npos);
+  EXPECT_EQ(old_line.find("\"insns\""), std::string::npos);
+  EXPECT_EQ(old_line.find("\"kernel_programs\""), std::string::npos);
+  auto parsed = parse_record(old_line, "t");
+  ASSERT_TRUE(parsed.ok()) << parsed.error().message;
+  EXPECT_FALSE(parsed->insn_count.has_value());
+  EXPECT_TRUE(parsed->kernel_programs.empty());
+}
+
+TEST(RecordTest, ParseBadKernelProgramTagFails) {
+  AttemptRecord a = testing::sample_attempt("xdp_pass", Decision::kAllow);
+  a.kernel_programs = {{"xdp_pass", 1, "XYZ"}};
+  auto r = parse_record(line_for(a), "t");
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message.find("tag"), std::string::npos) << r.error().message;
+}
+
 TEST(RecordTest, MalformedAttemptWithNothingKnownIsRecordedWithNulls) {
   AttemptRecord a;
   a.reason = ReasonCode::kMalformedEnvelope;

@@ -29,12 +29,25 @@ struct Actor {
   std::optional<std::int64_t> pid;
   std::optional<std::string> command;  // e.g. /proc/<pid>/comm
   std::optional<std::string> name;     // a given name: "admission-controller"
+  // Written only when known (the gate daemon's and the sandbox's peers):
+  std::optional<std::string> exe;      // /proc/<pid>/exe target
+  std::optional<std::string> cgroup;   // cgroup v2 path, /proc/<pid>/cgroup
 
   static Actor named(std::string name);
   // uid, pid and command (/proc/self/comm) of the calling process.
   static Actor current_process();
   friend bool operator==(const Actor&, const Actor&) = default;
 };
+
+// A program the kernel holds after a load: its name, kernel id and tag (the
+// kernel's 8-byte program tag in hex), as BPF_OBJ_GET_INFO_BY_FD reports.
+struct KernelProgram {
+  std::string name;
+  std::uint32_t id = 0;
+  std::string tag;
+  friend bool operator==(const KernelProgram&, const KernelProgram&) = default;
+};
+constexpr std::size_t kMaxKernelPrograms = 64;
 
 // One load attempt as the caller knows it. Every field but decision/reason is
 // optional so malformed attempts (no envelope, unreadable object) are
@@ -57,6 +70,11 @@ struct AttemptRecord {
   std::optional<std::string> object_sha3_256;    // lowercase hex
   std::optional<std::string> signer;             // DID, see above
   std::optional<std::string> envelope_sha3_256;  // lowercase hex
+  // Written only when set (older lines lack them and still parse):
+  // instructions of the attempted program as read (e.g. from a workload's
+  // bpf() call), and what the kernel holds after an allowed load.
+  std::optional<std::uint64_t> insn_count;
+  std::vector<KernelProgram> kernel_programs;  // at most kMaxKernelPrograms
 };
 
 constexpr std::size_t kMaxFieldBytes = 1024;
@@ -108,6 +126,8 @@ struct LogRecord {
   std::optional<std::string> object_sha3_256;
   std::optional<std::string> signer;  // attempt: bound signer; checkpoint: log key DID
   std::optional<std::string> envelope_sha3_256;
+  std::optional<std::uint64_t> insn_count;
+  std::vector<KernelProgram> kernel_programs;
   // checkpoint
   CheckpointTrigger trigger = CheckpointTrigger::kInterval;
   std::uint64_t count = 0;

@@ -47,7 +47,16 @@ TEST_F(DaemonTest, SignedSampleIsLoadedAndItsRecordNamesTheKernelId) {
   EXPECT_EQ(recs[1].action, "load");
   EXPECT_NE(recs[1].reason_text.find("id " + std::to_string(id) + " tag " + reply.programs[0].tag),
             std::string::npos) << recs[1].reason_text;
+  ASSERT_EQ(recs[1].kernel_programs.size(), 1u);
+  EXPECT_EQ(recs[1].kernel_programs[0].id, id);
+  EXPECT_EQ(recs[1].kernel_programs[0].tag, reply.programs[0].tag);
+  EXPECT_EQ(recs[1].kernel_programs[0].name, "xdp_pass_count");
+  EXPECT_TRUE(recs[0].kernel_programs.empty()) << "the decision precedes any kernel action";
+  // The actor is this process, as the kernel and /proc name it.
   EXPECT_EQ(recs[1].actor.pid, ::getpid());
+  EXPECT_EQ(recs[1].actor.uid, ::getuid());
+  EXPECT_EQ(recs[1].actor.exe, std::filesystem::read_symlink("/proc/self/exe").string());
+  EXPECT_TRUE(recs[1].actor.cgroup.has_value());
   EXPECT_EQ(*reply.load_log_seq, recs[1].seq);
 
   reply.fds.clear();  // closing our descriptors unloads it

@@ -69,8 +69,8 @@ log::Actor actor_of(const Peer& peer) {
   a.uid = peer.uid;
   a.pid = peer.pid;
   if (!peer.comm.empty()) a.command = peer.comm;
-  a.name = "exe=" + (peer.exe.empty() ? std::string("?") : peer.exe) +
-           " cgroup=" + (peer.cgroup.empty() ? std::string("?") : peer.cgroup);
+  if (!peer.exe.empty()) a.exe = peer.exe;
+  if (!peer.cgroup.empty()) a.cgroup = peer.cgroup;
   return a;
 }
 

@@ -127,6 +127,11 @@ Reply load(GateState& state, const Request& request, std::vector<loader::UniqueF
     return Reply{err.dump(), {}};
   }
   record.reason_text = "loaded: " + kernel_summary(*loaded);
+  for (const auto& p : loaded->programs) {
+    if (record.kernel_programs.size() < log::kMaxKernelPrograms) {
+      record.kernel_programs.push_back(log::KernelProgram{p.name, p.id, p.tag});
+    }
+  }
   const auto recorded = log::record_decision(*state.log, record);
   if (recorded.error) {
     // Fail closed: undo the load, since the log does not name it.

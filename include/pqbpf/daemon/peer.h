@@ -25,8 +25,7 @@ struct Peer {
 
 Result<Peer> peer_of(int connection_fd);
 
-// The record's actor. Until log::Actor carries exe and cgroup, they travel
-// in `name` as "exe=<path> cgroup=<path>".
+// The record's actor: uid, pid, command, exe, cgroup.
 log::Actor actor_of(const Peer& peer);
 
 }  // namespace pqbpf::daemon

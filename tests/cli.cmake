@@ -1,5 +1,5 @@
 # CLI behaviour: one bash script per behaviour, each driving the real pqc-bpf.
-set(cli_scripts keygen sign_verify check hostile_input mixed_object corpus)
+set(cli_scripts keygen sign_verify check hostile_input mixed_object corpus load)
 foreach(script ${cli_scripts})
   pqbpf_add_script_test(cli_${script}
     SCRIPT ${CMAKE_CURRENT_SOURCE_DIR}/cli/${script}_test.sh

@@ -38,5 +38,6 @@ void add_info_command(CLI::App& app, CommandRun& run);
 void add_inspect_command(CLI::App& app, CommandRun& run);
 void add_check_command(CLI::App& app, CommandRun& run);
 void add_log_command(CLI::App& app, CommandRun& run);
+void add_load_command(CLI::App& app, CommandRun& run);
 
 }  // namespace pqbpf::cli

@@ -35,6 +35,7 @@ int main(int argc, char** argv) {
   add_inspect_command(app, run);  // list programs/maps of a .bpf.o
   add_check_command(app, run);    // verify + policy + audit record
   add_log_command(app, run);      // show / verify the audit log
+  add_load_command(app, run);     // load through the gate daemon
 
   try {
     app.parse(argc, argv);

@@ -53,3 +53,16 @@ TEST(ConfigTest, StrictnessNamesTheKey) {
 
 }  // namespace
 }  // namespace pqbpf::daemon
+
+namespace pqbpf::daemon {
+namespace {
+
+TEST(ConfigTest, ShippedDefaultConfigParses) {
+  auto c = load_config(std::string(std::getenv("PQBPF_SOURCE_DIR")) + "/packaging/pqc-bpf-gated.yaml");
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(c->durability, log::Durability::kBatch);
+  EXPECT_EQ(c->socket_path, "/run/pqc-bpf/gate.sock");
+}
+
+}  // namespace
+}  // namespace pqbpf::daemon

@@ -152,10 +152,11 @@ int main(int argc, char** argv) {
   if (!program.ok()) return 2;
   auto signed_program = signer->sign(*program, {});
   auto log_key = pqbpf::Identity::create("audit-log", {"log"});
-  if (!signed_program.ok() || !log_key.ok() || !pqbpf::save_key_file(g_dir + "/log.key", *log_key).ok()) return 2;
+  if (!signed_program.ok() || !log_key.ok() || !pqbpf::save_key_file(g_dir + "/log.key", *log_key).ok())
+    return 2;
   g_envelope = signed_program->to_json();
-  std::ofstream(g_dir + "/policy.yaml") << "rules:\n  - program_types: [xdp]\n    allowed_signers: ["
-                                        << signer->did().str() << "]\n";
+  std::ofstream(g_dir + "/policy.yaml")
+      << "rules:\n  - program_types: [xdp]\n    allowed_signers: [" << signer->did().str() << "]\n";
   // Two gates on the same object: durability batch (the target) and none
   // (what verification, policy, IPC and the load cost without any fsync).
   std::vector<std::unique_ptr<pqbpf::daemon::GateServer>> servers;
@@ -183,12 +184,16 @@ int main(int argc, char** argv) {
   const std::string batch_socket = g_dir + "/gate-batch.sock";
   const std::string none_socket = g_dir + "/gate-none.sock";
   benchmark::RegisterBenchmark("bare_libbpf_load", bare_load)->UseRealTime()->Threads(1)->Threads(8);
-  benchmark::RegisterBenchmark("gate_load_batch", [batch_socket](benchmark::State& s) {
-    gate_load(s, batch_socket, "gate_load_batch");
-  })->UseRealTime()->Threads(1)->Threads(8);
-  benchmark::RegisterBenchmark("gate_load_none", [none_socket](benchmark::State& s) {
-    gate_load(s, none_socket, "gate_load_none");
-  })->UseRealTime()->Threads(1);
+  benchmark::RegisterBenchmark(
+      "gate_load_batch",
+      [batch_socket](benchmark::State& s) { gate_load(s, batch_socket, "gate_load_batch"); })
+      ->UseRealTime()
+      ->Threads(1)
+      ->Threads(8);
+  benchmark::RegisterBenchmark(
+      "gate_load_none", [none_socket](benchmark::State& s) { gate_load(s, none_socket, "gate_load_none"); })
+      ->UseRealTime()
+      ->Threads(1);
   benchmark::Initialize(&argc, argv);
   RecordingReporter reporter;
   benchmark::RunSpecifiedBenchmarks(&reporter);
@@ -209,9 +214,12 @@ int main(int argc, char** argv) {
     std::printf("ratio %s = %.2f  (%.0f vs %.0f loads/s)%s\n", label, b / g, g, b,
                 target ? (b / g < 1.5 ? "  target < 1.5: PASS" : "  target < 1.5: MISS") : "");
   };
-  ratio("gate_batch/bare (1 client)", "gate_load_batch/real_time/threads:1", "bare_libbpf_load/real_time/threads:1", true);
-  ratio("gate_batch/bare (8 clients)", "gate_load_batch/real_time/threads:8", "bare_libbpf_load/real_time/threads:8", true);
-  ratio("gate_none/bare (1 client)", "gate_load_none/real_time/threads:1", "bare_libbpf_load/real_time/threads:1", false);
+  ratio("gate_batch/bare (1 client)", "gate_load_batch/real_time/threads:1",
+        "bare_libbpf_load/real_time/threads:1", true);
+  ratio("gate_batch/bare (8 clients)", "gate_load_batch/real_time/threads:8",
+        "bare_libbpf_load/real_time/threads:8", true);
+  ratio("gate_none/bare (1 client)", "gate_load_none/real_time/threads:1",
+        "bare_libbpf_load/real_time/threads:1", false);
   std::error_code ec;
   std::filesystem::remove_all(g_dir, ec);
   return 0;

@@ -21,8 +21,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     return 0;
   }
   const auto& r = *parsed;
-  FUZZ_CHECK(pqbpf::daemon::encode_request(r) ==
-                 std::vector<std::uint8_t>(message.begin(), message.end()),
+  FUZZ_CHECK(pqbpf::daemon::encode_request(r) == std::vector<std::uint8_t>(message.begin(), message.end()),
              "an accepted request re-encodes to the same bytes");
   FUZZ_CHECK(message.size() <= pqbpf::daemon::kMaxInlineRequest, "size bound");
   if (r.op == pqbpf::daemon::Op::kLoad) {

@@ -10,7 +10,6 @@
 
 #include <cerrno>
 #include <cstring>
-
 #include <nlohmann/json.hpp>
 
 #include "pqbpf/daemon/protocol.h"
@@ -23,9 +22,10 @@ using loader::UniqueFd;
 using nlohmann::json;
 
 ErrorCode code_from_name(const std::string& name) {
-  for (ErrorCode c : {ErrorCode::kInvalidArgument, ErrorCode::kParse, ErrorCode::kIo, ErrorCode::kLimitExceeded,
-                      ErrorCode::kRejected, ErrorCode::kPermission, ErrorCode::kAlreadyExists, ErrorCode::kNotFound,
-                      ErrorCode::kUnsupported, ErrorCode::kCrypto}) {
+  for (ErrorCode c :
+       {ErrorCode::kInvalidArgument, ErrorCode::kParse, ErrorCode::kIo, ErrorCode::kLimitExceeded,
+        ErrorCode::kRejected, ErrorCode::kPermission, ErrorCode::kAlreadyExists, ErrorCode::kNotFound,
+        ErrorCode::kUnsupported, ErrorCode::kCrypto}) {
     if (error_code_name(c) == name) return c;
   }
   return ErrorCode::kInternal;
@@ -58,7 +58,8 @@ Result<LoadReply> parse_reply(daemon::internal::Received received) {
   }
   r.reason = text_at(j, "reason");
   r.sentence = text_at(j, "sentence");
-  if (j.contains("log_seq") && j["log_seq"].is_number_unsigned()) r.log_seq = j["log_seq"].get<std::uint64_t>();
+  if (j.contains("log_seq") && j["log_seq"].is_number_unsigned())
+    r.log_seq = j["log_seq"].get<std::uint64_t>();
   if (j.contains("load_log_seq") && j["load_log_seq"].is_number_unsigned()) {
     r.load_log_seq = j["load_log_seq"].get<std::uint64_t>();
   }
@@ -80,7 +81,8 @@ Result<LoadReply> parse_reply(daemon::internal::Received received) {
   }
   if (j.contains("maps") && j["maps"].is_array()) {
     for (const auto& m : j["maps"]) {
-      r.maps.push_back(ClientMap{text_at(m, "name"), m.value("id", 0u), fd_at(m, "fd", r.fds), text_at(m, "pin")});
+      r.maps.push_back(
+          ClientMap{text_at(m, "name"), m.value("id", 0u), fd_at(m, "fd", r.fds), text_at(m, "pin")});
     }
   }
   return r;
@@ -111,16 +113,17 @@ Result<GateClient> GateClient::connect(const std::string& socket_path, std::chro
   }
   UniqueFd fd(::socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0));
   if (!fd.valid()) return make_error(ErrorCode::kIo, std::string("socket: ") + std::strerror(errno));
-  timeval tv{static_cast<time_t>(timeout.count() / 1000), static_cast<suseconds_t>((timeout.count() % 1000) * 1000)};
+  timeval tv{static_cast<time_t>(timeout.count() / 1000),
+             static_cast<suseconds_t>((timeout.count() % 1000) * 1000)};
   ::setsockopt(fd.get(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
   ::setsockopt(fd.get(), SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
   addr.sun_family = AF_UNIX;
   std::memcpy(addr.sun_path, socket_path.data(), socket_path.size());
   if (::connect(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
     const int err = errno;
-    return make_error(err == EACCES ? ErrorCode::kPermission : ErrorCode::kIo,
-                      socket_path + ": cannot connect to the gate: " + std::strerror(err) +
-                          "; is pqc-bpf-gated running?");
+    return make_error(
+        err == EACCES ? ErrorCode::kPermission : ErrorCode::kIo,
+        socket_path + ": cannot connect to the gate: " + std::strerror(err) + "; is pqc-bpf-gated running?");
   }
   return GateClient(std::move(fd));
 }
@@ -128,7 +131,8 @@ Result<GateClient> GateClient::connect(const std::string& socket_path, std::chro
 Result<LoadReply> GateClient::exchange(std::span<const std::uint8_t> message, const std::vector<int>& fds) {
   PQBPF_RETURN_IF_ERROR(daemon::internal::send_message(
       fd_.get(), std::string_view(reinterpret_cast<const char*>(message.data()), message.size()), fds, true));
-  PQBPF_ASSIGN_OR_RETURN(auto received, daemon::internal::receive_message(fd_.get(), daemon::kMaxReplySize, true));
+  PQBPF_ASSIGN_OR_RETURN(auto received,
+                         daemon::internal::receive_message(fd_.get(), daemon::kMaxReplySize, true));
   if (received.closed) return make_error(ErrorCode::kIo, "the gate closed the connection without a reply");
   if (received.would_block) return make_error(ErrorCode::kIo, "no reply from the gate within the timeout");
   return parse_reply(std::move(received));

@@ -48,10 +48,12 @@ struct Reader {
     if (s.empty() || s.size() > 20) return fail(key, "must be a number");
     std::uint64_t v = 0;
     for (char c : s) {
-      if (c < '0' || c >= '0' + base) return fail(key, "'" + s + "' is not a base-" + std::to_string(base) + " number");
+      if (c < '0' || c >= '0' + base)
+        return fail(key, "'" + s + "' is not a base-" + std::to_string(base) + " number");
       v = v * static_cast<unsigned>(base) + static_cast<unsigned>(c - '0');
     }
-    if (v < lo || v > hi) return fail(key, std::to_string(v) + " is outside " + std::to_string(lo) + ".." + std::to_string(hi));
+    if (v < lo || v > hi)
+      return fail(key, std::to_string(v) + " is outside " + std::to_string(lo) + ".." + std::to_string(hi));
     return v;
   }
 
@@ -70,8 +72,9 @@ struct Reader {
 
 Result<DaemonConfig> parse_tree(const YAML::Node& root, const Reader& r) {
   DaemonConfig c;
-  PQBPF_RETURN_IF_ERROR(r.only_keys(root, "", {"version", "policy", "log", "socket", "allowed_uids",
-                                               "allowed_gids", "pin_root", "state_dir", "limits"}));
+  PQBPF_RETURN_IF_ERROR(r.only_keys(root, "",
+                                    {"version", "policy", "log", "socket", "allowed_uids", "allowed_gids",
+                                     "pin_root", "state_dir", "limits"}));
   if (root["version"]) {
     PQBPF_RETURN_IF_ERROR(r.number(root["version"], "version", 1, 1));
   }
@@ -80,7 +83,8 @@ Result<DaemonConfig> parse_tree(const YAML::Node& root, const Reader& r) {
 
   const YAML::Node log = root["log"];
   if (!log) return r.fail("log", "required");
-  PQBPF_RETURN_IF_ERROR(r.only_keys(log, "log", {"path", "durability", "checkpoint_key", "checkpoint_every"}));
+  PQBPF_RETURN_IF_ERROR(
+      r.only_keys(log, "log", {"path", "durability", "checkpoint_key", "checkpoint_every"}));
   if (!log["path"]) return r.fail("log.path", "required");
   PQBPF_ASSIGN_OR_RETURN(c.log_path, r.path(log["path"], "log.path"));
   if (!log["checkpoint_key"]) return r.fail("log.checkpoint_key", "required");
@@ -92,7 +96,8 @@ Result<DaemonConfig> parse_tree(const YAML::Node& root, const Reader& r) {
     c.durability = *parsed;
   }
   if (log["checkpoint_every"]) {
-    PQBPF_ASSIGN_OR_RETURN(c.checkpoint_every, r.number(log["checkpoint_every"], "log.checkpoint_every", 1, 1u << 30));
+    PQBPF_ASSIGN_OR_RETURN(c.checkpoint_every,
+                           r.number(log["checkpoint_every"], "log.checkpoint_every", 1, 1u << 30));
   }
 
   if (const YAML::Node sock = root["socket"]) {
@@ -100,7 +105,8 @@ Result<DaemonConfig> parse_tree(const YAML::Node& root, const Reader& r) {
     if (sock["path"]) {
       PQBPF_ASSIGN_OR_RETURN(c.socket_path, r.path(sock["path"], "socket.path"));
     }
-    if (c.socket_path.size() >= 108) return r.fail("socket.path", "longer than a Unix socket path may be (107 bytes)");
+    if (c.socket_path.size() >= 108)
+      return r.fail("socket.path", "longer than a Unix socket path may be (107 bytes)");
     if (sock["mode"]) {
       // Octal text, e.g. "0660"; quoted so YAML does not read it as decimal.
       PQBPF_ASSIGN_OR_RETURN(std::uint64_t m, r.number(sock["mode"], "socket.mode", 0, 0777, 8));
@@ -122,25 +128,29 @@ Result<DaemonConfig> parse_tree(const YAML::Node& root, const Reader& r) {
   }
 
   if (const YAML::Node lim = root["limits"]) {
-    PQBPF_RETURN_IF_ERROR(r.only_keys(lim, "limits", {"workers", "max_connections", "request_timeout_ms",
-                                                      "max_object_bytes", "max_envelope_bytes"}));
+    PQBPF_RETURN_IF_ERROR(r.only_keys(
+        lim, "limits",
+        {"workers", "max_connections", "request_timeout_ms", "max_object_bytes", "max_envelope_bytes"}));
     if (lim["workers"]) {
       PQBPF_ASSIGN_OR_RETURN(c.workers, r.number(lim["workers"], "limits.workers", 1, 64));
     }
     if (lim["max_connections"]) {
-      PQBPF_ASSIGN_OR_RETURN(c.max_connections, r.number(lim["max_connections"], "limits.max_connections", 1, 4096));
+      PQBPF_ASSIGN_OR_RETURN(c.max_connections,
+                             r.number(lim["max_connections"], "limits.max_connections", 1, 4096));
     }
     if (lim["request_timeout_ms"]) {
-      PQBPF_ASSIGN_OR_RETURN(std::uint64_t ms, r.number(lim["request_timeout_ms"], "limits.request_timeout_ms", 10, 600000));
+      PQBPF_ASSIGN_OR_RETURN(std::uint64_t ms,
+                             r.number(lim["request_timeout_ms"], "limits.request_timeout_ms", 10, 600000));
       c.request_timeout = std::chrono::milliseconds(ms);
     }
     if (lim["max_object_bytes"]) {
-      PQBPF_ASSIGN_OR_RETURN(c.max_object_bytes,
-                             r.number(lim["max_object_bytes"], "limits.max_object_bytes", 1, kMaxObjectFileSize));
+      PQBPF_ASSIGN_OR_RETURN(c.max_object_bytes, r.number(lim["max_object_bytes"], "limits.max_object_bytes",
+                                                          1, kMaxObjectFileSize));
     }
     if (lim["max_envelope_bytes"]) {
-      PQBPF_ASSIGN_OR_RETURN(c.max_envelope_bytes,
-                             r.number(lim["max_envelope_bytes"], "limits.max_envelope_bytes", 1, kMaxEnvelopeFileSize));
+      PQBPF_ASSIGN_OR_RETURN(
+          c.max_envelope_bytes,
+          r.number(lim["max_envelope_bytes"], "limits.max_envelope_bytes", 1, kMaxEnvelopeFileSize));
     }
   }
   return c;

@@ -30,7 +30,8 @@ class DaemonProcessTest : public GateFixture {
   void SetUp() override {
     GateFixture::SetUp();
     if (IsSkipped()) return;
-    write_policy("rules:\n  - program_types: [xdp, socket_filter]\n    allowed_signers: [" + trusted_.str() + "]\n");
+    write_policy("rules:\n  - program_types: [xdp, socket_filter]\n    allowed_signers: [" + trusted_.str() +
+                 "]\n");
     std::ofstream(dir_.file("gated.yaml")) << config_text("batch", 4, 1000);
     pid_ = ::fork();
     ASSERT_GE(pid_, 0);

@@ -46,7 +46,8 @@ TEST_F(DaemonTest, SignedSampleIsLoadedAndItsRecordNamesTheKernelId) {
   EXPECT_EQ(recs[0].decision, "allow");
   EXPECT_EQ(recs[1].action, "load");
   EXPECT_NE(recs[1].reason_text.find("id " + std::to_string(id) + " tag " + reply.programs[0].tag),
-            std::string::npos) << recs[1].reason_text;
+            std::string::npos)
+      << recs[1].reason_text;
   ASSERT_EQ(recs[1].kernel_programs.size(), 1u);
   EXPECT_EQ(recs[1].kernel_programs[0].id, id);
   EXPECT_EQ(recs[1].kernel_programs[0].tag, reply.programs[0].tag);

@@ -4,14 +4,13 @@
 // running in this process on a temp socket.
 #pragma once
 
+#include <gtest/gtest.h>
 #include <sys/stat.h>
 
 #include <algorithm>
 #include <fstream>
 #include <memory>
 #include <thread>
-
-#include <gtest/gtest.h>
 
 #include "attest_test_util.h"
 #include "bpffs_test_util.h"
@@ -71,8 +70,12 @@ class GateFixture : public ::testing::Test {
   // most 64 bytes (so the socket_filter sample is "oversize").
   std::string default_policy() const {
     return "rules:\n"
-           "  - name: net\n    program_types: [xdp]\n    allowed_signers: [" + trusted_.str() + "]\n"
-           "  - name: tiny\n    program_types: [socket_filter]\n    allowed_signers: [" + trusted_.str() + "]\n"
+           "  - name: net\n    program_types: [xdp]\n    allowed_signers: [" +
+           trusted_.str() +
+           "]\n"
+           "  - name: tiny\n    program_types: [socket_filter]\n    allowed_signers: [" +
+           trusted_.str() +
+           "]\n"
            "    max_bytecode_size: 64\n";
   }
   void write_policy(const std::string& text) {
@@ -81,15 +84,12 @@ class GateFixture : public ::testing::Test {
 
   std::string config_text(const std::string& durability = "always", unsigned workers = 4,
                           unsigned timeout_ms = 2000) const {
-    return "policy: " + dir_.file("policy.yaml") + "\n" +
-           "log:\n  path: " + dir_.file("audit.log") + "\n  durability: " + durability +
-           "\n  checkpoint_key: " + dir_.file("log.key") + "\n" +
-           "socket:\n  path: " + socket_path() + "\n  mode: \"0600\"\n" +
-           "allowed_uids: [0]\n" +
-           "pin_root: " + pin_root() + "\n" +
-           "state_dir: " + dir_.path() + "\n" +
-           "limits:\n  workers: " + std::to_string(workers) + "\n  request_timeout_ms: " +
-           std::to_string(timeout_ms) + "\n";
+    return "policy: " + dir_.file("policy.yaml") + "\n" + "log:\n  path: " + dir_.file("audit.log") +
+           "\n  durability: " + durability + "\n  checkpoint_key: " + dir_.file("log.key") + "\n" +
+           "socket:\n  path: " + socket_path() + "\n  mode: \"0600\"\n" + "allowed_uids: [0]\n" +
+           "pin_root: " + pin_root() + "\n" + "state_dir: " + dir_.path() + "\n" +
+           "limits:\n  workers: " + std::to_string(workers) +
+           "\n  request_timeout_ms: " + std::to_string(timeout_ms) + "\n";
   }
 
   void start(const std::string& durability = "always", unsigned workers = 4, unsigned timeout_ms = 2000) {

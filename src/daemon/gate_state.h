@@ -6,10 +6,9 @@
 #include <chrono>
 #include <memory>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
-
-#include <nlohmann/json.hpp>
 
 #include "pqbpf/daemon/config.h"
 #include "pqbpf/loader/pin_root.h"

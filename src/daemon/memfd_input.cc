@@ -10,7 +10,8 @@
 
 namespace pqbpf::daemon::internal {
 
-Result<std::vector<std::uint8_t>> read_sealed_memfd(int fd, std::uint64_t max_size, const std::string& label) {
+Result<std::vector<std::uint8_t>> read_sealed_memfd(int fd, std::uint64_t max_size,
+                                                    const std::string& label) {
   const int seals = ::fcntl(fd, F_GET_SEALS);
   if (seals < 0) {
     return make_error(ErrorCode::kInvalidArgument, label + ": not a memfd (" + std::strerror(errno) +
@@ -18,10 +19,11 @@ Result<std::vector<std::uint8_t>> read_sealed_memfd(int fd, std::uint64_t max_si
   }
   constexpr int kNeeded = F_SEAL_WRITE | F_SEAL_SHRINK | F_SEAL_GROW;
   if ((seals & kNeeded) != kNeeded) {
-    return make_error(ErrorCode::kInvalidArgument,
-                      label + ": memfd is not sealed; add F_SEAL_WRITE|F_SEAL_SHRINK|F_SEAL_GROW before sending");
+    return make_error(
+        ErrorCode::kInvalidArgument,
+        label + ": memfd is not sealed; add F_SEAL_WRITE|F_SEAL_SHRINK|F_SEAL_GROW before sending");
   }
-  struct stat st{};
+  struct stat st {};
   if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
     return make_error(ErrorCode::kInvalidArgument, label + ": not a regular memfd");
   }

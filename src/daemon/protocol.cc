@@ -28,20 +28,18 @@ Error bad(ErrorCode code, std::string what) { return make_error(code, "request: 
 Result<Request> parse_request(std::span<const std::uint8_t> message, std::size_t fd_count) {
   if (message.size() < kRequestHeaderSize) {
     return bad(ErrorCode::kParse, "truncated: " + std::to_string(message.size()) +
-                                      " bytes, the header alone is " +
-                                      std::to_string(kRequestHeaderSize));
+                                      " bytes, the header alone is " + std::to_string(kRequestHeaderSize));
   }
   if (message.size() > kMaxInlineRequest) {
-    return bad(ErrorCode::kLimitExceeded, "message of " + std::to_string(message.size()) +
-                                              " bytes is past the inline limit " +
-                                              std::to_string(kMaxInlineRequest) +
-                                              "; send large inputs as sealed memfds");
+    return bad(ErrorCode::kLimitExceeded,
+               "message of " + std::to_string(message.size()) + " bytes is past the inline limit " +
+                   std::to_string(kMaxInlineRequest) + "; send large inputs as sealed memfds");
   }
   const std::uint8_t* h = message.data();
   if (std::memcmp(h, kMagic, 4) != 0) return bad(ErrorCode::kParse, "bad magic (not a gate request)");
   if (h[4] != kProtocolVersion) {
-    return bad(ErrorCode::kUnsupported, "protocol version " + std::to_string(h[4]) +
-                                            " is not supported (this daemon speaks 1)");
+    return bad(ErrorCode::kUnsupported,
+               "protocol version " + std::to_string(h[4]) + " is not supported (this daemon speaks 1)");
   }
   Request r;
   const std::uint8_t op = h[5];
@@ -57,8 +55,8 @@ Result<Request> parse_request(std::span<const std::uint8_t> message, std::size_t
   if ((r.flags & ~kKnownFlags) != 0) return bad(ErrorCode::kParse, "unknown flag bits");
   const std::uint64_t total = std::uint64_t{kRequestHeaderSize} + env_len + obj_len + pin_len;
   if (total != message.size()) {
-    return bad(ErrorCode::kParse, "lengths add up to " + std::to_string(total) + " bytes but the message has " +
-                                      std::to_string(message.size()));
+    return bad(ErrorCode::kParse, "lengths add up to " + std::to_string(total) +
+                                      " bytes but the message has " + std::to_string(message.size()));
   }
   if (fd_count > kMaxRequestFds) {
     return bad(ErrorCode::kInvalidArgument, std::to_string(fd_count) + " descriptors sent, at most 2");
@@ -78,16 +76,18 @@ Result<Request> parse_request(std::span<const std::uint8_t> message, std::size_t
     return bad(ErrorCode::kInvalidArgument, "the object is either inline or a memfd, not both");
   }
   if (r.envelope_memfd != (env_len == 0)) {
-    return bad(ErrorCode::kInvalidArgument, r.envelope_memfd ? "an envelope memfd request has inline envelope bytes"
-                                                            : "the envelope is empty");
+    return bad(ErrorCode::kInvalidArgument, r.envelope_memfd
+                                                ? "an envelope memfd request has inline envelope bytes"
+                                                : "the envelope is empty");
   }
   if (object_inline != (obj_len != 0)) {
-    return bad(ErrorCode::kInvalidArgument, object_inline ? "the inline object is empty"
-                                                          : "object bytes sent without the inline-object flag");
+    return bad(ErrorCode::kInvalidArgument, object_inline
+                                                ? "the inline object is empty"
+                                                : "object bytes sent without the inline-object flag");
   }
   if (r.pin() != (pin_len != 0)) {
-    return bad(ErrorCode::kInvalidArgument, r.pin() ? "pin requested without a pin path"
-                                                    : "a pin path sent without the pin flag");
+    return bad(ErrorCode::kInvalidArgument,
+               r.pin() ? "pin requested without a pin path" : "a pin path sent without the pin flag");
   }
   if (!r.pin() && !r.return_fds()) {
     return bad(ErrorCode::kInvalidArgument,
@@ -95,8 +95,8 @@ Result<Request> parse_request(std::span<const std::uint8_t> message, std::size_t
   }
   const std::size_t expected_fds = (r.envelope_memfd ? 1u : 0u) + (r.object_memfd ? 1u : 0u);
   if (fd_count != expected_fds) {
-    return bad(ErrorCode::kInvalidArgument, "expected " + std::to_string(expected_fds) +
-                                                " descriptors, got " + std::to_string(fd_count));
+    return bad(ErrorCode::kInvalidArgument,
+               "expected " + std::to_string(expected_fds) + " descriptors, got " + std::to_string(fd_count));
   }
   r.fd_count = fd_count;
   r.has_object = r.object_memfd || object_inline;

@@ -8,6 +8,7 @@
 // the log does not name.
 #include <filesystem>
 
+#include "gate_state.h"
 #include "memfd_input.h"
 #include "pqbpf/core/file_io.h"
 #include "pqbpf/crypto/sha3.h"
@@ -15,7 +16,6 @@
 #include "pqbpf/gate/load_check.h"
 #include "pqbpf/loader/loader.h"
 #include "pqbpf/policy/policy_file.h"
-#include "gate_state.h"
 
 namespace pqbpf::daemon::internal {
 namespace {
@@ -99,13 +99,14 @@ Reply load(GateState& state, const Request& request, std::vector<loader::UniqueF
   if (request.pin()) {
     if (!state.pin_root) {
       state.counters.load_failures++;
-      return error_reply(make_error(ErrorCode::kUnsupported, "pinning is unavailable: " + state.pin_root_error));
+      return error_reply(
+          make_error(ErrorCode::kUnsupported, "pinning is unavailable: " + state.pin_root_error));
     }
     options.pin_root = &*state.pin_root;
     options.pin_path = request.pin_path;
   }
-  const std::string label = outcome.verification.manifest ? outcome.verification.manifest->metadata().name
-                                                           : std::string("object");
+  const std::string label =
+      outcome.verification.manifest ? outcome.verification.manifest->metadata().name : std::string("object");
   auto loaded = loader::load_verified_object(outcome.verification.object, label, options);
 
   log::AttemptRecord record = gate::make_attempt_record(check, outcome);
@@ -181,7 +182,8 @@ Reply load(GateState& state, const Request& request, std::vector<loader::UniqueF
   out.json = reply.dump();
   if (out.fds.size() > kMaxReplyFds || out.json.size() > kMaxReplySize) {
     if (state.pin_root) loaded->unpin_all(*state.pin_root);
-    return error_reply(make_error(ErrorCode::kLimitExceeded, "reply: too many programs and maps for one reply"));
+    return error_reply(
+        make_error(ErrorCode::kLimitExceeded, "reply: too many programs and maps for one reply"));
   }
   return out;
 }

@@ -41,7 +41,7 @@ Error errno_error(const std::string& what) {
 }
 
 Result<UniqueFd> bind_socket(const DaemonConfig& c) {
-  struct stat st{};
+  struct stat st {};
   if (::lstat(c.socket_path.c_str(), &st) == 0) {
     if (!S_ISSOCK(st.st_mode)) {
       return make_error(ErrorCode::kAlreadyExists, c.socket_path + ": exists and is not a socket; remove it");
@@ -164,7 +164,8 @@ void GateServer::State::accept_all() {
       continue;
     }
     if (connections.size() >= gate.config.max_connections) {
-      const Reply r = internal::error_reply(make_error(ErrorCode::kLimitExceeded, "too many connections; retry"));
+      const Reply r =
+          internal::error_reply(make_error(ErrorCode::kLimitExceeded, "too many connections; retry"));
       (void)internal::send_message(conn.get(), r.json, std::vector<int>{}, false);
       continue;
     }
@@ -231,8 +232,8 @@ void GateServer::State::expire_idle() {
   }
   for (int fd : expired) {
     gate.counters.timeouts++;
-    const Reply r = internal::error_reply(make_error(ErrorCode::kLimitExceeded,
-                                                     "timeout: no complete request within the request timeout"));
+    const Reply r = internal::error_reply(
+        make_error(ErrorCode::kLimitExceeded, "timeout: no complete request within the request timeout"));
     (void)internal::send_message(fd, r.json, std::vector<int>{}, false);
     close_connection(fd);
   }
@@ -310,8 +311,8 @@ Status GateServer::reload_policy() {
   auto fresh = internal::read_policy(g.config.policy_path);
   if (!fresh.ok()) {
     g.counters.reload_failures++;
-    std::cerr << "pqc-bpf-gated: policy reload failed, keeping policy sha3-256 " << g.policy()->sha3_256 << ": "
-              << fresh.error().message << "\n";
+    std::cerr << "pqc-bpf-gated: policy reload failed, keeping policy sha3-256 " << g.policy()->sha3_256
+              << ": " << fresh.error().message << "\n";
     return fresh.error();
   }
   g.counters.reloads++;

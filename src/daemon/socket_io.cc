@@ -49,7 +49,8 @@ Result<Received> receive_message(int fd, std::size_t max_bytes, bool blocking) {
                                                      " bytes; send large inputs as sealed memfds");
   }
   if ((msg.msg_flags & MSG_CTRUNC) != 0) {
-    return make_error(ErrorCode::kLimitExceeded, "more than " + std::to_string(kMaxReceiveFds) + " descriptors");
+    return make_error(ErrorCode::kLimitExceeded,
+                      "more than " + std::to_string(kMaxReceiveFds) + " descriptors");
   }
   out.bytes.resize(static_cast<std::size_t>(n));
   return out;

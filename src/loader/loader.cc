@@ -113,7 +113,8 @@ Result<LoadedObject> load_inner(std::span<const std::uint8_t> verified, const st
       bpf_program* prog;
       bpf_object__for_each_program(prog, raw) {
         if (!section_defines_attach(bpf_program__type(prog))) {
-          unsupported = bpf_program__name(prog) + std::string(" (section ") + bpf_program__section_name(prog) + ")";
+          unsupported =
+              bpf_program__name(prog) + std::string(" (section ") + bpf_program__section_name(prog) + ")";
           return;
         }
       }
@@ -125,9 +126,10 @@ Result<LoadedObject> load_inner(std::span<const std::uint8_t> verified, const st
                                                 std::strerror(load_err) + " " + tail_of(lines));
   }
   if (!unsupported.empty()) {
-    return make_error(ErrorCode::kUnsupported,
-                      label + ": program " + unsupported +
-                          " has no section-defined attach point; load it without attach and attach it yourself");
+    return make_error(
+        ErrorCode::kUnsupported,
+        label + ": program " + unsupported +
+            " has no section-defined attach point; load it without attach and attach it yourself");
   }
   if (load_err != 0) {
     return make_error(load_err == EPERM || load_err == EACCES ? ErrorCode::kPermission : ErrorCode::kRejected,
@@ -146,7 +148,8 @@ Result<LoadedObject> load_inner(std::span<const std::uint8_t> verified, const st
     bpf_prog_info info{};
     __u32 len = sizeof(info);
     if (bpf_obj_get_info_by_fd(fd, &info, &len) != 0) {
-      return make_error(ErrorCode::kIo, label + ": program " + p.name + ": no kernel info: " + std::strerror(errno));
+      return make_error(ErrorCode::kIo,
+                        label + ": program " + p.name + ": no kernel info: " + std::strerror(errno));
     }
     p.id = info.id;
     p.tag = tag_hex(info.tag);

@@ -3,6 +3,7 @@
 #include "pqbpf/loader/loader.h"
 
 #include <bpf/bpf.h>
+#include <gtest/gtest.h>
 #include <sched.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -11,8 +12,6 @@
 #include <algorithm>
 #include <cstring>
 #include <filesystem>
-
-#include <gtest/gtest.h>
 
 #include "bpffs_test_util.h"
 #include "pqbpf/core/file_io.h"
@@ -75,8 +74,8 @@ TEST_F(LoaderTest, LoadWithFdsReportsKernelIdsAndUnloadsOnClose) {
 }
 
 TEST_F(LoaderTest, PinKeepsProgramUntilUnpinned) {
-  auto loaded = load_verified_object(sample("xdp_pass"), "xdp_pass.bpf.o",
-                                     {.pin_root = &*root_, .pin_path = "a/b"});
+  auto loaded =
+      load_verified_object(sample("xdp_pass"), "xdp_pass.bpf.o", {.pin_root = &*root_, .pin_path = "a/b"});
   ASSERT_TRUE(loaded.ok()) << loaded.error().message;
   const std::uint32_t id = loaded->programs[0].id;
   EXPECT_EQ(loaded->pin_dir, root_path_ + "/a/b");
@@ -94,8 +93,8 @@ TEST_F(LoaderTest, PinKeepsProgramUntilUnpinned) {
 
 TEST_F(LoaderTest, PinOutsideRootIsRefusedBeforeLoading) {
   for (const std::string bad : {"/tmp/elsewhere", "../escape", "a/../../x", "a//b", ""}) {
-    auto loaded = load_verified_object(sample("xdp_pass"), "xdp_pass.bpf.o",
-                                       {.pin_root = &*root_, .pin_path = bad});
+    auto loaded =
+        load_verified_object(sample("xdp_pass"), "xdp_pass.bpf.o", {.pin_root = &*root_, .pin_path = bad});
     EXPECT_FALSE(loaded.ok()) << bad;
   }
   EXPECT_EQ(kernel_program_ids(), before_);
@@ -104,19 +103,19 @@ TEST_F(LoaderTest, PinOutsideRootIsRefusedBeforeLoading) {
 TEST_F(LoaderTest, PinThroughSymlinkIsRefused) {
   // A symlink inside the root that points at the bpffs above it.
   ASSERT_EQ(::symlink(bpffs_->path().c_str(), (root_path_ + "/link").c_str()), 0);
-  auto loaded = load_verified_object(sample("xdp_pass"), "xdp_pass.bpf.o",
-                                     {.pin_root = &*root_, .pin_path = "link/x"});
+  auto loaded =
+      load_verified_object(sample("xdp_pass"), "xdp_pass.bpf.o", {.pin_root = &*root_, .pin_path = "link/x"});
   ASSERT_FALSE(loaded.ok());
   EXPECT_EQ(loaded.error().code, ErrorCode::kPermission) << loaded.error().message;
   EXPECT_FALSE(std::filesystem::exists(bpffs_->path() + "/x"));
 }
 
 TEST_F(LoaderTest, ExistingPinFailsAndRollsBack) {
-  auto first = load_verified_object(sample("xdp_pass"), "xdp_pass.bpf.o",
-                                    {.pin_root = &*root_, .pin_path = "p"});
+  auto first =
+      load_verified_object(sample("xdp_pass"), "xdp_pass.bpf.o", {.pin_root = &*root_, .pin_path = "p"});
   ASSERT_TRUE(first.ok()) << first.error().message;
-  auto second = load_verified_object(sample("xdp_pass"), "xdp_pass.bpf.o",
-                                     {.pin_root = &*root_, .pin_path = "p"});
+  auto second =
+      load_verified_object(sample("xdp_pass"), "xdp_pass.bpf.o", {.pin_root = &*root_, .pin_path = "p"});
   ASSERT_FALSE(second.ok());
   EXPECT_EQ(second.error().code, ErrorCode::kAlreadyExists);
   EXPECT_TRUE(std::filesystem::exists(root_path_ + "/p/xdp_pass_count")) << "the first pin survives";

@@ -21,7 +21,7 @@ Error errno_error(const std::string& what, int err) {
 }
 
 bool on_bpffs(int fd) {
-  struct statfs fs{};
+  struct statfs fs {};
   return ::fstatfs(fd, &fs) == 0 && static_cast<unsigned long>(fs.f_type) == BPF_FS_MAGIC;
 }
 
@@ -44,14 +44,14 @@ Result<PinRoot> PinRoot::open(const std::string& path) {
 
 Result<std::string> PinRoot::relative(std::string_view request_path) const {
   if (!pin_path_is_safe(request_path)) {
-    return make_error(ErrorCode::kInvalidArgument,
-                      "pin path " + std::string(request_path) + ": not a plain path (no '..', no empty parts)");
+    return make_error(ErrorCode::kInvalidArgument, "pin path " + std::string(request_path) +
+                                                       ": not a plain path (no '..', no empty parts)");
   }
   if (request_path.front() != '/') return std::string(request_path);
   const std::string prefix = path_ == "/" ? "/" : path_ + "/";
   if (request_path.size() <= prefix.size() || request_path.substr(0, prefix.size()) != prefix) {
-    return make_error(ErrorCode::kPermission, "pin path " + std::string(request_path) +
-                                                  ": outside the pin root " + path_);
+    return make_error(ErrorCode::kPermission,
+                      "pin path " + std::string(request_path) + ": outside the pin root " + path_);
   }
   return std::string(request_path.substr(prefix.size()));
 }
@@ -78,7 +78,8 @@ Result<UniqueFd> PinRoot::make_dir(std::string_view request_path) const {
       return errno_error("pin path " + path_ + "/" + rel, err);
     }
     if (!on_bpffs(next.get())) {
-      return make_error(ErrorCode::kPermission, "pin path " + path_ + "/" + rel + ": leaves the bpf file system");
+      return make_error(ErrorCode::kPermission,
+                        "pin path " + path_ + "/" + rel + ": leaves the bpf file system");
     }
     dir = std::move(next);
     start = end + 1;

@@ -56,9 +56,9 @@ struct Request {
   std::vector<std::uint8_t> object;
   bool envelope_memfd = false;
   bool object_memfd = false;
-  bool has_object = false;  // a detached object (inline or memfd) is sent
-  std::string pin_path;     // set when kFlagPin; relative to the pin root, or absolute
-  std::size_t fd_count = 0; // descriptors this request carries
+  bool has_object = false;   // a detached object (inline or memfd) is sent
+  std::string pin_path;      // set when kFlagPin; relative to the pin root, or absolute
+  std::size_t fd_count = 0;  // descriptors this request carries
 
   bool return_fds() const { return (flags & kFlagReturnFds) != 0; }
   bool pin() const { return (flags & kFlagPin) != 0; }

@@ -14,9 +14,8 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "pqbpf/daemon/config.h"
 #include "pqbpf/result.h"

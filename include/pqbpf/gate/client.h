@@ -26,17 +26,17 @@ namespace pqbpf::gate {
 struct ClientLoadRequest {
   std::span<const std::uint8_t> envelope;
   std::optional<std::span<const std::uint8_t>> object;  // detached object
-  bool use_memfd = true;   // false: inline (the whole request must fit kMaxInlineRequest)
+  bool use_memfd = true;  // false: inline (the whole request must fit kMaxInlineRequest)
   bool return_fds = true;
   bool attach = false;
-  std::string pin_path;    // "" = no pin; relative to the daemon's pin root or absolute inside it
+  std::string pin_path;  // "" = no pin; relative to the daemon's pin root or absolute inside it
 };
 
 struct ClientProgram {
   std::string name, section, tag;
   std::uint32_t id = 0;
-  int fd = -1;              // owned by LoadReply::fds; -1 when not returned
-  std::string pin;          // "" when not pinned
+  int fd = -1;      // owned by LoadReply::fds; -1 when not returned
+  std::string pin;  // "" when not pinned
   std::uint32_t link_id = 0;
   int link_fd = -1;
 };
@@ -49,9 +49,9 @@ struct ClientMap {
 };
 
 struct LoadReply {
-  bool ok = false;             // false: the daemon could not serve the request (see error)
+  bool ok = false;                   // false: the daemon could not serve the request (see error)
   std::optional<Decision> decision;  // set when the gate decided
-  std::string reason;          // reason code name
+  std::string reason;                // reason code name
   std::string sentence;
   std::optional<std::uint64_t> log_seq;       // the decision's record
   std::optional<std::uint64_t> load_log_seq;  // the load's record (kernel ids)
@@ -61,7 +61,7 @@ struct LoadReply {
   std::vector<ClientMap> maps;
   std::string pin_dir;
   std::vector<loader::UniqueFd> fds;
-  std::string json;            // the reply as sent
+  std::string json;  // the reply as sent
 
   bool loaded() const { return ok && kernel_loaded; }
   bool denied() const { return decision && *decision == Decision::kDeny; }

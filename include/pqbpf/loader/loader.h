@@ -34,8 +34,8 @@ struct LoadOptions {
 struct KernelProgram {
   std::string name;
   std::string section;
-  std::uint32_t id = 0;   // kernel program id (bpftool prog show id N)
-  std::string tag;        // 16 hex digits, as bpftool prints it
+  std::uint32_t id = 0;  // kernel program id (bpftool prog show id N)
+  std::string tag;       // 16 hex digits, as bpftool prints it
   // Pin file names in the pin dir ("" when not pinned): the program's name,
   // "link_<name>" and "map_<name>", with any character bpffs refuses as '_'.
   std::string pinned;
@@ -68,8 +68,8 @@ struct LoadedObject {
 // section-defined target), kRejected (the kernel refused: its verifier log
 // tail in the message), kPermission, kIo, kAlreadyExists (pin exists).
 // On error nothing stays loaded or pinned.
-Result<LoadedObject> load_verified_object(std::span<const std::uint8_t> verified,
-                                          const std::string& label, const LoadOptions& options);
+Result<LoadedObject> load_verified_object(std::span<const std::uint8_t> verified, const std::string& label,
+                                          const LoadOptions& options);
 
 // Kernel ids of every loaded BPF program (for tests and status).
 std::vector<std::uint32_t> kernel_program_ids();

@@ -14,8 +14,7 @@ constexpr std::size_t kMaxPinName = 200;
 
 inline bool pin_char_is_safe(char c) {
   // No '.': bpffs refuses names containing one (and "." / ".." never arise).
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-         c == '-';
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
 }
 
 // 1..kMaxPinName bytes of [A-Za-z0-9_-].

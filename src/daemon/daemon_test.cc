@@ -1,12 +1,16 @@
 // pqc-bpf-gated end to end, in process, against the real kernel: what is
 // allowed is loaded (and the record names its kernel id), what is denied
 // never reaches the kernel, memfds must be sealed, the policy reloads.
+#include <bpf/bpf.h>
 #include <fcntl.h>
+#include <sched.h>
+#include <sys/mount.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 
 #include "daemon_test_util.h"
 #include "pqbpf/daemon/protocol.h"
@@ -182,6 +186,68 @@ TEST_F(DaemonTest, SighupStyleReloadKeepsOldPolicyWhenTheNewOneIsBroken) {
   EXPECT_NE(after["policy"]["sha3_256"], digest);
   gate::LoadReply denied = load(signed_sample(7, "xdp_pass", BPFProgramType::kXdp));
   EXPECT_TRUE(denied.denied()) << denied.json;
+}
+
+TEST_F(DaemonTest, PeerOutsideAllowedUidsIsRefusedBeforeAnything) {
+  allowed_uids_ = "4242";  // this test runs as root (uid 0), which is not listed
+  start();
+  auto client = gate::GateClient::connect(socket_path(), std::chrono::seconds(10));
+  ASSERT_TRUE(client.ok());
+  const SignedSample xdp = signed_sample(7, "xdp_pass", BPFProgramType::kXdp);
+  auto reply = client->load({.envelope = as_bytes(xdp.envelope), .object = std::span<const std::uint8_t>(xdp.object)});
+  // The daemon answers the connection with the refusal and closes it.
+  if (reply.ok()) {
+    EXPECT_FALSE(reply->ok) << reply->json;
+    ASSERT_TRUE(reply->error) << reply->json;
+    EXPECT_EQ(reply->error->code, ErrorCode::kPermission);
+    EXPECT_NE(reply->error->message.find("uid 0"), std::string::npos) << reply->error->message;
+  }
+  EXPECT_EQ(loader::kernel_program_ids(), before_);
+  EXPECT_TRUE(records().empty()) << "a refused peer never reaches the gate";
+}
+
+// Tracepoint attach needs tracefs for the event id; this machine does not
+// mount it, so mount one in a private mount namespace of this test process
+// (before the server's threads exist).
+bool ensure_tracefs(std::string& why) {
+  if (std::filesystem::exists("/sys/kernel/tracing/events/sched")) return true;
+  if (::unshare(CLONE_NEWNS) != 0 || ::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0 ||
+      ::mount("tracefs", "/sys/kernel/tracing", "tracefs", 0, nullptr) != 0) {
+    why = std::string("no tracefs and cannot mount one privately: ") + std::strerror(errno);
+    return false;
+  }
+  return std::filesystem::exists("/sys/kernel/tracing/events/sched");
+}
+
+TEST_F(DaemonTest, AttachWhereTheSignedSectionSaysAndPinTheLink) {
+  std::string why;
+  if (!ensure_tracefs(why)) GTEST_SKIP() << why;
+  write_policy("rules:\n  - program_types: [tracepoint]\n    allowed_signers: [" + trusted_.str() + "]\n");
+  start();
+  const SignedSample tp = signed_sample(7, "tracepoint_exec", BPFProgramType::kTracepoint);
+  gate::LoadReply reply = load(tp, {.return_fds = false, .attach = true, .pin_path = "tp"});
+  ASSERT_TRUE(reply.loaded()) << reply.json;
+  ASSERT_EQ(reply.programs.size(), 1u);
+  const std::uint32_t link_id = reply.programs[0].link_id;
+  EXPECT_NE(link_id, 0u);
+  EXPECT_EQ(reply.programs[0].section, "tracepoint/sched/sched_process_exec");
+  EXPECT_TRUE(std::filesystem::exists(pin_root() + "/tp/link_count_exec"));
+  const int fd = bpf_link_get_fd_by_id(link_id);
+  EXPECT_GE(fd, 0) << "the link is in the kernel";
+  if (fd >= 0) ::close(fd);
+  // An xdp program has no section-defined target: refused before the kernel.
+  write_policy(default_policy());
+  ASSERT_TRUE(server_->reload_policy().ok());
+  gate::LoadReply xdp = load(signed_sample(7, "xdp_pass", BPFProgramType::kXdp), {.attach = true});
+  EXPECT_FALSE(xdp.loaded());
+  ASSERT_TRUE(xdp.error) << xdp.json;
+  EXPECT_EQ(xdp.error->code, ErrorCode::kUnsupported);
+  std::filesystem::remove_all(pin_root() + "/tp");
+  // The kernel frees a detached link (and then its program) asynchronously.
+  for (int i = 0; i < 100 && in_kernel(reply.programs[0].id); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_FALSE(in_kernel(reply.programs[0].id));
 }
 
 TEST_F(DaemonTest, CleanStopClosesTheLogSoItVerifies) {

@@ -86,7 +86,7 @@ class GateFixture : public ::testing::Test {
                           unsigned timeout_ms = 2000) const {
     return "policy: " + dir_.file("policy.yaml") + "\n" + "log:\n  path: " + dir_.file("audit.log") +
            "\n  durability: " + durability + "\n  checkpoint_key: " + dir_.file("log.key") + "\n" +
-           "socket:\n  path: " + socket_path() + "\n  mode: \"0600\"\n" + "allowed_uids: [0]\n" +
+           "socket:\n  path: " + socket_path() + "\n  mode: \"0600\"\n" + "allowed_uids: [" + allowed_uids_ + "]\n" +
            "pin_root: " + pin_root() + "\n" + "state_dir: " + dir_.path() + "\n" +
            "limits:\n  workers: " + std::to_string(workers) +
            "\n  request_timeout_ms: " + std::to_string(timeout_ms) + "\n";
@@ -137,6 +137,7 @@ class GateFixture : public ::testing::Test {
   Did trusted_ = Did::from_public_key(key_pair(7).public_key);
   std::optional<crypto::mldsa::PublicKey> log_public_;
   std::vector<std::uint32_t> before_;
+  std::string allowed_uids_ = "0";
   std::unique_ptr<daemon::GateServer> server_;
   std::thread thread_;
   Status run_status_;

@@ -174,7 +174,7 @@ Result<std::string> GateClient::status() {
   PQBPF_ASSIGN_OR_RETURN(LoadReply reply, exchange(daemon::encode_request(r), {}));
   if (!reply.ok) return reply.error.value_or(make_error(ErrorCode::kInternal, "status failed"));
   json j = json::parse(reply.json, nullptr, false);
-  return j["status"].dump();
+  return j["status"].dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
 }  // namespace pqbpf::gate

@@ -22,6 +22,10 @@ namespace {
 
 using nlohmann::json;
 
+// Never throws on invalid UTF-8 (a name or message from hostile bytes): an
+// exception after a load must not leave a pinned program behind an error reply.
+std::string text(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
+
 json base_reply(bool ok) { return json{{"v", kProtocolVersion}, {"ok", ok}}; }
 
 std::string error_code_text(ErrorCode code) { return std::string(error_code_name(code)); }
@@ -89,7 +93,7 @@ Reply load(GateState& state, const Request& request, std::vector<loader::UniqueF
   reply["loaded"] = false;
   if (outcome.decision != Decision::kAllow) {
     state.counters.denied++;
-    return Reply{reply.dump(), {}};
+    return Reply{text(reply), {}};
   }
   state.counters.allowed++;
 
@@ -125,7 +129,7 @@ Reply load(GateState& state, const Request& request, std::vector<loader::UniqueF
     err["load_log_seq"] = optional_seq(recorded.seq);
     err["loaded"] = false;
     err["error"] = error_json(loaded.error());
-    return Reply{err.dump(), {}};
+    return Reply{text(err), {}};
   }
   record.reason_text = "loaded: " + kernel_summary(*loaded);
   for (const auto& p : loaded->programs) {
@@ -141,7 +145,7 @@ Reply load(GateState& state, const Request& request, std::vector<loader::UniqueF
     reply["decision"] = "deny";
     reply["reason"] = std::string(reason_code_name(ReasonCode::kLogError));
     reply["sentence"] = "the load could not be recorded, so it was undone: " + recorded.error->message;
-    return Reply{reply.dump(), {}};
+    return Reply{text(reply), {}};
   }
   state.counters.loaded++;
   reply["loaded"] = true;
@@ -179,7 +183,7 @@ Reply load(GateState& state, const Request& request, std::vector<loader::UniqueF
   }
   reply["programs"] = std::move(programs);
   reply["maps"] = std::move(maps);
-  out.json = reply.dump();
+  out.json = text(reply);
   if (out.fds.size() > kMaxReplyFds || out.json.size() > kMaxReplySize) {
     if (state.pin_root) loaded->unpin_all(*state.pin_root);
     return error_reply(
@@ -205,7 +209,7 @@ Result<std::shared_ptr<const PolicySnapshot>> read_policy(const std::string& pat
 Reply error_reply(const Error& error) {
   json reply = base_reply(false);
   reply["error"] = error_json(error);
-  return Reply{reply.dump(), {}};
+  return Reply{text(reply), {}};
 }
 
 Reply handle_message(GateState& state, std::span<const std::uint8_t> message,
@@ -220,7 +224,7 @@ Reply handle_message(GateState& state, std::span<const std::uint8_t> message,
     if (request->op == Op::kStatus) {
       json reply = base_reply(true);
       reply["status"] = state.status();
-      return Reply{reply.dump(), {}};
+      return Reply{text(reply), {}};
     }
     Reply reply = load(state, *request, fds, actor);
     return reply;

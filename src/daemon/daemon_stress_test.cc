@@ -3,12 +3,16 @@
 // answered, the log verifies after SIGTERM, RSS stable; malformed, oversized
 // and silent clients get an error or a timeout and the daemon keeps serving.
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 
 #include <atomic>
+#include <cstdio>
 #include <fstream>
+#include <iterator>
+#include <sstream>
 
 #include "daemon_test_util.h"
 #include "pqbpf/daemon/protocol.h"
@@ -190,6 +194,44 @@ TEST_F(DaemonProcessTest, MalformedRequestsGetErrorsAndTheDaemonKeepsServing) {
   auto report = log::verify_log(log_path(), *log_public_);
   ASSERT_TRUE(report.ok()) << report.error().message;
   EXPECT_EQ(report->attempts, 2u);
+}
+
+// CPU seconds (user + system) the process has used.
+double cpu_seconds(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::istringstream fields(stat.substr(stat.rfind(')') + 2));
+  std::string f;
+  unsigned long utime = 0, stime = 0;
+  for (int i = 3; i <= 15 && fields >> f; ++i) {
+    if (i == 14) utime = std::stoul(f);
+    if (i == 15) stime = std::stoul(f);
+  }
+  return static_cast<double>(utime + stime) / static_cast<double>(::sysconf(_SC_CLK_TCK));
+}
+
+TEST_F(DaemonProcessTest, RunningOutOfDescriptorsDoesNotSpinAndRecovers) {
+  // Lower only the soft limit (raising a hard limit again needs CAP_SYS_RESOURCE).
+  rlimit original{};
+  ASSERT_EQ(::prlimit(pid_, RLIMIT_NOFILE, nullptr, &original), 0);
+  const rlimit low{24, original.rlim_max};
+  ASSERT_EQ(::prlimit(pid_, RLIMIT_NOFILE, &low, nullptr), 0);
+  std::vector<gate::GateClient> held;  // exhaust the daemon's descriptors
+  for (int i = 0; i < 40; ++i) {
+    auto c = gate::GateClient::connect(socket_path(), std::chrono::seconds(5));
+    if (c.ok()) held.push_back(std::move(c).value());
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  const double before = cpu_seconds(pid_);
+  std::this_thread::sleep_for(std::chrono::seconds(1));
+  const double used = cpu_seconds(pid_) - before;
+  EXPECT_LT(used, 0.15) << "the daemon spins while it cannot accept";
+  std::printf("daemon CPU while out of descriptors: %.2f s in 1 s\n", used);
+  held.clear();
+  ASSERT_EQ(::prlimit(pid_, RLIMIT_NOFILE, &original, nullptr), 0);
+  gate::LoadReply reply = load(signed_sample(7, "xdp_pass", BPFProgramType::kXdp));
+  EXPECT_TRUE(reply.loaded()) << reply.json;
+  EXPECT_TRUE(alive());
 }
 
 }  // namespace

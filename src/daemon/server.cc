@@ -18,6 +18,7 @@
 #include <deque>
 #include <iostream>
 #include <map>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -78,6 +79,20 @@ struct GateServer::State {
   UniqueFd wake_fd;  // eventfd: stop, reload, finished requests
   std::atomic<bool> stop{false};
   std::atomic<bool> reload{false};
+  std::optional<std::chrono::steady_clock::time_point> accept_paused_until;
+
+  void pause_accepting() {
+    if (accept_paused_until) return;
+    ::epoll_ctl(epoll_fd.get(), EPOLL_CTL_DEL, listen_fd.get(), nullptr);
+    accept_paused_until = std::chrono::steady_clock::now() + std::chrono::milliseconds(100);
+  }
+  void resume_accepting() {
+    if (!accept_paused_until || std::chrono::steady_clock::now() < *accept_paused_until) return;
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.fd = listen_fd.get();
+    if (::epoll_ctl(epoll_fd.get(), EPOLL_CTL_ADD, listen_fd.get(), &ev) == 0) accept_paused_until.reset();
+  }
 
   struct Connection {
     UniqueFd fd;
@@ -151,7 +166,12 @@ void GateServer::State::close_connection(int fd) {
 void GateServer::State::accept_all() {
   for (;;) {
     UniqueFd conn(::accept4(listen_fd.get(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC));
-    if (!conn.valid()) return;  // EAGAIN or a transient error; epoll tells us again
+    if (!conn.valid()) {
+      // Out of descriptors: the pending connection keeps the listening socket
+      // readable, so stop watching it for a moment instead of spinning.
+      if (errno == EMFILE || errno == ENFILE) pause_accepting();
+      return;  // EAGAIN or a transient error; epoll tells us again
+    }
     gate.counters.connections++;
     auto peer = peer_of(conn.get());
     if (!peer.ok() || !peer_allowed(gate.config, *peer)) {
@@ -353,11 +373,12 @@ Status GateServer::run(int signal_fd) {
       }
     }
     s.rearm_finished();
+    s.resume_accepting();
     if (s.reload.exchange(false)) (void)reload_policy();
     s.expire_idle();
   }
   // Clean shutdown: no new connections, finish the requests in flight.
-  ::epoll_ctl(s.epoll_fd.get(), EPOLL_CTL_DEL, s.listen_fd.get(), nullptr);
+  if (!s.accept_paused_until) ::epoll_ctl(s.epoll_fd.get(), EPOLL_CTL_DEL, s.listen_fd.get(), nullptr);
   {
     std::lock_guard lock(s.mu);
     s.workers_stop = true;

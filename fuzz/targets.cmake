@@ -19,6 +19,7 @@ set(PQBPF_FUZZ_TARGET_TABLE
   "verifier|pqbpf_attest|attest/verifier.h|verifier\\.cc"
   "mldsa_verify|pqbpf_crypto|crypto/mldsa.h|mldsa/mldsa\\.cc"
   "mldsa_mutate|pqbpf_crypto|crypto/mldsa.h|mldsa/mldsa\\.cc"
+  "gate_request|pqbpf_gate_protocol|daemon/protocol.h|protocol\\.cc"
 )
 
 # Sets PQBPF_FUZZ_NAMES (available targets) and PQBPF_FUZZ_LIB_<name>.

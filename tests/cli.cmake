@@ -14,6 +14,7 @@ set(cli_scripts
   sandbox
   log
   secrets
+  load
 )
 foreach(script ${cli_scripts})
   pqbpf_add_script_test(cli_${script}

@@ -40,5 +40,6 @@ void add_check_command(CLI::App& app, CommandRun& run);
 void add_log_command(CLI::App& app, CommandRun& run);
 void add_run_command(CLI::App& app, CommandRun& run);
 void add_seccomp_profile_command(CLI::App& app, CommandRun& run);
+void add_load_command(CLI::App& app, CommandRun& run);
 
 }  // namespace pqbpf::cli

@@ -37,6 +37,7 @@ int main(int argc, char** argv) {
   add_log_command(app, run);      // show / verify the audit log
   add_run_command(app, run);      // run a command whose own bpf() loads are refused
   add_seccomp_profile_command(app, run);  // OCI seccomp profile denying bpf()
+  add_load_command(app, run);     // load through the gate daemon
 
   try {
     app.parse(argc, argv);

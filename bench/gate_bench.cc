@@ -1,0 +1,226 @@
+// gate_bench: allowed loads per second through pqc-bpf-gated against a bare
+// libbpf load of the same object, side by side in one run, with p50/p99.
+//
+//   bare_libbpf_load   bpf_object__open_mem + bpf_object__load + close of
+//                      the xdp_pass sample (what a loader does without a gate)
+//   gate_load          the same object through a GateServer in this process
+//                      (durability batch): sealed memfds, ML-DSA-65 verify,
+//                      policy, two durable records (decision, kernel ids),
+//                      libbpf load, fds back over the socket, close
+// Then `ratio gate/bare = X.XX` (time per load; target < 1.5) and the latency
+// percentiles. Needs root (CAP_BPF). Log files go to $PQBPF_GATE_BENCH_DIR
+// (default /var/tmp), removed afterwards. Not a test: exit 0 whatever the
+// ratio; on a busy machine pass --benchmark_repetitions=N (best is used).
+#include <benchmark/benchmark.h>
+#include <bpf/libbpf.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "pqbpf/attest/signer.h"
+#include "pqbpf/core/file_io.h"
+#include "pqbpf/core/identity.h"
+#include "pqbpf/core/key_file.h"
+#include "pqbpf/daemon/server.h"
+#include "pqbpf/gate/client.h"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::string g_dir;
+std::vector<std::uint8_t> g_object;
+std::string g_envelope;
+std::map<std::string, std::vector<double>> g_latency_us;
+std::mutex g_latency_mu;
+
+// Per-thread samples, merged under the lock when the loop ends.
+struct Latencies {
+  explicit Latencies(std::string name) : name_(std::move(name)) {}
+  ~Latencies() {
+    std::lock_guard lock(g_latency_mu);
+    auto& all = g_latency_us[name_];
+    all.insert(all.end(), v.begin(), v.end());
+  }
+  void push_back(double us) { v.push_back(us); }
+  std::string name_;
+  std::vector<double> v;
+};
+
+void bare_load(benchmark::State& state) {
+  const std::string name = "bare_libbpf_load/threads:" + std::to_string(state.threads());
+  libbpf_set_print([](libbpf_print_level, const char*, va_list) { return 0; });
+  Latencies lat(name);
+  for (auto _ : state) {
+    const auto t0 = Clock::now();
+    bpf_object* obj = bpf_object__open_mem(g_object.data(), g_object.size(), nullptr);
+    if (obj == nullptr || bpf_object__load(obj) != 0) {
+      state.SkipWithError("libbpf load failed (root?)");
+      bpf_object__close(obj);
+      break;
+    }
+    bpf_object__close(obj);
+    lat.push_back(std::chrono::duration<double, std::micro>(Clock::now() - t0).count());
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+
+void gate_load(benchmark::State& state, const std::string& socket, const std::string& label) {
+  const std::string name = label + "/threads:" + std::to_string(state.threads());
+  auto client = pqbpf::gate::GateClient::connect(socket);
+  if (!client.ok()) {
+    state.SkipWithError(client.error().message.c_str());
+    return;
+  }
+  Latencies lat(name);
+  const std::span<const std::uint8_t> envelope(reinterpret_cast<const std::uint8_t*>(g_envelope.data()),
+                                               g_envelope.size());
+  for (auto _ : state) {
+    const auto t0 = Clock::now();
+    auto reply = client->load({.envelope = envelope, .object = std::span<const std::uint8_t>(g_object)});
+    if (!reply.ok() || !reply->loaded()) {
+      state.SkipWithError(reply.ok() ? reply->json.c_str() : reply.error().message.c_str());
+      break;
+    }
+    reply->fds.clear();
+    lat.push_back(std::chrono::duration<double, std::micro>(Clock::now() - t0).count());
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+
+class RecordingReporter : public benchmark::ConsoleReporter {
+ public:
+  void ReportRuns(const std::vector<Run>& runs) override {
+    ConsoleReporter::ReportRuns(runs);
+    for (const Run& run : runs) {
+      if (run.run_type != Run::RT_Iteration || run.error_occurred) continue;
+      auto it = run.counters.find("items_per_second");
+      if (it == run.counters.end()) continue;
+      double& best = rates_[run.run_name.str()];
+      best = std::max(best, static_cast<double>(it->second.value));
+    }
+  }
+  double rate(const std::string& prefix) const {
+    for (const auto& [name, r] : rates_) {
+      if (name.rfind(prefix, 0) == 0) return r;
+    }
+    return 0;
+  }
+
+ private:
+  std::map<std::string, double> rates_;
+};
+
+double percentile(std::vector<double> v, double p) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  return v[std::min(v.size() - 1, static_cast<std::size_t>(p * static_cast<double>(v.size())))];
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (::geteuid() != 0) {
+    std::fprintf(stderr, "gate_bench: needs root (CAP_BPF) to load programs\n");
+    return 0;
+  }
+  const char* base = std::getenv("PQBPF_GATE_BENCH_DIR");
+  std::string tmpl = std::string(base ? base : "/var/tmp") + "/pqbpf-gate-bench-XXXXXX";
+  if (::mkdtemp(tmpl.data()) == nullptr) return 2;
+  g_dir = tmpl;
+
+  auto object = pqbpf::read_file(PQBPF_BENCH_SAMPLE, pqbpf::kMaxObjectFileSize);
+  std::array<std::uint8_t, 32> seed{};
+  seed.fill(7);
+  auto kp = pqbpf::crypto::mldsa::generate_key_pair(pqbpf::crypto::mldsa::ParameterSet::kMlDsa65, seed);
+  auto signer = pqbpf::BPFSigner::create(kp.private_key, kp.public_key);
+  pqbpf::BPFProgramMetadata meta;
+  meta.name = "xdp_pass";
+  meta.program_type = pqbpf::BPFProgramType::kXdp;
+  if (!object.ok() || !signer.ok()) return 2;
+  g_object = *object;
+  auto program = pqbpf::BPFProgram::from_bytes(meta, g_object, PQBPF_BENCH_SAMPLE);
+  if (!program.ok()) return 2;
+  auto signed_program = signer->sign(*program, {});
+  auto log_key = pqbpf::Identity::create("audit-log", {"log"});
+  if (!signed_program.ok() || !log_key.ok() || !pqbpf::save_key_file(g_dir + "/log.key", *log_key).ok())
+    return 2;
+  g_envelope = signed_program->to_json();
+  std::ofstream(g_dir + "/policy.yaml")
+      << "rules:\n  - program_types: [xdp]\n    allowed_signers: [" << signer->did().str() << "]\n";
+  // Two gates on the same object: durability batch (the target) and none
+  // (what verification, policy, IPC and the load cost without any fsync).
+  std::vector<std::unique_ptr<pqbpf::daemon::GateServer>> servers;
+  std::vector<std::thread> loops;
+  for (const std::string mode : {"batch", "none"}) {
+    auto config = pqbpf::daemon::parse_config(
+        "policy: " + g_dir + "/policy.yaml\nlog:\n  path: " + g_dir + "/audit-" + mode +
+            ".log\n  durability: " + mode + "\n  checkpoint_key: " + g_dir + "/log.key\nsocket:\n  path: " +
+            g_dir + "/gate-" + mode + ".sock\npin_root: " + g_dir + "/nopins\nstate_dir: " + g_dir + "\n",
+        "bench config");
+    if (!config.ok()) {
+      std::fprintf(stderr, "gate_bench: %s\n", config.error().message.c_str());
+      return 2;
+    }
+    auto server = pqbpf::daemon::GateServer::create(std::move(config).value());
+    if (!server.ok()) {
+      std::fprintf(stderr, "gate_bench: %s\n", server.error().message.c_str());
+      return 2;
+    }
+    servers.push_back(std::move(server).value());
+    pqbpf::daemon::GateServer* raw = servers.back().get();
+    loops.emplace_back([raw] { (void)raw->run(); });
+  }
+
+  const std::string batch_socket = g_dir + "/gate-batch.sock";
+  const std::string none_socket = g_dir + "/gate-none.sock";
+  benchmark::RegisterBenchmark("bare_libbpf_load", bare_load)->UseRealTime()->Threads(1)->Threads(8);
+  benchmark::RegisterBenchmark(
+      "gate_load_batch",
+      [batch_socket](benchmark::State& s) { gate_load(s, batch_socket, "gate_load_batch"); })
+      ->UseRealTime()
+      ->Threads(1)
+      ->Threads(8);
+  benchmark::RegisterBenchmark(
+      "gate_load_none", [none_socket](benchmark::State& s) { gate_load(s, none_socket, "gate_load_none"); })
+      ->UseRealTime()
+      ->Threads(1);
+  benchmark::Initialize(&argc, argv);
+  RecordingReporter reporter;
+  benchmark::RunSpecifiedBenchmarks(&reporter);
+  benchmark::Shutdown();
+  for (auto& s : servers) s->request_stop();
+  for (auto& t : loops) t.join();
+  servers.clear();
+
+  std::printf("\n");
+  for (const auto& [name, v] : g_latency_us) {
+    std::printf("latency %-36s p50 %6.0f us, p99 %6.0f us (%zu loads)\n", name.c_str(), percentile(v, 0.5),
+                percentile(v, 0.99), v.size());
+  }
+  // Time per load through the gate over time per bare load (loads/s inverted).
+  auto ratio = [&](const char* label, const std::string& gate, const std::string& bare, bool target) {
+    const double g = reporter.rate(gate), b = reporter.rate(bare);
+    if (g <= 0 || b <= 0) return;
+    std::printf("ratio %s = %.2f  (%.0f vs %.0f loads/s)%s\n", label, b / g, g, b,
+                target ? (b / g < 1.5 ? "  target < 1.5: PASS" : "  target < 1.5: MISS") : "");
+  };
+  ratio("gate_batch/bare (1 client)", "gate_load_batch/real_time/threads:1",
+        "bare_libbpf_load/real_time/threads:1", true);
+  ratio("gate_batch/bare (8 clients)", "gate_load_batch/real_time/threads:8",
+        "bare_libbpf_load/real_time/threads:8", true);
+  ratio("gate_none/bare (1 client)", "gate_load_none/real_time/threads:1",
+        "bare_libbpf_load/real_time/threads:1", false);
+  std::error_code ec;
+  std::filesystem::remove_all(g_dir, ec);
+  return 0;
+}

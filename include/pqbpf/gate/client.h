@@ -1,0 +1,92 @@
+// GateClient: the C++ client of pqc-bpf-gated (docs/GATE_API.md), for
+// loaders that want the program and map descriptors, and for `pqc-bpf load`.
+//
+//   auto gate = pqbpf::gate::GateClient::connect("/run/pqc-bpf/gate.sock");
+//   auto reply = gate->load({.envelope = envelope_bytes, .return_fds = true});
+//   if (reply.ok() && reply->loaded()) use(reply->programs[0].fd);
+//
+// By default inputs travel as sealed memfds (F_SEAL_WRITE|F_SEAL_SHRINK|
+// F_SEAL_GROW|F_SEAL_SEAL), so the daemon reads bytes that can no longer
+// change. Descriptors in the reply are owned by the LoadReply.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "pqbpf/core/reason.h"
+#include "pqbpf/loader/unique_fd.h"
+#include "pqbpf/result.h"
+
+namespace pqbpf::gate {
+
+struct ClientLoadRequest {
+  std::span<const std::uint8_t> envelope;
+  std::optional<std::span<const std::uint8_t>> object;  // detached object
+  bool use_memfd = true;  // false: inline (the whole request must fit kMaxInlineRequest)
+  bool return_fds = true;
+  bool attach = false;
+  std::string pin_path;  // "" = no pin; relative to the daemon's pin root or absolute inside it
+};
+
+struct ClientProgram {
+  std::string name, section, tag;
+  std::uint32_t id = 0;
+  int fd = -1;      // owned by LoadReply::fds; -1 when not returned
+  std::string pin;  // "" when not pinned
+  std::uint32_t link_id = 0;
+  int link_fd = -1;
+};
+
+struct ClientMap {
+  std::string name;
+  std::uint32_t id = 0;
+  int fd = -1;
+  std::string pin;
+};
+
+struct LoadReply {
+  bool ok = false;                   // false: the daemon could not serve the request (see error)
+  std::optional<Decision> decision;  // set when the gate decided
+  std::string reason;                // reason code name
+  std::string sentence;
+  std::optional<std::uint64_t> log_seq;       // the decision's record
+  std::optional<std::uint64_t> load_log_seq;  // the load's record (kernel ids)
+  bool kernel_loaded = false;
+  std::optional<Error> error;  // when !ok
+  std::vector<ClientProgram> programs;
+  std::vector<ClientMap> maps;
+  std::string pin_dir;
+  std::vector<loader::UniqueFd> fds;
+  std::string json;  // the reply as sent
+
+  bool loaded() const { return ok && kernel_loaded; }
+  bool denied() const { return decision && *decision == Decision::kDeny; }
+};
+
+class GateClient {
+ public:
+  static Result<GateClient> connect(const std::string& socket_path,
+                                    std::chrono::milliseconds timeout = std::chrono::seconds(30));
+  Result<LoadReply> load(const ClientLoadRequest& request);
+  // The status document (JSON text of the reply's "status" object).
+  Result<std::string> status();
+  // Sends raw message bytes and descriptors, returns the reply: for tests
+  // and for tools that speak the protocol themselves.
+  Result<LoadReply> exchange(std::span<const std::uint8_t> message, const std::vector<int>& fds);
+
+  int fd() const { return fd_.get(); }
+
+ private:
+  explicit GateClient(loader::UniqueFd fd) : fd_(std::move(fd)) {}
+  loader::UniqueFd fd_;
+};
+
+// A sealed memfd holding `bytes` (what the client sends). Exposed for tests.
+Result<loader::UniqueFd> make_sealed_memfd(std::span<const std::uint8_t> bytes, const std::string& name,
+                                           bool seal = true);
+
+}  // namespace pqbpf::gate

@@ -1,0 +1,267 @@
+// pqc-bpf-gated end to end, in process, against the real kernel: what is
+// allowed is loaded (and the record names its kernel id), what is denied
+// never reaches the kernel, memfds must be sealed, the policy reloads.
+#include <bpf/bpf.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <sys/mount.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+#include "daemon_test_util.h"
+#include "pqbpf/daemon/protocol.h"
+
+namespace pqbpf::testing {
+namespace {
+
+using gate::ClientLoadRequest;
+
+bool bpftool_finds(std::uint32_t id) {
+  const std::string cmd = "bpftool prog show id " + std::to_string(id) + " >/dev/null 2>&1";
+  return std::system(cmd.c_str()) == 0;
+}
+
+bool in_kernel(std::uint32_t id) {
+  const auto ids = loader::kernel_program_ids();
+  return std::find(ids.begin(), ids.end(), id) != ids.end();
+}
+
+class DaemonTest : public GateFixture {};
+
+TEST_F(DaemonTest, SignedSampleIsLoadedAndItsRecordNamesTheKernelId) {
+  start();
+  const SignedSample xdp = signed_sample(7, "xdp_pass", BPFProgramType::kXdp);
+  gate::LoadReply reply = load(xdp);
+  ASSERT_TRUE(reply.loaded()) << reply.json;
+  ASSERT_EQ(reply.programs.size(), 1u);
+  const std::uint32_t id = reply.programs[0].id;
+  EXPECT_GE(reply.programs[0].fd, 0);
+  EXPECT_TRUE(in_kernel(id));
+  EXPECT_TRUE(bpftool_finds(id)) << "bpftool prog show id " << id;
+
+  // Two records: the decision (before the kernel saw anything), then the load.
+  const auto recs = records();
+  ASSERT_EQ(recs.size(), 2u);
+  EXPECT_EQ(recs[0].action, "gate_decide");
+  EXPECT_EQ(recs[0].decision, "allow");
+  EXPECT_EQ(recs[1].action, "load");
+  EXPECT_NE(recs[1].reason_text.find("id " + std::to_string(id) + " tag " + reply.programs[0].tag),
+            std::string::npos)
+      << recs[1].reason_text;
+  ASSERT_EQ(recs[1].kernel_programs.size(), 1u);
+  EXPECT_EQ(recs[1].kernel_programs[0].id, id);
+  EXPECT_EQ(recs[1].kernel_programs[0].tag, reply.programs[0].tag);
+  EXPECT_EQ(recs[1].kernel_programs[0].name, "xdp_pass_count");
+  EXPECT_TRUE(recs[0].kernel_programs.empty()) << "the decision precedes any kernel action";
+  // The actor is this process, as the kernel and /proc name it.
+  EXPECT_EQ(recs[1].actor.pid, ::getpid());
+  EXPECT_EQ(recs[1].actor.uid, ::getuid());
+  EXPECT_EQ(recs[1].actor.exe, std::filesystem::read_symlink("/proc/self/exe").string());
+  EXPECT_TRUE(recs[1].actor.cgroup.has_value());
+  EXPECT_EQ(*reply.load_log_seq, recs[1].seq);
+
+  reply.fds.clear();  // closing our descriptors unloads it
+  EXPECT_FALSE(in_kernel(id));
+}
+
+TEST_F(DaemonTest, PinnedLoadLivesUnderThePinRootUntilUnpinned) {
+  start();
+  const SignedSample xdp = signed_sample(7, "xdp_pass", BPFProgramType::kXdp);
+  gate::LoadReply reply = load(xdp, {.return_fds = false, .pin_path = "team/xdp"});
+  ASSERT_TRUE(reply.loaded()) << reply.json;
+  EXPECT_TRUE(reply.fds.empty());
+  EXPECT_EQ(reply.programs[0].pin, pin_root() + "/team/xdp/xdp_pass_count");
+  EXPECT_TRUE(in_kernel(reply.programs[0].id)) << "the pin holds it";
+  std::filesystem::remove_all(pin_root() + "/team");
+  EXPECT_FALSE(in_kernel(reply.programs[0].id));
+}
+
+TEST_F(DaemonTest, PinOutsideTheRootIsRefusedAndNothingStaysLoaded) {
+  start();
+  const SignedSample xdp = signed_sample(7, "xdp_pass", BPFProgramType::kXdp);
+  gate::LoadReply reply = load(xdp, {.return_fds = false, .pin_path = "/tmp/x"});
+  EXPECT_FALSE(reply.loaded());
+  ASSERT_TRUE(reply.error.has_value()) << reply.json;
+  EXPECT_EQ(reply.error->code, ErrorCode::kPermission) << reply.error->message;
+  EXPECT_EQ(loader::kernel_program_ids(), before_);
+  // The failed load is recorded after the allow.
+  const auto recs = records();
+  ASSERT_EQ(recs.size(), 2u);
+  EXPECT_EQ(recs[1].decision, "deny");
+  EXPECT_NE(recs[1].reason_text.find("outside the pin root"), std::string::npos);
+}
+
+TEST_F(DaemonTest, DenialsNeverReachTheKernelAndAreLoggedWithTheirReason) {
+  start();
+  const SignedSample good = signed_sample(7, "xdp_pass", BPFProgramType::kXdp);
+  const SignedSample rogue = signed_sample(9, "xdp_pass", BPFProgramType::kXdp);
+  SignedSample tampered = good;
+  tampered.object[tampered.object.size() / 2] ^= 0x01;
+  const SignedSample oversize = signed_sample(7, "socket_filter", BPFProgramType::kSocketFilter);
+  const SignedSample wrong_type = signed_sample(7, "tracepoint_exec", BPFProgramType::kTracepoint);
+  // Unsigned: the bare object where the envelope belongs.
+  SignedSample unsigned_object{std::string(good.object.begin(), good.object.end()), good.object};
+
+  struct Case {
+    const char* what;
+    const SignedSample* sample;
+    const char* reason;
+  } cases[] = {{"rogue signer", &rogue, "untrusted_signer"},
+               {"unsigned", &unsigned_object, "malformed_envelope"},
+               {"tampered", &tampered, "hash_mismatch"},
+               {"oversize", &oversize, "size_exceeded"},
+               {"wrong type", &wrong_type, "no_rule"}};
+  for (const Case& c : cases) {
+    gate::LoadReply reply = load(*c.sample);
+    EXPECT_TRUE(reply.ok) << c.what << ": " << reply.json;
+    EXPECT_TRUE(reply.denied()) << c.what << ": " << reply.json;
+    EXPECT_EQ(reply.reason, c.reason) << c.what << ": " << reply.sentence;
+    EXPECT_TRUE(reply.fds.empty());
+    EXPECT_EQ(loader::kernel_program_ids(), before_) << c.what << " reached the kernel";
+  }
+  const auto recs = records();
+  ASSERT_EQ(recs.size(), std::size(cases));
+  for (std::size_t i = 0; i < std::size(cases); ++i) {
+    EXPECT_EQ(recs[i].decision, "deny") << cases[i].what;
+    EXPECT_EQ(recs[i].reason, cases[i].reason) << cases[i].what;
+  }
+}
+
+TEST_F(DaemonTest, UnsealedMemfdIsRefusedSoLaterWritesCannotChangeTheLoad) {
+  start();
+  const SignedSample xdp = signed_sample(7, "xdp_pass", BPFProgramType::kXdp);
+  auto env = gate::make_sealed_memfd(as_bytes(xdp.envelope), "env");
+  auto obj = gate::make_sealed_memfd(xdp.object, "obj", /*seal=*/false);
+  ASSERT_TRUE(env.ok() && obj.ok());
+  daemon::Request r;
+  r.op = daemon::Op::kLoad;
+  r.flags = daemon::kFlagReturnFds;
+  r.envelope_memfd = r.object_memfd = true;
+  auto client = connect();
+  auto reply = client.exchange(daemon::encode_request(r), {env->get(), obj->get()});
+  ASSERT_TRUE(reply.ok()) << reply.error().message;
+  EXPECT_FALSE(reply->ok);
+  ASSERT_TRUE(reply->error);
+  EXPECT_NE(reply->error->message.find("not sealed"), std::string::npos) << reply->error->message;
+  EXPECT_EQ(loader::kernel_program_ids(), before_);
+
+  // A sealed memfd: the client can no longer write, nor map it writable.
+  auto sealed = gate::make_sealed_memfd(xdp.object, "obj");
+  ASSERT_TRUE(sealed.ok());
+  const std::uint8_t byte = 0;
+  EXPECT_EQ(::pwrite(sealed->get(), &byte, 1, 100), -1);
+  EXPECT_EQ(errno, EPERM);
+  EXPECT_EQ(::mmap(nullptr, 4096, PROT_WRITE, MAP_SHARED, sealed->get(), 0), MAP_FAILED);
+}
+
+TEST_F(DaemonTest, SighupStyleReloadKeepsOldPolicyWhenTheNewOneIsBroken) {
+  start();
+  auto client = connect();
+  auto before = client.status();
+  ASSERT_TRUE(before.ok());
+  const auto digest = nlohmann::json::parse(*before)["policy"]["sha3_256"].get<std::string>();
+
+  write_policy("rules: [ {program_types: [nonsense]} ]\n");
+  EXPECT_FALSE(server_->reload_policy().ok());
+  auto after_bad = nlohmann::json::parse(*client.status());
+  EXPECT_EQ(after_bad["policy"]["sha3_256"], digest);
+  EXPECT_EQ(after_bad["counters"]["reload_failures"], 1);
+  // The old policy still allows the trusted xdp sample.
+  gate::LoadReply reply = load(signed_sample(7, "xdp_pass", BPFProgramType::kXdp));
+  EXPECT_TRUE(reply.loaded()) << reply.json;
+  reply.fds.clear();
+
+  write_policy("rules: []\n");
+  server_->request_reload();
+  for (int i = 0; i < 100; ++i) {
+    auto s = nlohmann::json::parse(*client.status());
+    if (s["counters"]["reloads"] == 1) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  auto after = nlohmann::json::parse(*client.status());
+  EXPECT_NE(after["policy"]["sha3_256"], digest);
+  gate::LoadReply denied = load(signed_sample(7, "xdp_pass", BPFProgramType::kXdp));
+  EXPECT_TRUE(denied.denied()) << denied.json;
+}
+
+TEST_F(DaemonTest, PeerOutsideAllowedUidsIsRefusedBeforeAnything) {
+  allowed_uids_ = "4242";  // this test runs as root (uid 0), which is not listed
+  start();
+  auto client = gate::GateClient::connect(socket_path(), std::chrono::seconds(10));
+  ASSERT_TRUE(client.ok());
+  const SignedSample xdp = signed_sample(7, "xdp_pass", BPFProgramType::kXdp);
+  auto reply = client->load({.envelope = as_bytes(xdp.envelope), .object = std::span<const std::uint8_t>(xdp.object)});
+  // The daemon answers the connection with the refusal and closes it.
+  if (reply.ok()) {
+    EXPECT_FALSE(reply->ok) << reply->json;
+    ASSERT_TRUE(reply->error) << reply->json;
+    EXPECT_EQ(reply->error->code, ErrorCode::kPermission);
+    EXPECT_NE(reply->error->message.find("uid 0"), std::string::npos) << reply->error->message;
+  }
+  EXPECT_EQ(loader::kernel_program_ids(), before_);
+  EXPECT_TRUE(records().empty()) << "a refused peer never reaches the gate";
+}
+
+// Tracepoint attach needs tracefs for the event id; this machine does not
+// mount it, so mount one in a private mount namespace of this test process
+// (before the server's threads exist).
+bool ensure_tracefs(std::string& why) {
+  if (std::filesystem::exists("/sys/kernel/tracing/events/sched")) return true;
+  if (::unshare(CLONE_NEWNS) != 0 || ::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0 ||
+      ::mount("tracefs", "/sys/kernel/tracing", "tracefs", 0, nullptr) != 0) {
+    why = std::string("no tracefs and cannot mount one privately: ") + std::strerror(errno);
+    return false;
+  }
+  return std::filesystem::exists("/sys/kernel/tracing/events/sched");
+}
+
+TEST_F(DaemonTest, AttachWhereTheSignedSectionSaysAndPinTheLink) {
+  std::string why;
+  if (!ensure_tracefs(why)) GTEST_SKIP() << why;
+  write_policy("rules:\n  - program_types: [tracepoint]\n    allowed_signers: [" + trusted_.str() + "]\n");
+  start();
+  const SignedSample tp = signed_sample(7, "tracepoint_exec", BPFProgramType::kTracepoint);
+  gate::LoadReply reply = load(tp, {.return_fds = false, .attach = true, .pin_path = "tp"});
+  ASSERT_TRUE(reply.loaded()) << reply.json;
+  ASSERT_EQ(reply.programs.size(), 1u);
+  const std::uint32_t link_id = reply.programs[0].link_id;
+  EXPECT_NE(link_id, 0u);
+  EXPECT_EQ(reply.programs[0].section, "tracepoint/sched/sched_process_exec");
+  EXPECT_TRUE(std::filesystem::exists(pin_root() + "/tp/link_count_exec"));
+  const int fd = bpf_link_get_fd_by_id(link_id);
+  EXPECT_GE(fd, 0) << "the link is in the kernel";
+  if (fd >= 0) ::close(fd);
+  // An xdp program has no section-defined target: refused before the kernel.
+  write_policy(default_policy());
+  ASSERT_TRUE(server_->reload_policy().ok());
+  gate::LoadReply xdp = load(signed_sample(7, "xdp_pass", BPFProgramType::kXdp), {.attach = true});
+  EXPECT_FALSE(xdp.loaded());
+  ASSERT_TRUE(xdp.error) << xdp.json;
+  EXPECT_EQ(xdp.error->code, ErrorCode::kUnsupported);
+  std::filesystem::remove_all(pin_root() + "/tp");
+  // The kernel frees a detached link (and then its program) asynchronously.
+  for (int i = 0; i < 100 && in_kernel(reply.programs[0].id); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_FALSE(in_kernel(reply.programs[0].id));
+}
+
+TEST_F(DaemonTest, CleanStopClosesTheLogSoItVerifies) {
+  start();
+  gate::LoadReply reply = load(signed_sample(9, "xdp_pass", BPFProgramType::kXdp));
+  EXPECT_TRUE(reply.denied());
+  stop();
+  EXPECT_TRUE(run_status_.ok()) << run_status_.error().message;
+  EXPECT_FALSE(std::filesystem::exists(socket_path()));
+  auto report = log::verify_log(log_path(), *log_public_);
+  ASSERT_TRUE(report.ok()) << report.error().message;
+  EXPECT_TRUE(report->closed);
+  EXPECT_EQ(report->attempts, 1u);
+}
+
+}  // namespace
+}  // namespace pqbpf::testing

@@ -1,0 +1,76 @@
+// The daemon's shared state (internal): configuration, the current policy
+// (swapped whole on reload), the log, the pin root and the counters.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+
+#include "pqbpf/daemon/config.h"
+#include "pqbpf/loader/pin_root.h"
+#include "pqbpf/log/log_writer.h"
+#include "pqbpf/policy/load_policy.h"
+
+namespace pqbpf::daemon::internal {
+
+struct PolicySnapshot {
+  policy::LoadPolicy policy;
+  std::string sha3_256;   // of the exact file bytes parsed
+  std::string loaded_at;  // RFC 3339
+};
+
+// Reads and parses the policy file once (digest of those bytes).
+Result<std::shared_ptr<const PolicySnapshot>> read_policy(const std::string& path);
+
+struct Counters {
+  std::atomic<std::uint64_t> connections{0};
+  std::atomic<std::uint64_t> refused_peers{0};
+  std::atomic<std::uint64_t> requests{0};
+  std::atomic<std::uint64_t> allowed{0};
+  std::atomic<std::uint64_t> denied{0};
+  std::atomic<std::uint64_t> loaded{0};
+  std::atomic<std::uint64_t> load_failures{0};
+  std::atomic<std::uint64_t> bad_requests{0};
+  std::atomic<std::uint64_t> timeouts{0};
+  std::atomic<std::uint64_t> reloads{0};
+  std::atomic<std::uint64_t> reload_failures{0};
+};
+
+struct GateState {
+  DaemonConfig config;
+  std::unique_ptr<log::LogWriter> log;
+  std::optional<loader::PinRoot> pin_root;
+  std::string pin_root_error;  // why pins are unavailable
+  Counters counters;
+  std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+
+  std::shared_ptr<const PolicySnapshot> policy() const {
+    std::lock_guard lock(policy_mu);
+    return current_policy;
+  }
+  void set_policy(std::shared_ptr<const PolicySnapshot> p) {
+    std::lock_guard lock(policy_mu);
+    current_policy = std::move(p);
+  }
+  nlohmann::json status() const;
+
+  mutable std::mutex policy_mu;
+  std::shared_ptr<const PolicySnapshot> current_policy;
+};
+
+// One reply message: JSON text and the descriptors that go with it.
+struct Reply {
+  std::string json;
+  std::vector<loader::UniqueFd> fds;
+};
+
+Reply error_reply(const Error& error);
+// Handles one received message (`fds` arrived with it) from `peer`.
+Reply handle_message(GateState& state, std::span<const std::uint8_t> message,
+                     std::vector<loader::UniqueFd> fds, const log::Actor& actor);
+
+}  // namespace pqbpf::daemon::internal

@@ -1,0 +1,93 @@
+// pqc-bpf-gated: the gate daemon. Reads its configuration, serves the socket
+// until SIGTERM/SIGINT, reloads the policy on SIGHUP (docs/DEPLOY.md).
+#include <signal.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <iostream>
+#include <string>
+
+#include "pqbpf/daemon/server.h"
+
+namespace {
+
+// Type=notify readiness without libsystemd: one datagram to $NOTIFY_SOCKET.
+void notify_ready() {
+  const char* path = std::getenv("NOTIFY_SOCKET");
+  if (path == nullptr || path[0] == '\0') return;
+  sockaddr_un addr{};
+  const std::size_t len = std::strlen(path);
+  if (len >= sizeof(addr.sun_path)) return;
+  addr.sun_family = AF_UNIX;
+  std::memcpy(addr.sun_path, path, len);
+  if (addr.sun_path[0] == '@') addr.sun_path[0] = '\0';  // abstract namespace
+  const int fd = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return;
+  const char msg[] = "READY=1";
+  (void)::sendto(fd, msg, sizeof(msg) - 1, MSG_NOSIGNAL, reinterpret_cast<sockaddr*>(&addr),
+                 static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + len));
+  ::close(fd);
+}
+
+int usage() {
+  std::cerr << "usage: pqc-bpf-gated [--config FILE]   (default /etc/pqc-bpf/gated.yaml)\n";
+  return 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string config_path = "/etc/pqc-bpf/gated.yaml";
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if ((arg == "--config" || arg == "-c") && i + 1 < argc) {
+      config_path = argv[++i];
+    } else if (arg == "--help" || arg == "-h") {
+      usage();
+      return 0;
+    } else {
+      std::cerr << "pqc-bpf-gated: error: unknown argument " << arg << "\n";
+      return usage();
+    }
+  }
+  // Signals are read from a signalfd in the event loop; block them first so
+  // every thread inherits the mask.
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGHUP);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGPIPE);
+  if (pthread_sigmask(SIG_BLOCK, &set, nullptr) != 0) return 2;
+  const int sfd = ::signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+  if (sfd < 0) {
+    std::cerr << "pqc-bpf-gated: error: signalfd: " << std::strerror(errno) << "\n";
+    return 2;
+  }
+
+  auto config = pqbpf::daemon::load_config(config_path);
+  if (!config.ok()) {
+    std::cerr << "pqc-bpf-gated: error: " << config.error().message << "\n";
+    return 2;
+  }
+  auto server = pqbpf::daemon::GateServer::create(std::move(config).value());
+  if (!server.ok()) {
+    std::cerr << "pqc-bpf-gated: error: " << server.error().message << "\n";
+    return 2;
+  }
+  const auto status = (*server)->status();
+  std::cerr << "pqc-bpf-gated: serving " << config_path << " (policy sha3-256 "
+            << status["policy"]["sha3_256"].get<std::string>() << ")\n";
+  notify_ready();
+  const pqbpf::Status ran = (*server)->run(sfd);
+  if (!ran.ok()) {
+    std::cerr << "pqc-bpf-gated: error: " << ran.error().message << "\n";
+    return 2;
+  }
+  std::cerr << "pqc-bpf-gated: stopped\n";
+  return 0;
+}

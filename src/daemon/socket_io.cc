@@ -1,0 +1,91 @@
+// SOCK_SEQPACKET messages with SCM_RIGHTS (see socket_io.h).
+#include "socket_io.h"
+
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace pqbpf::daemon::internal {
+
+Result<Received> receive_message(int fd, std::size_t max_bytes, bool blocking) {
+  Received out;
+  out.bytes.resize(max_bytes + 1);
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int) * kMaxReceiveFds)];
+  iovec iov{out.bytes.data(), out.bytes.size()};
+  msghdr msg{};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control;
+  msg.msg_controllen = sizeof(control);
+  ssize_t n;
+  do {
+    n = ::recvmsg(fd, &msg, MSG_CMSG_CLOEXEC | (blocking ? 0 : MSG_DONTWAIT));
+  } while (n < 0 && errno == EINTR);
+  if (n < 0) {
+    if (errno == EAGAIN || errno == EWOULDBLOCK) {
+      out.would_block = true;
+      out.bytes.clear();
+      return out;
+    }
+    return make_error(ErrorCode::kIo, std::string("recvmsg: ") + std::strerror(errno));
+  }
+  for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
+    if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
+    const std::size_t count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+    for (std::size_t i = 0; i < count; ++i) {
+      int received;
+      std::memcpy(&received, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
+      out.fds.emplace_back(received);
+    }
+  }
+  if (n == 0 && out.fds.empty()) {
+    out.closed = true;
+    out.bytes.clear();
+    return out;
+  }
+  if ((msg.msg_flags & MSG_TRUNC) != 0 || static_cast<std::size_t>(n) > max_bytes) {
+    return make_error(ErrorCode::kLimitExceeded, "message larger than " + std::to_string(max_bytes) +
+                                                     " bytes; send large inputs as sealed memfds");
+  }
+  if ((msg.msg_flags & MSG_CTRUNC) != 0) {
+    return make_error(ErrorCode::kLimitExceeded,
+                      "more than " + std::to_string(kMaxReceiveFds) + " descriptors");
+  }
+  out.bytes.resize(static_cast<std::size_t>(n));
+  return out;
+}
+
+Status send_message(int fd, std::string_view bytes, const std::vector<int>& fds, bool blocking) {
+  iovec iov{const_cast<char*>(bytes.data()), bytes.size()};
+  msghdr msg{};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  std::vector<char> control;
+  if (!fds.empty()) {
+    control.resize(CMSG_SPACE(sizeof(int) * fds.size()));
+    msg.msg_control = control.data();
+    msg.msg_controllen = control.size();
+    cmsghdr* c = CMSG_FIRSTHDR(&msg);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof(int) * fds.size());
+    std::memcpy(CMSG_DATA(c), fds.data(), sizeof(int) * fds.size());
+  }
+  ssize_t n;
+  do {
+    n = ::sendmsg(fd, &msg, MSG_NOSIGNAL | (blocking ? 0 : MSG_DONTWAIT));
+  } while (n < 0 && errno == EINTR);
+  if (n < 0) return make_error(ErrorCode::kIo, std::string("sendmsg: ") + std::strerror(errno));
+  if (static_cast<std::size_t>(n) != bytes.size()) return make_error(ErrorCode::kIo, "sendmsg: short send");
+  return ok_status();
+}
+
+Status send_message(int fd, std::string_view bytes, const std::vector<loader::UniqueFd>& fds, bool blocking) {
+  std::vector<int> raw;
+  raw.reserve(fds.size());
+  for (const auto& f : fds) raw.push_back(f.get());
+  return send_message(fd, bytes, raw, blocking);
+}
+
+}  // namespace pqbpf::daemon::internal

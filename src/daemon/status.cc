@@ -1,0 +1,36 @@
+// The `status` reply: policy digest, configuration summary, counters.
+#include "gate_state.h"
+#include "pqbpf/daemon/protocol.h"
+
+namespace pqbpf::daemon::internal {
+
+nlohmann::json GateState::status() const {
+  using nlohmann::json;
+  const auto p = policy();
+  const auto uptime =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started);
+  const Counters& c = counters;
+  json counts{{"connections", c.connections.load()},
+              {"refused_peers", c.refused_peers.load()},
+              {"requests", c.requests.load()},
+              {"allowed", c.allowed.load()},
+              {"denied", c.denied.load()},
+              {"loaded", c.loaded.load()},
+              {"load_failures", c.load_failures.load()},
+              {"bad_requests", c.bad_requests.load()},
+              {"timeouts", c.timeouts.load()},
+              {"reloads", c.reloads.load()},
+              {"reload_failures", c.reload_failures.load()}};
+  return json{
+      {"protocol", kProtocolVersion},
+      {"policy", {{"path", config.policy_path}, {"sha3_256", p->sha3_256}, {"loaded_at", p->loaded_at}}},
+      {"log",
+       {{"path", config.log_path}, {"durability", std::string(log::durability_name(config.durability))}}},
+      {"pin_root", pin_root ? json(pin_root->path()) : json(nullptr)},
+      {"pin_root_error", pin_root ? json(nullptr) : json(pin_root_error)},
+      {"uptime_s", uptime.count()},
+      {"counters", counts},
+      {"lsm", nullptr}};
+}
+
+}  // namespace pqbpf::daemon::internal

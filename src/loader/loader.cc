@@ -1,0 +1,245 @@
+// Loading verified bytes with libbpf (see loader.h).
+//
+// Order: open the in-memory object, refuse an impossible attach before the
+// kernel sees anything, load, take our own duplicate of every program and map
+// descriptor, attach, pin, then close the libbpf object. Our duplicates keep
+// everything alive; on any error they are dropped and every pin made so far
+// is removed, so a failed load leaves nothing behind.
+#include "pqbpf/loader/loader.h"
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <fcntl.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+
+#include "libbpf_quiet.h"
+
+namespace pqbpf::loader {
+namespace {
+
+struct ObjectCloser {
+  void operator()(bpf_object* obj) const { bpf_object__close(obj); }
+};
+using ObjectPtr = std::unique_ptr<bpf_object, ObjectCloser>;
+
+std::string tag_hex(const unsigned char (&tag)[BPF_TAG_SIZE]) {
+  std::string out;
+  char buf[3];
+  for (unsigned char b : tag) {
+    std::snprintf(buf, sizeof(buf), "%02x", b);
+    out += buf;
+  }
+  return out;
+}
+
+// The last few libbpf lines: the kernel verifier's complaint, usually.
+std::string tail_of(const std::vector<std::string>& lines) {
+  std::string out;
+  const std::size_t from = lines.size() > 3 ? lines.size() - 3 : 0;
+  for (std::size_t i = from; i < lines.size(); ++i) {
+    if (!out.empty()) out += " | ";
+    out += lines[i].substr(0, 300);
+  }
+  return out;
+}
+
+// Program types whose attach point the section name alone defines.
+bool section_defines_attach(bpf_prog_type type) {
+  switch (type) {
+    case BPF_PROG_TYPE_TRACEPOINT:
+    case BPF_PROG_TYPE_RAW_TRACEPOINT:
+    case BPF_PROG_TYPE_KPROBE:
+    case BPF_PROG_TYPE_TRACING:
+    case BPF_PROG_TYPE_LSM:
+      return true;
+    default:
+      return false;
+  }
+}
+
+Result<UniqueFd> dup_fd(int fd, const std::string& what) {
+  UniqueFd out(::fcntl(fd, F_DUPFD_CLOEXEC, 3));
+  if (!out.valid()) return make_error(ErrorCode::kIo, what + ": dup: " + std::strerror(errno));
+  return out;
+}
+
+Status pin_everything(LoadedObject& loaded, const LoadOptions& options) {
+  PQBPF_ASSIGN_OR_RETURN(const std::string rel, options.pin_root->relative(options.pin_path));
+  PQBPF_ASSIGN_OR_RETURN(UniqueFd dir, options.pin_root->make_dir(options.pin_path));
+  loaded.pin_dir = options.pin_root->path() + "/" + rel;
+  for (std::size_t i = 0; i < loaded.programs.size(); ++i) {
+    KernelProgram& p = loaded.programs[i];
+    const std::string name = pin_name_for("", p.name);
+    PQBPF_RETURN_IF_ERROR(pin_at(dir.get(), name, loaded.program_fds[i].get()));
+    p.pinned = name;
+  }
+  std::size_t link = 0;
+  for (KernelProgram& p : loaded.programs) {
+    if (p.link_id == 0) continue;
+    const std::string name = pin_name_for("link_", p.name);
+    PQBPF_RETURN_IF_ERROR(pin_at(dir.get(), name, loaded.link_fds[link++].get()));
+    p.link_pinned = name;
+  }
+  for (std::size_t i = 0; i < loaded.maps.size(); ++i) {
+    KernelMap& m = loaded.maps[i];
+    const std::string name = pin_name_for("map_", m.name);
+    PQBPF_RETURN_IF_ERROR(pin_at(dir.get(), name, loaded.map_fds[i].get()));
+    m.pinned = name;
+  }
+  return ok_status();
+}
+
+Result<LoadedObject> load_inner(std::span<const std::uint8_t> verified, const std::string& label,
+                                const LoadOptions& options) {
+  std::vector<std::string> lines;
+  ObjectPtr obj;
+  int load_err = 0;
+  bool open_failed = false;
+  std::string unsupported;
+  lines = bpf::internal::with_libbpf_quiet([&] {
+    LIBBPF_OPTS(bpf_object_open_opts, opts, .object_name = "pqbpf_gated");
+    bpf_object* raw = bpf_object__open_mem(verified.data(), verified.size(), &opts);
+    if (raw == nullptr) {
+      open_failed = true;
+      load_err = errno;
+      return;
+    }
+    obj.reset(raw);
+    if (options.attach) {
+      bpf_program* prog;
+      bpf_object__for_each_program(prog, raw) {
+        if (!section_defines_attach(bpf_program__type(prog))) {
+          unsupported =
+              bpf_program__name(prog) + std::string(" (section ") + bpf_program__section_name(prog) + ")";
+          return;
+        }
+      }
+    }
+    if (bpf_object__load(raw) != 0) load_err = errno;
+  });
+  if (open_failed) {
+    return make_error(ErrorCode::kRejected, label + ": libbpf could not open the object: " +
+                                                std::strerror(load_err) + " " + tail_of(lines));
+  }
+  if (!unsupported.empty()) {
+    return make_error(
+        ErrorCode::kUnsupported,
+        label + ": program " + unsupported +
+            " has no section-defined attach point; load it without attach and attach it yourself");
+  }
+  if (load_err != 0) {
+    return make_error(load_err == EPERM || load_err == EACCES ? ErrorCode::kPermission : ErrorCode::kRejected,
+                      label + ": the kernel refused the object: " + std::strerror(load_err) +
+                          (lines.empty() ? "" : ": " + tail_of(lines)));
+  }
+
+  LoadedObject loaded;
+  bpf_program* prog;
+  bpf_object__for_each_program(prog, obj.get()) {
+    const int fd = bpf_program__fd(prog);
+    if (fd < 0) continue;  // autoload off
+    KernelProgram p;
+    p.name = bpf_program__name(prog);
+    p.section = bpf_program__section_name(prog);
+    bpf_prog_info info{};
+    __u32 len = sizeof(info);
+    if (bpf_obj_get_info_by_fd(fd, &info, &len) != 0) {
+      return make_error(ErrorCode::kIo,
+                        label + ": program " + p.name + ": no kernel info: " + std::strerror(errno));
+    }
+    p.id = info.id;
+    p.tag = tag_hex(info.tag);
+    PQBPF_ASSIGN_OR_RETURN(UniqueFd own, dup_fd(fd, label + ": program " + p.name));
+    loaded.programs.push_back(std::move(p));
+    loaded.program_fds.push_back(std::move(own));
+  }
+  bpf_map* map;
+  bpf_object__for_each_map(map, obj.get()) {
+    const int fd = bpf_map__fd(map);
+    if (fd < 0) continue;
+    KernelMap m;
+    m.name = bpf_map__name(map);
+    bpf_map_info info{};
+    __u32 len = sizeof(info);
+    if (bpf_obj_get_info_by_fd(fd, &info, &len) == 0) m.id = info.id;
+    PQBPF_ASSIGN_OR_RETURN(UniqueFd own, dup_fd(fd, label + ": map " + m.name));
+    loaded.maps.push_back(std::move(m));
+    loaded.map_fds.push_back(std::move(own));
+  }
+  if (options.attach) {
+    std::size_t i = 0;
+    bpf_object__for_each_program(prog, obj.get()) {
+      if (bpf_program__fd(prog) < 0) continue;
+      KernelProgram& p = loaded.programs[i++];
+      bpf_link* link = nullptr;
+      int attach_err = 0;
+      const auto attach_lines = bpf::internal::with_libbpf_quiet([&] {
+        link = bpf_program__attach(prog);
+        if (link == nullptr) attach_err = errno;
+      });
+      if (link == nullptr) {
+        return make_error(ErrorCode::kRejected, label + ": attach of " + p.name + " failed: " +
+                                                    std::strerror(attach_err) + ": " + tail_of(attach_lines));
+      }
+      // Our duplicate keeps the kernel link; destroying libbpf's handle only
+      // closes its own descriptors.
+      auto own = dup_fd(bpf_link__fd(link), label + ": link " + p.name);
+      bpf_link_info info{};
+      __u32 len = sizeof(info);
+      if (own.ok() && bpf_obj_get_info_by_fd(own->get(), &info, &len) == 0) p.link_id = info.id;
+      bpf_link__destroy(link);
+      if (!own.ok()) return own.error();
+      if (p.link_id == 0) return make_error(ErrorCode::kIo, label + ": link " + p.name + ": no kernel id");
+      loaded.link_fds.push_back(std::move(own).value());
+    }
+  }
+  if (options.pin_root != nullptr) {
+    Status pinned = pin_everything(loaded, options);
+    if (!pinned.ok()) {
+      loaded.unpin_all(*options.pin_root);
+      return make_error(pinned.error().code, label + ": " + pinned.error().message);
+    }
+  }
+  return loaded;
+}
+
+}  // namespace
+
+void LoadedObject::unpin_all(const PinRoot& root) {
+  if (pin_dir.empty()) return;
+  const std::string rel = pin_dir.substr(root.path().size() + 1);
+  auto dir = root.make_dir(rel);
+  if (!dir.ok()) return;
+  for (KernelProgram& p : programs) {
+    if (!p.pinned.empty()) unpin_at(dir->get(), p.pinned);
+    if (!p.link_pinned.empty()) unpin_at(dir->get(), p.link_pinned);
+    p.pinned.clear();
+    p.link_pinned.clear();
+  }
+  for (KernelMap& m : maps) {
+    if (!m.pinned.empty()) unpin_at(dir->get(), m.pinned);
+    m.pinned.clear();
+  }
+}
+
+Result<LoadedObject> load_verified_object(std::span<const std::uint8_t> verified, const std::string& label,
+                                          const LoadOptions& options) {
+  try {
+    return load_inner(verified, label, options);
+  } catch (const std::exception& e) {
+    return make_error(ErrorCode::kInternal, label + ": " + e.what());
+  }
+}
+
+std::vector<std::uint32_t> kernel_program_ids() {
+  std::vector<std::uint32_t> ids;
+  __u32 id = 0;
+  while (bpf_prog_get_next_id(id, &id) == 0) ids.push_back(id);
+  return ids;
+}
+
+}  // namespace pqbpf::loader

@@ -62,7 +62,9 @@ int run_check(const CheckOptions& o) {
   if (!closed.ok() && code == kExitOk) code = kExitUsage;
 
   if (policy.is_deny_all()) std::cerr << "pqc-bpf: error: " << policy_error.message << "\n";
-  if (outcome.decision == Decision::kDeny) {
+  // A denial is printed once, as the result line below; stderr is for input
+  // that could not be used (exit 2).
+  if (outcome.decision == Decision::kDeny && outcome.input_error && !policy.is_deny_all()) {
     std::cerr << "pqc-bpf: error: " << o.envelope << ": denied (" << reason_code_name(outcome.reason)
               << "): " << outcome.sentence << "\n";
   }

@@ -57,6 +57,11 @@ std::string rule_label(const std::vector<PolicyRule>& rules, std::size_t index) 
 }
 
 std::string program_label(const Subject& s) {
+  // An object whose programs are unknown is judged by its declared type.
+  if (s.declared_only) {
+    return s.type ? "the object (declared type " + std::string(program_type_name(*s.type)) + ")"
+                  : std::string("the object");
+  }
   std::string label = "program " + quoted(s.name);
   if (s.type) label += " (" + std::string(program_type_name(*s.type)) + ")";
   return label;
@@ -323,8 +328,9 @@ PolicyDecision evaluate_impl(const LoadPolicy& policy, const LoadRequest& r) {
   d.decision = Decision::kAllow;
   d.reason = ReasonCode::kAllowed;
   d.rule_index = d.programs.front().rule_index;
-  d.sentence = "all " + std::to_string(d.programs.size()) +
-               (d.programs.size() == 1 ? " program is" : " programs are") + " allowed";
+  d.sentence = d.programs.size() == 1
+                   ? std::string("the 1 program is allowed")
+                   : "all " + std::to_string(d.programs.size()) + " programs are allowed";
   if (r.signer) d.sentence += " (signer " + r.signer->str() + ")";
   return d;
 }

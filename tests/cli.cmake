@@ -23,3 +23,6 @@ foreach(script ${cli_scripts})
     LABELS cli)
   set_tests_properties(cli_${script} PROPERTIES SKIP_RETURN_CODE 77)
 endforeach()
+# Scripts that load into the running kernel or compare its program list
+# never overlap other such tests (ctest -j).
+set_tests_properties(cli_load cli_sandbox PROPERTIES RESOURCE_LOCK bpf_kernel)

@@ -263,5 +263,29 @@ TEST_F(DaemonTest, CleanStopClosesTheLogSoItVerifies) {
   EXPECT_EQ(report->attempts, 1u);
 }
 
+TEST_F(DaemonTest, WitnessInTheStateDirRefusesALogCutBackBehindIt) {
+  start();
+  EXPECT_TRUE(load(signed_sample(9, "xdp_pass", BPFProgramType::kXdp)).denied());
+  stop();
+  ASSERT_TRUE(run_status_.ok()) << run_status_.error().message;
+  // The witness lives in the daemon's state directory, not beside the log.
+  EXPECT_TRUE(std::filesystem::exists(state_dir() + "/audit.log.witness"));
+  EXPECT_FALSE(std::filesystem::exists(log_path() + ".witness"));
+
+  // Cut the log back to its first record (a record boundary): the next
+  // start must refuse it rather than re-seal it.
+  std::string first_line;
+  {
+    std::ifstream in(log_path());
+    ASSERT_TRUE(std::getline(in, first_line));
+  }
+  std::ofstream(log_path(), std::ios::trunc) << first_line << "\n";
+  auto config = daemon::parse_config(config_text(), "test config");
+  ASSERT_TRUE(config.ok()) << config.error().message;
+  auto server = daemon::GateServer::create(std::move(config).value());
+  ASSERT_FALSE(server.ok());
+  EXPECT_NE(server.error().message.find("witness"), std::string::npos) << server.error().message;
+}
+
 }  // namespace
 }  // namespace pqbpf::testing

@@ -87,7 +87,7 @@ class GateFixture : public ::testing::Test {
     return "policy: " + dir_.file("policy.yaml") + "\n" + "log:\n  path: " + dir_.file("audit.log") +
            "\n  durability: " + durability + "\n  checkpoint_key: " + dir_.file("log.key") + "\n" +
            "socket:\n  path: " + socket_path() + "\n  mode: \"0600\"\n" + "allowed_uids: [" + allowed_uids_ + "]\n" +
-           "pin_root: " + pin_root() + "\n" + "state_dir: " + dir_.path() + "\n" +
+           "pin_root: " + pin_root() + "\n" + "state_dir: " + state_dir() + "\n" +
            "limits:\n  workers: " + std::to_string(workers) +
            "\n  request_timeout_ms: " + std::to_string(timeout_ms) + "\n";
   }
@@ -131,6 +131,7 @@ class GateFixture : public ::testing::Test {
   std::string socket_path() const { return dir_.file("gate.sock"); }
   std::string pin_root() const { return bpffs_->path() + "/root"; }
   std::string log_path() const { return dir_.file("audit.log"); }
+  std::string state_dir() const { return dir_.file("state"); }
 
   ScratchDir dir_;
   std::unique_ptr<TempBpffs> bpffs_;

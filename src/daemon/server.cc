@@ -16,6 +16,7 @@
 #include <condition_variable>
 #include <cstring>
 #include <deque>
+#include <filesystem>
 #include <iostream>
 #include <map>
 #include <optional>
@@ -289,6 +290,15 @@ Result<std::unique_ptr<GateServer>> GateServer::create(DaemonConfig config) {
   log::LogOptions log_options;
   log_options.durability = c.durability;
   log_options.checkpoint_every = c.checkpoint_every;
+  // The log's witness (last signed seq and chain head) lives in the daemon's
+  // own state directory, apart from the log, so a log cut back behind its
+  // last checkpoint is refused at start (docs/AUDIT_LOG.md, Witness).
+  if (::mkdir(c.state_dir.c_str(), 0700) != 0 && errno != EEXIST) {
+    return make_error(ErrorCode::kIo, c.state_dir + ": cannot create the state directory: " +
+                                          std::strerror(errno));
+  }
+  log_options.witness_path =
+      c.state_dir + "/" + std::filesystem::path(c.log_path).filename().string() + ".witness";
   PQBPF_ASSIGN_OR_RETURN(g.log, log::LogWriter::open(c.log_path, std::move(signer), log_options));
 
   // Pins are optional: without a usable bpffs root the daemon still serves

@@ -9,6 +9,8 @@
 #include <cstring>
 #include <filesystem>
 
+#include "pqbpf/core/unique_fd.h"
+
 namespace pqbpf {
 namespace {
 
@@ -18,24 +20,6 @@ Error io_error(const std::string& path, const std::string& what, int err) {
                                                            : ErrorCode::kIo;
   return make_error(code, path + ": " + what + ": " + std::strerror(err));
 }
-
-class FdCloser {
- public:
-  explicit FdCloser(int fd) : fd_(fd) {}
-  ~FdCloser() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  FdCloser(const FdCloser&) = delete;
-  FdCloser& operator=(const FdCloser&) = delete;
-  int release() {
-    int fd = fd_;
-    fd_ = -1;
-    return fd;
-  }
-
- private:
-  int fd_;
-};
 
 Status write_all(int fd, const std::uint8_t* data, std::size_t size, const std::string& path) {
   while (size > 0) {
@@ -158,7 +142,7 @@ Status write_file_atomic(const std::string& path, std::span<const std::uint8_t> 
   std::string tmpl = path + ".tmp.XXXXXX";
   const int fd = ::mkstemp(tmpl.data());
   if (fd < 0) return io_error(path, "cannot create temporary file", errno);
-  FdCloser closer(fd);
+  UniqueFd closer(fd);
   auto fail = [&](Error e) -> Status {
     ::unlink(tmpl.c_str());
     return e;

@@ -18,7 +18,6 @@
 namespace pqbpf::gate {
 namespace {
 
-using loader::UniqueFd;
 using nlohmann::json;
 
 ErrorCode code_from_name(const std::string& name) {

@@ -65,12 +65,12 @@ struct GateState {
 // One reply message: JSON text and the descriptors that go with it.
 struct Reply {
   std::string json;
-  std::vector<loader::UniqueFd> fds;
+  std::vector<UniqueFd> fds;
 };
 
 Reply error_reply(const Error& error);
 // Handles one received message (`fds` arrived with it) from `peer`.
 Reply handle_message(GateState& state, std::span<const std::uint8_t> message,
-                     std::vector<loader::UniqueFd> fds, const log::Actor& actor);
+                     std::vector<UniqueFd> fds, const log::Actor& actor);
 
 }  // namespace pqbpf::daemon::internal

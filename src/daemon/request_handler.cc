@@ -47,7 +47,7 @@ std::string kernel_summary(const loader::LoadedObject& loaded) {
   return out;
 }
 
-Reply load(GateState& state, const Request& request, std::vector<loader::UniqueFd>& fds,
+Reply load(GateState& state, const Request& request, std::vector<UniqueFd>& fds,
            const log::Actor& actor) {
   const auto& cfg = state.config;
   // Inputs: inline bytes are already in memory; memfds are read once here.
@@ -154,7 +154,7 @@ Reply load(GateState& state, const Request& request, std::vector<loader::UniqueF
 
   Reply out;
   const bool give = request.return_fds();
-  auto fd_slot = [&](loader::UniqueFd& fd) -> json {
+  auto fd_slot = [&](UniqueFd& fd) -> json {
     if (!give) return nullptr;
     out.fds.push_back(std::move(fd));
     return out.fds.size() - 1;
@@ -213,7 +213,7 @@ Reply error_reply(const Error& error) {
 }
 
 Reply handle_message(GateState& state, std::span<const std::uint8_t> message,
-                     std::vector<loader::UniqueFd> fds, const log::Actor& actor) {
+                     std::vector<UniqueFd> fds, const log::Actor& actor) {
   try {
     state.counters.requests++;
     auto request = parse_request(message, fds.size());

@@ -34,7 +34,6 @@ namespace pqbpf::daemon {
 
 using internal::GateState;
 using internal::Reply;
-using loader::UniqueFd;
 
 namespace {
 

@@ -81,7 +81,7 @@ Status send_message(int fd, std::string_view bytes, const std::vector<int>& fds,
   return ok_status();
 }
 
-Status send_message(int fd, std::string_view bytes, const std::vector<loader::UniqueFd>& fds, bool blocking) {
+Status send_message(int fd, std::string_view bytes, const std::vector<UniqueFd>& fds, bool blocking) {
   std::vector<int> raw;
   raw.reserve(fds.size());
   for (const auto& f : fds) raw.push_back(f.get());

@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-#include "pqbpf/loader/unique_fd.h"
+#include "pqbpf/core/unique_fd.h"
 #include "pqbpf/result.h"
 
 namespace pqbpf::daemon::internal {
@@ -18,7 +18,7 @@ constexpr std::size_t kMaxReceiveFds = 16;
 
 struct Received {
   std::vector<std::uint8_t> bytes;
-  std::vector<loader::UniqueFd> fds;
+  std::vector<UniqueFd> fds;
   bool would_block = false;  // nothing to read yet (non-blocking socket)
   bool closed = false;       // the peer closed the connection
 };
@@ -26,7 +26,7 @@ struct Received {
 // Errors: kLimitExceeded for a message over `max_bytes` or with more than
 // kMaxReceiveFds descriptors (the received descriptors are closed); kIo.
 Result<Received> receive_message(int fd, std::size_t max_bytes, bool blocking);
-Status send_message(int fd, std::string_view bytes, const std::vector<loader::UniqueFd>& fds, bool blocking);
+Status send_message(int fd, std::string_view bytes, const std::vector<UniqueFd>& fds, bool blocking);
 Status send_message(int fd, std::string_view bytes, const std::vector<int>& fds, bool blocking);
 
 }  // namespace pqbpf::daemon::internal

@@ -15,7 +15,7 @@
 
 #include "pqbpf/result.h"
 #include "seccomp_filter.h"
-#include "unique_fd.h"
+#include "pqbpf/core/unique_fd.h"
 
 namespace pqbpf::sandbox::internal {
 

@@ -12,7 +12,7 @@
 #include <cstring>
 #include <memory>
 
-#include "unique_fd.h"
+#include "pqbpf/core/unique_fd.h"
 
 namespace pqbpf::sandbox::internal {
 namespace {

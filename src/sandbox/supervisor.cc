@@ -27,7 +27,6 @@
 namespace pqbpf::sandbox {
 namespace {
 
-using internal::UniqueFd;
 
 Error sys_error(const char* what) {
   return make_error(ErrorCode::kInternal, std::string("supervisor: ") + what + ": " + std::strerror(errno));

@@ -13,7 +13,7 @@
 #include <cstring>
 #include <string_view>
 
-#include "unique_fd.h"
+#include "pqbpf/core/unique_fd.h"
 
 namespace pqbpf::sandbox::internal {
 namespace {

@@ -18,7 +18,7 @@
 #include <vector>
 
 #include "pqbpf/core/reason.h"
-#include "pqbpf/loader/unique_fd.h"
+#include "pqbpf/core/unique_fd.h"
 #include "pqbpf/result.h"
 
 namespace pqbpf::gate {
@@ -60,7 +60,7 @@ struct LoadReply {
   std::vector<ClientProgram> programs;
   std::vector<ClientMap> maps;
   std::string pin_dir;
-  std::vector<loader::UniqueFd> fds;
+  std::vector<UniqueFd> fds;
   std::string json;  // the reply as sent
 
   bool loaded() const { return ok && kernel_loaded; }
@@ -81,12 +81,12 @@ class GateClient {
   int fd() const { return fd_.get(); }
 
  private:
-  explicit GateClient(loader::UniqueFd fd) : fd_(std::move(fd)) {}
-  loader::UniqueFd fd_;
+  explicit GateClient(UniqueFd fd) : fd_(std::move(fd)) {}
+  UniqueFd fd_;
 };
 
 // A sealed memfd holding `bytes` (what the client sends). Exposed for tests.
-Result<loader::UniqueFd> make_sealed_memfd(std::span<const std::uint8_t> bytes, const std::string& name,
+Result<UniqueFd> make_sealed_memfd(std::span<const std::uint8_t> bytes, const std::string& name,
                                            bool seal = true);
 
 }  // namespace pqbpf::gate

@@ -20,7 +20,7 @@
 #include <vector>
 
 #include "pqbpf/loader/pin_root.h"
-#include "pqbpf/loader/unique_fd.h"
+#include "pqbpf/core/unique_fd.h"
 #include "pqbpf/result.h"
 
 namespace pqbpf::loader {

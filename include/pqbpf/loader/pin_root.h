@@ -12,7 +12,7 @@
 #include <string_view>
 
 #include "pqbpf/loader/pin_path.h"
-#include "pqbpf/loader/unique_fd.h"
+#include "pqbpf/core/unique_fd.h"
 #include "pqbpf/result.h"
 
 namespace pqbpf::loader {

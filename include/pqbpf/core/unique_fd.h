@@ -1,13 +1,13 @@
 // UniqueFd: one owned file descriptor, closed when the owner goes away.
-// The loader, daemon and client pass kernel objects (programs, maps, links,
-// memfds) around as these so no error path leaks a descriptor.
+// Every module that holds descriptors (file reading, loader, daemon, client,
+// sandbox) uses this one type so no error path leaks a descriptor.
 #pragma once
 
 #include <unistd.h>
 
 #include <utility>
 
-namespace pqbpf::loader {
+namespace pqbpf {
 
 class UniqueFd {
  public:
@@ -34,4 +34,4 @@ class UniqueFd {
   int fd_ = -1;
 };
 
-}  // namespace pqbpf::loader
+}  // namespace pqbpf

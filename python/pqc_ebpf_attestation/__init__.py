@@ -32,7 +32,7 @@ from .program import BPFProgram, BPFProgramMetadata
 from .program_type import BPFProgramType
 from .signing import BPFSigner, BPFVerifier, SignedBPFProgram, VerificationResult
 
-__version__ = "0.1.0"
+__version__: str = _native.version()
 
 REASON_CODES: Tuple[str, ...] = tuple(_native.reason_codes())
 

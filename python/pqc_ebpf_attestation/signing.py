@@ -154,6 +154,12 @@ class SignedBPFProgram:
             raise InvalidInputError(f"envelope: not JSON data ({e})", reason="malformed_envelope") from None
         return cls.from_json(text, bytecode)
 
+    def save(self, path: PathLike, *, include_bytecode: bool = False, overwrite: bool = False) -> None:
+        """Writes the envelope to ``path`` (usually ``<object>.sig.json``)
+        atomically, mode 0644; refuses to replace a file unless ``overwrite``
+        (BPFAttestationError, already_exists)."""
+        _native.write_file_atomic(os.fspath(path), self.to_json(include_bytecode), overwrite)
+
     @classmethod
     def load(cls, envelope_path: PathLike, object_path: Optional[PathLike] = None) -> "SignedBPFProgram":
         """Reads an envelope file and its object.

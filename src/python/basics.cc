@@ -55,6 +55,27 @@ void register_basics(py::module_& m) {
     return to_py_bytes(*read);
   }, py::arg("path"), "Reads an envelope file (regular file, at most 128 MiB).");
 
+  m.def("write_file_atomic", [](const std::string& path, py::handle data, bool overwrite) {
+    std::vector<std::uint8_t> bytes;
+    if (py::isinstance<py::str>(data)) {
+      const std::string text = data.cast<std::string>();
+      bytes.assign(text.begin(), text.end());
+    } else {
+      bytes = bytes_of(data, "data");
+    }
+    Status st = ok_status();
+    {
+      py::gil_scoped_release release;
+      WriteOptions options;
+      options.overwrite = overwrite;
+      st = write_file_atomic(path, std::span<const std::uint8_t>(bytes), options);
+    }
+    if (!st.ok()) raise_library_error(st.error());
+  }, py::arg("path"), py::arg("data"), py::arg("overwrite"),
+     "Writes data to path atomically (temp file, fsync, rename), mode 0644.");
+
+  m.def("version", [] { return std::string(PQBPF_VERSION); }, "The project version.");
+
   m.def("max_object_size", [] { return kMaxObjectFileSize; });
 
   m.def("validate_metadata", [](py::handle metadata) {

@@ -16,6 +16,7 @@ import pytest
 
 from pqc_ebpf_attestation import (
     AgentIdentity,
+    BPFAttestationError,
     BPFProgram,
     BPFProgramMetadata,
     BPFProgramType,
@@ -185,7 +186,12 @@ def test_files_interoperate_with_the_cli(signed: SignedBPFProgram, workdir: path
     obj = workdir / "x.bpf.o"
     obj.write_bytes(signed.program.bytecode)
     env = workdir / "x.bpf.o.sig.json"
-    env.write_text(signed.to_json(include_bytecode=False))
+    signed.save(env)
+    assert "object" not in json.loads(env.read_text())
+    with pytest.raises(BPFAttestationError) as info:
+        signed.save(env)
+    assert info.value.reason == "already_exists"
+    signed.save(env, overwrite=True)
     assert BPFVerifier.verify_file(env).valid
     loaded = SignedBPFProgram.load(env)
     assert loaded == signed
@@ -197,6 +203,16 @@ def test_files_interoperate_with_the_cli(signed: SignedBPFProgram, workdir: path
         assert subprocess.run([cli, "verify", str(env)], capture_output=True).returncode == 1
         result = BPFVerifier.verify_file(env)
         assert not result.valid and result.reason == "size_mismatch"
+
+
+def test_version_is_the_project_version() -> None:
+    import pqc_ebpf_attestation
+
+    assert pqc_ebpf_attestation.__version__.count(".") == 2
+    cli = os.environ.get("PQBPF_CLI")
+    if cli:
+        out = subprocess.run([cli, "--version"], capture_output=True, text=True).stdout
+        assert pqc_ebpf_attestation.__version__ in out
 
 
 def test_verify_file_of_missing_envelope_is_invalid(tmp_path: pathlib.Path) -> None:

@@ -1,0 +1,84 @@
+"""Hostile input never crashes the module: mutated envelopes, objects and
+arguments give a package exception (with a reason) or an invalid result."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import random
+
+import pytest
+
+from pqc_ebpf_attestation import (
+    BPFAttestationError,
+    BPFVerifier,
+    InvalidInputError,
+    SignedBPFProgram,
+    inspect_bytes,
+)
+
+
+def test_mutated_envelope_text_is_refused_or_invalid(signed: SignedBPFProgram) -> None:
+    text = signed.to_json(include_bytecode=False).encode()
+    rng = random.Random(1234)
+    outcomes = {"refused": 0, "invalid": 0, "valid": 0}
+    for _ in range(300):
+        data = bytearray(text)
+        for _ in range(rng.randint(1, 4)):
+            data[rng.randrange(len(data))] = rng.randrange(256)
+        try:
+            parsed = SignedBPFProgram.from_json(bytes(data), signed.program.bytecode)
+        except InvalidInputError as e:
+            assert e.reason in ("malformed_envelope", "unsupported_format")
+            outcomes["refused"] += 1
+            continue
+        result = BPFVerifier.verify(parsed)
+        outcomes["valid" if result.valid else "invalid"] += 1
+        if result.valid:
+            # Only a change the parser normalises away (e.g. inside JSON
+            # whitespace) may still verify: the signed content is identical.
+            assert parsed == signed
+    assert outcomes["refused"] > 0
+
+
+def test_mutated_object_never_verifies(signed: SignedBPFProgram) -> None:
+    rng = random.Random(99)
+    for _ in range(50):
+        data = bytearray(signed.program.bytecode)
+        data[rng.randrange(len(data))] ^= 1 << rng.randrange(8)
+        tampered = dataclasses.replace(signed, program=dataclasses.replace(signed.program, bytecode=bytes(data)))
+        result = BPFVerifier.verify(tampered)
+        assert not result.valid and result.reason == "hash_mismatch"
+        with pytest.raises(BPFAttestationError):
+            inspect_bytes(bytes(data[: rng.randrange(1, len(data))]))
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {},
+        {"manifest": "not an object", "public_key": "", "signature": ""},
+        {"manifest": {"format": "pqc-bpf-manifest/9"}, "public_key": "AAAA", "signature": "AAAA"},
+        {"manifest": {}, "public_key": 1, "signature": None},
+        json.loads("[" * 50 + "]" * 50),
+    ],
+)
+def test_hostile_envelope_dicts_are_refused(data: object) -> None:
+    with pytest.raises(InvalidInputError):
+        SignedBPFProgram.from_dict(data)  # type: ignore[arg-type]
+
+
+def test_unserialisable_dict_is_refused() -> None:
+    with pytest.raises(InvalidInputError):
+        SignedBPFProgram.from_dict({"manifest": object()})
+
+
+def test_deeply_nested_manifest_is_refused(signed: SignedBPFProgram) -> None:
+    deep = "[" * 100000 + "]" * 100000
+    result = BPFVerifier.verify(dataclasses.replace(signed, manifest=deep))
+    assert not result.valid and result.reason == "malformed_envelope"
+
+
+def test_envelope_with_invalid_utf8_is_refused() -> None:
+    with pytest.raises(InvalidInputError):
+        SignedBPFProgram.from_json(b'{"manifest": "\xff"}')

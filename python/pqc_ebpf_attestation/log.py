@@ -30,8 +30,9 @@ DEFAULT_MAX_ENTRIES = 100000
 class AttestationLogEntry:
     """One recorded attempt. ``reason`` is the sentence, ``reason_code`` the stable code.
 
-    ``signer_did`` is set only when the whole verification passed (signature,
-    DID/key binding, object): a claimed DID is never recorded as the signer.
+    ``signer_did`` is set only when the DID/key binding, the signature and the
+    object's size and SHA3-256 held: a claimed DID is never recorded as the
+    signer. ``program_type`` is the signed, declared type.
     ``timestamp`` is RFC 3339 UTC with nanoseconds; ``seq`` the record's
     position in the chain.
     """

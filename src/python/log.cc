@@ -6,7 +6,6 @@
 
 #include "native.h"
 
-#include "pqbpf/attest/object_facts.h"
 #include "pqbpf/crypto/sha3.h"
 #include "pqbpf/log/attestation_log.h"
 #include "pqbpf/log/log_signer.h"
@@ -103,18 +102,21 @@ void register_log(py::module_& m) {
           py::gil_scoped_release release;
           attempt.actor = log::Actor::current_process();
           attempt.actor.name = std::move(actor_name);
-          VerificationResult v = verify_signed(parts);
-          if (v.valid && v.facts) {
-            for (const auto& p : v.facts->info.programs) attempt.program_types.push_back(manifest_type_name(p));
-          }
-          if (attempt.program_types.empty()) {
-            attempt.program_types.emplace_back(program_type_name(parts.claimed_metadata.program_type));
-          }
+          // Recording needs the signature and the hash, never the object's
+          // programs: stop before the object reaches a parser (issue 11.3).
+          VerifyOptions no_parse;
+          no_parse.before_parse = [](const Did&, const Manifest&) -> std::optional<PreParseRefusal> {
+            return PreParseRefusal{ReasonCode::kAllowed, "recorded without parsing the object"};
+          };
+          VerificationResult v = verify_signed(parts, no_parse);
+          attempt.program_types.emplace_back(program_type_name(parts.claimed_metadata.program_type));
           if (!parts.bytecode.empty()) {
             attempt.object_sha3_256 = crypto::to_hex(crypto::sha3_256(std::span<const std::uint8_t>(parts.bytecode)));
           }
-          // As the gate records it: a signer only for a fully verified attempt.
-          if (v.valid && v.signer_did) attempt.signer = v.signer_did->str();
+          // As the gate records it: a signer only when the DID binding, the
+          // signature, the size and the hash all held (and every field the
+          // caller sees equals the signed one).
+          if ((v.valid || v.refused_before_parse) && v.signer_did) attempt.signer = v.signer_did->str();
           time_before = log::now_rfc3339();
           appended = self.log->log(attempt);
           if (appended.ok() && !self.log->persistent()) {

@@ -31,6 +31,7 @@ VerificationResult failed(ReasonCode reason, std::string error, bool input_error
 // A field the caller sees disagrees with the signed manifest: not valid.
 void refuse_claim(VerificationResult& r, ReasonCode reason, std::string error, bool signature_covers) {
   r.valid = false;
+  r.refused_before_parse = false;
   r.reason = reason;
   r.error = std::move(error);
   if (!signature_covers) {
@@ -42,7 +43,8 @@ void refuse_claim(VerificationResult& r, ReasonCode reason, std::string error, b
 }
 
 void check_claims(const SignedParts& p, VerificationResult& r) {
-  if (!r.valid || !r.manifest) return;
+  // Also after a before_parse stop: signature and hash were good there too.
+  if ((!r.valid && !r.refused_before_parse) || !r.manifest) return;
   const Manifest& m = *r.manifest;
   if (p.claimed_signer_did != m.signer().str()) {
     refuse_claim(r, ReasonCode::kDidMismatch,

@@ -45,6 +45,8 @@ def test_policy_reason_code_is_recorded(signed: SignedBPFProgram, other_identity
     entry = AttestationLog().log(signed, decision, reason, actor="gate")
     assert entry.decision is PolicyDecision.DENY
     assert entry.reason_code == "untrusted_signer" and entry.reason == str(reason)
+    # A verified but untrusted signer is still recorded: it is who signed.
+    assert entry.signer_did == signed.signer_did
 
 
 def test_unverified_signer_is_not_recorded_as_fact(signed: SignedBPFProgram) -> None:

@@ -159,15 +159,12 @@ class LoadPolicy:
         rules: Iterable[PolicyRule] = (),
     ) -> None:
         self.default_decision = PolicyDecision(default_decision)
-        self._rules: List[PolicyRule] = []
+        #: The rules in order (a list, as in the seed: append() works too).
+        self.rules: List[PolicyRule] = []
         self._revoked_signers: set[str] = set()
         self._revoked_objects: set[str] = set()
         for rule in rules:
             self.add_rule(rule)
-
-    @property
-    def rules(self) -> Tuple[PolicyRule, ...]:
-        return tuple(self._rules)
 
     @property
     def revoked_signers(self) -> FrozenSet[str]:
@@ -181,7 +178,7 @@ class LoadPolicy:
         """Appends a rule; returns the policy (chainable)."""
         if not isinstance(rule, PolicyRule):
             raise InvalidInputError("add_rule() needs a PolicyRule", reason="invalid_argument")
-        self._rules.append(rule)
+        self.rules.append(rule)
         return self
 
     def revoke_signer(self, did: str) -> "LoadPolicy":
@@ -218,9 +215,12 @@ class LoadPolicy:
         return policy
 
     def _spec(self) -> Dict[str, Any]:
+        for rule in self.rules:
+            if not isinstance(rule, PolicyRule):
+                raise InvalidInputError("LoadPolicy.rules holds a non-PolicyRule", reason="invalid_argument")
         return {
-            "default": self.default_decision.value,
-            "rules": [r._spec() for r in self._rules],
+            "default": PolicyDecision(self.default_decision).value,
+            "rules": [r._spec() for r in self.rules],
             "revoked_signers": sorted(self._revoked_signers),
             "revoked_objects": sorted(self._revoked_objects),
         }
@@ -233,8 +233,9 @@ class LoadPolicy:
         """
         if not isinstance(signed, SignedBPFProgram):
             raise InvalidInputError("evaluate() needs a SignedBPFProgram", reason="invalid_argument")
+        spec = self._spec()
         try:
-            decision, code, sentence, rule_index, program = _native.evaluate(self._spec(), signed)
+            decision, code, sentence, rule_index, program = _native.evaluate(spec, signed)
         except InvalidInputError as e:
             return PolicyDecision.DENY, DecisionReason(str(e), "malformed_envelope")
         return PolicyDecision(decision), DecisionReason(sentence, code, rule_index, program)

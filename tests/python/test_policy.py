@@ -146,3 +146,12 @@ def test_from_file_errors_name_file_and_line(tmp_path: pathlib.Path) -> None:
     with pytest.raises(Exception) as missing:
         LoadPolicy.from_file(tmp_path / "none.yaml")
     assert getattr(missing.value, "reason", None) == "not_found"
+
+
+def test_rules_is_a_list_as_in_the_seed(signed: SignedBPFProgram, identity: AgentIdentity) -> None:
+    policy = LoadPolicy()
+    policy.rules.append(kprobe_rule(identity.did))
+    assert policy.evaluate(signed)[0] is PolicyDecision.ALLOW
+    policy.rules.append("not a rule")  # type: ignore[arg-type]
+    with pytest.raises(InvalidInputError):
+        policy.evaluate(signed)

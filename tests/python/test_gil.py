@@ -48,3 +48,33 @@ def test_verification_releases_the_gil(signed: SignedBPFProgram) -> None:
     results = []
     assert progress_during(lambda: results.append(BPFVerifier.verify(tampered))) > 10000
     assert results[0].reason == "size_mismatch"
+
+
+def test_threads_share_signers_policies_and_logs(signed: SignedBPFProgram, identity: AgentIdentity) -> None:
+    from pqc_ebpf_attestation import AttestationLog, BPFSigner, LoadPolicy, PolicyDecision, PolicyRule
+
+    policy = LoadPolicy().add_rule(PolicyRule(program_types=("kprobe",), allowed_signers=frozenset({identity.did})))  # type: ignore[arg-type]
+    log = AttestationLog(max_entries=1000)
+    signer = BPFSigner(identity)
+    errors: list = []
+
+    def work() -> None:
+        try:
+            for _ in range(10):
+                again = signer.sign(signed.program)
+                assert BPFVerifier.verify(again).valid
+                decision, reason = policy.evaluate(again)
+                assert decision is PolicyDecision.ALLOW
+                log.log(again, decision, reason, actor="thread")
+        except Exception as e:  # reported below, with the thread's failure
+            errors.append(e)
+
+    threads = [threading.Thread(target=work) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    entries = log.entries()
+    assert len(entries) == 60
+    assert [e.seq for e in entries] == list(range(60, 0, -1))

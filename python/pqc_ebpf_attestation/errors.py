@@ -10,7 +10,8 @@ the problem.
 
 from __future__ import annotations
 
-from typing import Optional
+import functools
+from typing import Callable, Optional, ParamSpec, TypeVar
 
 __all__ = [
     "BPFAttestationError",
@@ -72,3 +73,23 @@ class UntrustedSignerError(PolicyDeniedError):
         self, message: str, reason: str = "untrusted_signer", rule_index: Optional[int] = None
     ) -> None:
         super().__init__(message, reason, rule_index)
+
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def typed_input(fn: Callable[_P, _R]) -> Callable[_P, _R]:
+    """Internal: an argument of the wrong type (caught by os.fspath or by the
+    extension's argument conversion as TypeError) becomes InvalidInputError
+    with reason invalid_argument, like every other unusable input."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        try:
+            return fn(*args, **kwargs)
+        except TypeError as e:
+            first = str(e).splitlines()[0] if str(e) else type(e).__name__
+            raise InvalidInputError(f"{fn.__qualname__}: {first}", reason="invalid_argument") from e
+
+    return wrapper

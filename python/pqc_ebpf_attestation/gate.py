@@ -13,7 +13,7 @@ import os
 from typing import Any, Dict, Mapping, Optional, Tuple, Union
 
 from . import _native
-from .errors import InvalidInputError
+from .errors import InvalidInputError, typed_input
 from .policy import PolicyDecision
 from .signing import SignedBPFProgram
 
@@ -115,10 +115,12 @@ class GateClient:
         self._native = native
 
     @classmethod
+    @typed_input
     def connect(cls, socket_path: str = DEFAULT_GATE_SOCKET, timeout: float = 30.0) -> "GateClient":
         """Connects to the daemon's socket (BPFAttestationError, io_error, when it cannot)."""
         return cls(_native.GateClient.connect(socket_path, float(timeout)))
 
+    @typed_input
     def load(
         self,
         signed: Union[SignedBPFProgram, bytes, str],
@@ -148,6 +150,7 @@ class GateClient:
         reply = self._native.load(envelope, object_bytes, use_memfd, return_fds, attach, pin_path)
         return GateReply._from_native(reply)
 
+    @typed_input
     def status(self) -> Dict[str, Any]:
         """The daemon's status document."""
         result: Dict[str, Any] = json.loads(self._native.status())

@@ -13,6 +13,7 @@ import os
 from typing import Optional, Sequence, Tuple, Union
 
 from . import _native
+from .errors import typed_input
 
 __all__ = ["AgentIdentity", "load_public_key"]
 
@@ -36,6 +37,7 @@ class AgentIdentity:
         self._native = native
 
     @classmethod
+    @typed_input
     def create(cls, name: str, capabilities: Optional[Sequence[str]] = None) -> "AgentIdentity":
         """A fresh identity (random seed from getrandom(2)).
 
@@ -45,6 +47,7 @@ class AgentIdentity:
         return cls(_native.Identity.create(name, list(capabilities or [])))
 
     @classmethod
+    @typed_input
     def load(cls, path: PathLike, passphrase: Passphrase = None) -> "AgentIdentity":
         """Reads a key file written by save() or ``pqc-bpf keygen``.
 
@@ -53,6 +56,7 @@ class AgentIdentity:
         """
         return cls(_native.Identity.load(os.fspath(path), passphrase))
 
+    @typed_input
     def save(
         self,
         path: PathLike,
@@ -69,6 +73,7 @@ class AgentIdentity:
         """
         self._native.save(os.fspath(path), passphrase, force, kdf)
 
+    @typed_input
     def save_public(self, path: PathLike, *, force: bool = False) -> None:
         """Writes only the shareable .pub file (DID, name, public key)."""
         self._native.save_public(os.fspath(path), force)
@@ -115,6 +120,7 @@ class AgentIdentity:
         return hash(self.did)
 
 
+@typed_input
 def load_public_key(path: PathLike) -> Tuple[str, str, bytes]:
     """Reads a .pub file: (DID, name, public key); the DID is checked against the key."""
     return _native.load_public_key(os.fspath(path))

@@ -15,7 +15,7 @@ import os
 from typing import Any, List, Mapping, Optional, Union
 
 from . import _native
-from .errors import InvalidInputError
+from .errors import InvalidInputError, typed_input
 from .identity import AgentIdentity
 from .policy import PolicyDecision
 from .signing import SignedBPFProgram
@@ -78,6 +78,7 @@ class AttestationLog:
         self._native = _native.Log(max_entries)
 
     @classmethod
+    @typed_input
     def open(
         cls,
         path: PathLike,
@@ -110,6 +111,7 @@ class AttestationLog:
     def persistent(self) -> bool:
         return self._native.persistent
 
+    @typed_input
     def log(
         self,
         signed: SignedBPFProgram,
@@ -135,6 +137,7 @@ class AttestationLog:
         entry = self._native.log_signed(signed, decision.value, code, str(reason), actor)
         return AttestationLogEntry._from_native(entry)
 
+    @typed_input
     def entries(
         self,
         decision: Optional[PolicyDecision] = None,

@@ -7,6 +7,7 @@ import os
 from typing import Any, Mapping, Optional, Tuple, Union
 
 from . import _native
+from .errors import typed_input
 
 __all__ = ["inspect", "inspect_bytes", "ObjectInfo", "ProgramInfo", "MapInfo"]
 
@@ -64,6 +65,7 @@ class ObjectInfo:
         )
 
 
+@typed_input
 def inspect(path: PathLike) -> ObjectInfo:
     """Reads an object file (at most 64 MiB) and lists its programs and maps.
 
@@ -73,6 +75,7 @@ def inspect(path: PathLike) -> ObjectInfo:
     return ObjectInfo._from_native(_native.inspect_file(os.fspath(path)))
 
 
+@typed_input
 def inspect_bytes(data: bytes, label: str = "object") -> ObjectInfo:
     """inspect() for bytes in memory; ``label`` names them in errors."""
     return ObjectInfo._from_native(_native.inspect_bytes(data, label))

@@ -14,7 +14,7 @@ import os
 from typing import Any, Dict, FrozenSet, Iterable, List, Optional, Tuple, Union
 
 from . import _native
-from .errors import InvalidInputError, PolicyDeniedError, UntrustedSignerError
+from .errors import InvalidInputError, PolicyDeniedError, UntrustedSignerError, typed_input
 from .program_type import BPFProgramType
 from .signing import SignedBPFProgram
 
@@ -181,12 +181,14 @@ class LoadPolicy:
         self.rules.append(rule)
         return self
 
+    @typed_input
     def revoke_signer(self, did: str) -> "LoadPolicy":
         """Denies everything signed by ``did`` (revoked_signer), whatever the rules say."""
         _native.validate_did(did)
         self._revoked_signers.add(did)
         return self
 
+    @typed_input
     def revoke_object(self, sha3_256_hex: str) -> "LoadPolicy":
         """Denies the object with this SHA3-256 (revoked_object), signed or not."""
         spec = {**_empty_spec(), "revoked_objects": [sha3_256_hex]}
@@ -195,6 +197,7 @@ class LoadPolicy:
         return self
 
     @classmethod
+    @typed_input
     def from_file(cls, path: PathLike) -> "LoadPolicy":
         """Reads a YAML or JSON policy file (docs/POLICY.md), strictly.
 
@@ -203,6 +206,7 @@ class LoadPolicy:
         return cls._from_spec(_native.load_policy_file(os.fspath(path)))
 
     @classmethod
+    @typed_input
     def from_yaml(cls, text: str, *, label: str = "policy", base_dir: str = "") -> "LoadPolicy":
         """Parses policy text in the policy file format."""
         return cls._from_spec(_native.parse_policy(text, label, base_dir))
@@ -225,6 +229,7 @@ class LoadPolicy:
             "revoked_objects": sorted(self._revoked_objects),
         }
 
+    @typed_input
     def evaluate(self, signed: SignedBPFProgram) -> Tuple[PolicyDecision, DecisionReason]:
         """Verifies ``signed`` and decides: (decision, reason).
 

@@ -7,6 +7,7 @@ import os
 from typing import Union
 
 from . import _native
+from .errors import typed_input
 from .program_type import BPFProgramType
 
 __all__ = ["BPFProgramMetadata", "BPFProgram"]
@@ -62,13 +63,17 @@ class BPFProgram:
     bytecode_hash: str
 
     @staticmethod
+    @typed_input
     def hash_bytecode(data: bytes) -> str:
         """Lowercase hex SHA3-256 of ``data`` (what manifests sign)."""
         return _native.sha3_256_hex(data)
 
     @classmethod
+    @typed_input
     def from_bytes(cls, metadata: BPFProgramMetadata, data: bytes) -> "BPFProgram":
         """A program from bytes in memory (at most 64 MiB)."""
+        if not isinstance(data, (bytes, bytearray, memoryview)):
+            raise TypeError(f"data: expected bytes, got {type(data).__name__}")
         data = bytes(data)
         if len(data) > _native.max_object_size():
             from .errors import InvalidInputError
@@ -81,6 +86,7 @@ class BPFProgram:
         return cls(metadata=metadata, bytecode=data, bytecode_hash=_native.sha3_256_hex(data))
 
     @classmethod
+    @typed_input
     def from_file(cls, metadata: BPFProgramMetadata, path: PathLike) -> "BPFProgram":
         """Reads an object file (a regular file, at most 64 MiB).
 

@@ -18,7 +18,7 @@ import os
 from typing import Any, Dict, Mapping, Optional, Union
 
 from . import _native
-from .errors import InvalidInputError, ProgramHashMismatchError, SignatureVerificationError
+from .errors import InvalidInputError, ProgramHashMismatchError, SignatureVerificationError, typed_input
 from .identity import AgentIdentity
 from .program import BPFProgram, BPFProgramMetadata
 from .program_type import BPFProgramType
@@ -95,6 +95,7 @@ class SignedBPFProgram:
     signed_at: str
     manifest: str = dataclasses.field(default="", repr=False)
 
+    @typed_input
     def to_json(self, include_bytecode: bool = True) -> str:
         """The envelope text; with ``include_bytecode`` the object is embedded (base64)."""
         obj = self.program.bytecode if include_bytecode and self.program.bytecode else None
@@ -106,6 +107,7 @@ class SignedBPFProgram:
         return result
 
     @classmethod
+    @typed_input
     def from_json(
         cls, text: Union[str, bytes], bytecode: Optional[bytes] = None, *, label: str = "envelope"
     ) -> "SignedBPFProgram":
@@ -144,6 +146,7 @@ class SignedBPFProgram:
         )
 
     @classmethod
+    @typed_input
     def from_dict(
         cls, data: Mapping[str, Any], bytecode: Optional[bytes] = None
     ) -> "SignedBPFProgram":
@@ -154,6 +157,7 @@ class SignedBPFProgram:
             raise InvalidInputError(f"envelope: not JSON data ({e})", reason="malformed_envelope") from None
         return cls.from_json(text, bytecode)
 
+    @typed_input
     def save(self, path: PathLike, *, include_bytecode: bool = False, overwrite: bool = False) -> None:
         """Writes the envelope to ``path`` (usually ``<object>.sig.json``)
         atomically, mode 0644; refuses to replace a file unless ``overwrite``
@@ -161,6 +165,7 @@ class SignedBPFProgram:
         _native.write_file_atomic(os.fspath(path), self.to_json(include_bytecode), overwrite)
 
     @classmethod
+    @typed_input
     def load(cls, envelope_path: PathLike, object_path: Optional[PathLike] = None) -> "SignedBPFProgram":
         """Reads an envelope file and its object.
 
@@ -193,6 +198,7 @@ class BPFSigner:
     def identity(self) -> AgentIdentity:
         return self._identity
 
+    @typed_input
     def sign(self, program: BPFProgram, *, manifest_format: int = 2) -> SignedBPFProgram:
         """Signs ``program`` (the GIL is released while signing).
 
@@ -249,6 +255,7 @@ class BPFVerifier:
         raise SignatureVerificationError(message, reason=result.reason)
 
     @staticmethod
+    @typed_input
     def verify_file(envelope_path: PathLike, object_path: Optional[PathLike] = None) -> VerificationResult:
         """Verifies an envelope file as ``pqc-bpf verify`` does (each file read once)."""
         return VerificationResult._from_native(

@@ -100,3 +100,43 @@ def test_gate_denies_an_untrusted_signer_without_loading(
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+
+
+def test_gate_loads_an_allowed_object_and_hands_over_its_descriptors(
+    tmp_path: pathlib.Path, identity: "AgentIdentity"
+) -> None:
+    # Loads into the kernel (CTest: RESOURCE_LOCK bpf_kernel); nothing is
+    # pinned, so closing the returned descriptors unloads it again.
+    from pqc_ebpf_attestation import AgentIdentity, BPFProgram, BPFProgramMetadata, BPFSigner, PolicyDecision
+
+    obj = pathlib.Path(os.environ.get("PQBPF_BINARY_DIR", "")) / "examples" / "bpf" / "socket_filter.bpf.o"
+    if not obj.exists():
+        pytest.skip(f"{obj} is not built")
+    signed = BPFSigner(identity).sign(BPFProgram.from_file(BPFProgramMetadata(name="socket_filter"), obj))
+    policy = (
+        "rules:\n"
+        "  - program_types: [socket_filter]\n"
+        f"    allowed_signers: [\"{identity.did}\"]\n"
+    )
+    proc, sock = _start_daemon(tmp_path, policy, AgentIdentity.create("audit-log"))
+    try:
+        client = GateClient.connect(sock, timeout=10)
+        reply = client.load(signed, return_fds=True)
+        try:
+            assert reply.ok, reply.error
+            assert reply.decision is PolicyDecision.ALLOW, reply.sentence
+            if not reply.kernel_loaded:
+                pytest.skip(f"the kernel refused the load here: {reply.sentence}")
+            [program] = reply.programs
+            assert program.id > 0 and program.fd in reply.fds
+            with open(f"/proc/self/fdinfo/{program.fd}") as info:
+                assert f"prog_id:\t{program.id}" in info.read()
+            assert reply.load_log_seq is not None
+        finally:
+            reply.close()
+        for fd in reply.fds:
+            with pytest.raises(OSError):
+                os.fstat(fd)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)

@@ -18,7 +18,7 @@ from . import _native
 from .errors import InvalidInputError, typed_input
 from .identity import AgentIdentity
 from .policy import PolicyDecision
-from .signing import SignedBPFProgram
+from .signing import SignedBPFProgram, _shape_problem
 
 __all__ = ["AttestationLog", "AttestationLogEntry"]
 
@@ -128,8 +128,9 @@ class AttestationLog:
         "policy_error" for DENY. Raises BPFAttestationError (log_error) when
         the record could not be made: the attempt must then be denied.
         """
-        if not isinstance(signed, SignedBPFProgram):
-            raise InvalidInputError("log() needs a SignedBPFProgram", reason="invalid_argument")
+        problem = _shape_problem(signed)
+        if problem is not None:
+            raise InvalidInputError(f"log(): {problem}", reason="invalid_argument")
         decision = PolicyDecision(decision)
         code = reason_code or getattr(reason, "code", None)
         if code is None:

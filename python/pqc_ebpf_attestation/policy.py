@@ -16,7 +16,7 @@ from typing import Any, Dict, FrozenSet, Iterable, List, Optional, Tuple, Union
 from . import _native
 from .errors import InvalidInputError, PolicyDeniedError, UntrustedSignerError, typed_input
 from .program_type import BPFProgramType
-from .signing import SignedBPFProgram
+from .signing import SignedBPFProgram, _shape_problem
 
 __all__ = ["PolicyDecision", "PolicyRule", "LoadPolicy", "DecisionReason", "DEFAULT_MAX_BYTECODE_SIZE"]
 
@@ -239,6 +239,9 @@ class LoadPolicy:
         if not isinstance(signed, SignedBPFProgram):
             raise InvalidInputError("evaluate() needs a SignedBPFProgram", reason="invalid_argument")
         spec = self._spec()
+        problem = _shape_problem(signed)
+        if problem is not None:
+            return PolicyDecision.DENY, DecisionReason(problem, "malformed_envelope")
         try:
             decision, code, sentence, rule_index, program = _native.evaluate(spec, signed)
         except InvalidInputError as e:

@@ -182,6 +182,19 @@ class SignedBPFProgram:
         return cls.from_json(text, obj, label=env_path)
 
 
+def _shape_problem(signed: object) -> Optional[str]:
+    """Why ``signed`` is not a SignedBPFProgram holding a BPFProgram with
+    BPFProgramMetadata (a dataclasses.replace can put anything in a field);
+    None when it is."""
+    if not isinstance(signed, SignedBPFProgram):
+        return "not a SignedBPFProgram"
+    if not isinstance(signed.program, BPFProgram):
+        return "program: not a BPFProgram"
+    if not isinstance(signed.program.metadata, BPFProgramMetadata):
+        return "program.metadata: not a BPFProgramMetadata"
+    return None
+
+
 class BPFSigner:
     """Signs programs with an AgentIdentity's ML-DSA-65 key."""
 
@@ -233,10 +246,9 @@ class BPFVerifier:
     @staticmethod
     def verify(signed: SignedBPFProgram) -> VerificationResult:
         """Checks the envelope against ``signed.program.bytecode`` (GIL released)."""
-        if not isinstance(signed, SignedBPFProgram):
-            return VerificationResult(
-                valid=False, error="not a SignedBPFProgram", reason="malformed_envelope"
-            )
+        problem = _shape_problem(signed)
+        if problem is not None:
+            return VerificationResult(valid=False, error=problem, reason="malformed_envelope")
         try:
             return VerificationResult._from_native(_native.verify(signed))
         except InvalidInputError as e:

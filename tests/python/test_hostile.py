@@ -82,3 +82,18 @@ def test_deeply_nested_manifest_is_refused(signed: SignedBPFProgram) -> None:
 def test_envelope_with_invalid_utf8_is_refused() -> None:
     with pytest.raises(InvalidInputError):
         SignedBPFProgram.from_json(b'{"manifest": "\xff"}')
+
+
+@pytest.mark.parametrize("field,value", [("program", "x"), ("program", None)])
+def test_replaced_program_of_the_wrong_type(signed: SignedBPFProgram, field: str, value: object) -> None:
+    from pqc_ebpf_attestation import AttestationLog, LoadPolicy, PolicyDecision
+
+    odd = dataclasses.replace(signed, **{field: value})
+    result = BPFVerifier.verify(odd)
+    assert not result.valid and result.reason == "malformed_envelope"
+    decision, reason = LoadPolicy(default_decision=PolicyDecision.ALLOW).evaluate(odd)
+    assert decision is PolicyDecision.DENY and reason.code == "malformed_envelope"
+    with pytest.raises(InvalidInputError):
+        AttestationLog().log(odd, PolicyDecision.DENY, "odd")
+    bad_md = dataclasses.replace(signed, program=dataclasses.replace(signed.program, metadata="md"))
+    assert BPFVerifier.verify(bad_md).reason == "malformed_envelope"

@@ -38,8 +38,14 @@ std::vector<std::uint8_t> bytes_of(py::handle object, const char* what) {
     return {data, data + PyBytes_GET_SIZE(object.ptr())};
   }
   if (PyByteArray_Check(object.ptr()) || PyMemoryView_Check(object.ptr())) {
-    py::bytes copy(py::reinterpret_steal<py::object>(PyBytes_FromObject(object.ptr())));
-    return bytes_of(copy, what);
+    PyObject* copy = PyBytes_FromObject(object.ptr());
+    if (copy == nullptr) {  // e.g. a released memoryview
+      PyErr_Clear();
+      raise_python_error("InvalidInputError", "invalid_argument",
+                         std::string(what) + ": the buffer cannot be read");
+    }
+    py::object owned = py::reinterpret_steal<py::object>(copy);
+    return bytes_of(owned, what);
   }
   raise_python_error("InvalidInputError", "invalid_argument",
                      std::string(what) + ": expected bytes, got " +

@@ -97,3 +97,14 @@ def test_replaced_program_of_the_wrong_type(signed: SignedBPFProgram, field: str
         AttestationLog().log(odd, PolicyDecision.DENY, "odd")
     bad_md = dataclasses.replace(signed, program=dataclasses.replace(signed.program, metadata="md"))
     assert BPFVerifier.verify(bad_md).reason == "malformed_envelope"
+
+
+def test_released_memoryview_is_invalid_input() -> None:
+    from pqc_ebpf_attestation import BPFProgram
+
+    view = memoryview(b"abc")
+    view.release()
+    with pytest.raises(InvalidInputError):
+        BPFProgram.hash_bytecode(view)  # type: ignore[arg-type]
+    view2 = memoryview(bytearray(b"abcdef"))[::2]
+    assert BPFProgram.hash_bytecode(view2) == BPFProgram.hash_bytecode(b"ace")

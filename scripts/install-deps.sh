@@ -10,6 +10,7 @@ packages=(
   nlohmann-json3-dev libyaml-cpp-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   valgrind
+  python3-dev pybind11-dev python3-pytest python3-mypy  # the Python module and its tests
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -10,6 +10,7 @@ packages=(
   nlohmann-json3-dev libyaml-cpp-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   valgrind
+  qemu-system-x86 busybox-static cpio  # tests/vm: the BPF LSM under a Debian 12 kernel in qemu
 )
 missing=()
 for p in "${packages[@]}"; do

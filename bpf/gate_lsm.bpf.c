@@ -66,6 +66,14 @@ struct {
   __type(value, __u32);
 } scopes SEC(".maps");
 
+/* persist: the pinned links (and the bpffs holding them, ino 0). */
+struct {
+  __uint(type, BPF_MAP_TYPE_HASH);
+  __uint(max_entries, 64);
+  __type(key, struct gate_inode_key);
+  __type(value, __u8);
+} protected_inodes SEC(".maps");
+
 struct {
   __uint(type, BPF_MAP_TYPE_RINGBUF);
   __uint(max_entries, 256 * 1024);
@@ -252,6 +260,39 @@ int BPF_PROG(gate_ptrace, struct task_struct *child, unsigned int mode) {
   if (!bpf_task_storage_get(&gate_task, child->group_leader, 0, 0)) return 0;
   if (is_gate()) return 0;
   return protect(GATE_HOOK_PTRACE, 0, child->tgid);
+}
+
+/* persist: nobody unpins (unlink, rename over or away) the LSM's links or
+ * unmounts the bpffs holding them; that would end enforcement after the
+ * gate exits. */
+static bool protected_inode(struct inode *inode) {
+  if (!inode) return false;
+  struct gate_inode_key key = {.dev = inode->i_sb->s_dev, .ino = inode->i_ino};
+  return bpf_map_lookup_elem(&protected_inodes, &key) != NULL;
+}
+
+SEC("lsm/inode_unlink")
+int BPF_PROG(gate_unlink, struct inode *dir, struct dentry *dentry) {
+  struct inode *inode = dentry->d_inode;
+  if (!protected_inode(inode) || is_gate()) return 0;
+  return protect(GATE_HOOK_INODE, 0, (__u32)inode->i_ino);
+}
+
+SEC("lsm/inode_rename")
+int BPF_PROG(gate_rename, struct inode *old_dir, struct dentry *old_dentry, struct inode *new_dir,
+             struct dentry *new_dentry) {
+  struct inode *moved = old_dentry->d_inode;
+  struct inode *replaced = new_dentry->d_inode;
+  if (!protected_inode(moved) && !protected_inode(replaced)) return 0;
+  if (is_gate()) return 0;
+  return protect(GATE_HOOK_INODE, 0, 0);
+}
+
+SEC("lsm/sb_umount")
+int BPF_PROG(gate_umount, struct vfsmount *mnt, int flags) {
+  struct gate_inode_key key = {.dev = mnt->mnt_sb->s_dev, .ino = 0};
+  if (!bpf_map_lookup_elem(&protected_inodes, &key) || is_gate()) return 0;
+  return protect(GATE_HOOK_UMOUNT, 0, 0);
 }
 
 char LICENSE[] SEC("license") = "GPL";

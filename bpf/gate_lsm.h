@@ -30,6 +30,8 @@ enum gate_hook {
   GATE_HOOK_PROG = 2,     /* lsm/bpf_prog: an fd for a program is about to be made */
   GATE_HOOK_MAP = 3,      /* lsm/bpf_map: an fd for a map is about to be made */
   GATE_HOOK_PTRACE = 4,   /* lsm/ptrace_access_check on the gate's process */
+  GATE_HOOK_INODE = 5,    /* lsm/inode_unlink, inode_rename: the persistent pins */
+  GATE_HOOK_UMOUNT = 6,   /* lsm/sb_umount: the bpffs holding the pins */
 };
 
 /* Kinds of protected kernel objects (gate_object_key.kind). */
@@ -42,6 +44,13 @@ struct gate_object_key {
 
 /* An approved program: the kernel's tag (a SHA-1 prefix the kernel computes
  * over the instructions it copied, map descriptors zeroed) is the key. */
+/* A pinned file of the LSM (persist): the kernel's s_dev and inode number. */
+struct gate_inode_key {
+  unsigned int dev;
+  unsigned int pad;
+  unsigned long long ino;
+};
+
 struct gate_approval {
   unsigned int prog_type;
   unsigned int xlated_len; /* instruction count after the verifier's rewrite */

@@ -8,6 +8,8 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -123,6 +125,22 @@ struct GateLsm::Impl {
     check_lost();
   }
 
+  // persist: the pin (and, with ino 0, the bpffs it is on) in the kernel's
+  // device numbering (MAJOR << 20 | MINOR), not stat's.
+  Status protect_pin(const std::string& path) {
+    struct stat st {};
+    if (::lstat(path.c_str(), &st) != 0) return kernel_error("lsm.persist: " + path, errno);
+    gate_inode_key key{};
+    key.dev = (::major(st.st_dev) << 20) | ::minor(st.st_dev);
+    const __u8 one = 1;
+    for (unsigned long long ino : {static_cast<unsigned long long>(st.st_ino), 0ull}) {
+      key.ino = ino;
+      if (bpf_map_update_elem(bpf_map__fd(skel->maps.protected_inodes), &key, &one, BPF_ANY) != 0)
+        return kernel_error("lsm.persist: protecting " + path, errno);
+    }
+    return ok_status();
+  }
+
   Status protect(std::uint32_t kind, std::uint32_t id) {
     gate_object_key key{kind, id};
     const __u8 one = 1;
@@ -143,6 +161,14 @@ Result<std::unique_ptr<GateLsm>> GateLsm::start(const LsmOptions& options, Attem
                       "lsm.scope: more than " + std::to_string(GATE_LSM_MAX_SCOPES) + " cgroups");
   if (options.persist && options.pin_dir.empty())
     return make_error(ErrorCode::kInvalidArgument, "lsm.persist needs a bpffs pin directory");
+  if (options.persist) {
+    struct stat st {};
+    const std::string earlier = options.pin_dir + "/gate_bpf";
+    if (::lstat(earlier.c_str(), &st) == 0)
+      return make_error(ErrorCode::kAlreadyExists,
+                        "lsm.persist: " + earlier + " exists: an earlier gate's pinned LSM still enforces, and "
+                        "nothing but that gate may remove it; reboot to release it (docs/LSM.md, persist)");
+  }
   auto impl = std::make_unique<Impl>();
   impl->options = options;
   impl->on_attempt = std::move(on_attempt);
@@ -198,7 +224,9 @@ Result<std::unique_ptr<GateLsm>> GateLsm::start(const LsmOptions& options, Attem
     bpf_link* link;
   };
   for (const Named& l : {Named{"gate_bpf", s->links.gate_bpf}, Named{"gate_bpf_prog", s->links.gate_bpf_prog},
-                         Named{"gate_bpf_map", s->links.gate_bpf_map}, Named{"gate_ptrace", s->links.gate_ptrace}}) {
+                         Named{"gate_bpf_map", s->links.gate_bpf_map}, Named{"gate_ptrace", s->links.gate_ptrace},
+                         Named{"gate_unlink", s->links.gate_unlink}, Named{"gate_rename", s->links.gate_rename},
+                         Named{"gate_umount", s->links.gate_umount}}) {
     PQBPF_ASSIGN_OR_RETURN(auto info, info_of<bpf_link_info>(bpf_link__fd(l.link), "link info"));
     impl->link_ids.push_back(info.id);
     PQBPF_RETURN_IF_ERROR(impl->protect(GATE_OBJ_LINK, info.id));
@@ -207,6 +235,7 @@ Result<std::unique_ptr<GateLsm>> GateLsm::start(const LsmOptions& options, Attem
       if (int err = bpf_link__pin(l.link, path.c_str()); err != 0)
         return kernel_error("lsm.persist: pinning " + path, err);
       impl->pins.push_back(path);
+      PQBPF_RETURN_IF_ERROR(impl->protect_pin(path));
     }
   }
   Impl* raw = impl.get();

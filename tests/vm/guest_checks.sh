@@ -104,6 +104,7 @@ if [ -n "$G1" ]; then
       && bad="$bad; map $id updated"
     bpftool map delete id "$id" key hex 00 00 00 00 00 00 00 00 >/tmp/p.out 2>&1 && bad="$bad; map $id delete passed"
   done
+  log "map delete said: $(grep -m1 -i 'error' /tmp/p.out)"
   for id in $progs; do
     bpftool prog show id "$id" >/tmp/p.out 2>&1 && bad="$bad; prog $id opened"
   done
@@ -185,4 +186,29 @@ if start_gate g4 "lsm: {mode: enforce, digest_admission: true}"; then
   if [ -z "$bad" ]; then pass "approved object admitted by tag, unapproved refused, refused without digest mode"; else fail "${bad#; }"; fi
 else
   fail "the gate did not start"
+fi
+
+# (7) persist: the links are pinned and nobody unpins them; the gate's death
+# does not end enforcement; a new gate is told why it cannot take over.
+# Last, since it leaves this VM locked, as documented.
+CHECK=persist
+if start_gate g5 "lsm: {mode: enforce, persist: true, pin_dir: /sys/fs/bpf/gate-lsm}"; then
+  bad=
+  n=$(ls /sys/fs/bpf/gate-lsm | wc -l)
+  [ "$n" -ge 4 ] || bad="$bad; $n pins in /sys/fs/bpf/gate-lsm"
+  rm -f /sys/fs/bpf/gate-lsm/gate_bpf 2>/dev/null; [ -e /sys/fs/bpf/gate-lsm/gate_bpf ] || bad="$bad; pin removed"
+  mv /sys/fs/bpf/gate-lsm/gate_bpf_prog /sys/fs/bpf/moved 2>/dev/null && bad="$bad; pin renamed"
+  kill -9 "$GATED_PID"; wait "$GATED_PID" 2>/dev/null; GATED_PID=
+  sleep 0.5
+  direct_load other.bpf.o /sys/fs/bpf/d7 && bad="$bad; a direct load passed after the persistent gate died"
+  rm -f /sys/fs/bpf/gate-lsm/gate_bpf 2>/dev/null; [ -e /sys/fs/bpf/gate-lsm/gate_bpf ] || bad="$bad; pin removed after the gate died"
+  umount /sys/fs/bpf 2>/dev/null && bad="$bad; the bpffs holding the pins was unmounted"
+  if start_gate g6 "lsm: {mode: enforce, persist: true, pin_dir: /sys/fs/bpf/gate-lsm, require_lsm: true}"; then
+    bad="$bad; a second gate started over the pinned LSM"; stop_gate
+  else
+    grep -q 'earlier gate' /run/g6/gated.err || bad="$bad; the second gate did not say why: $(cat /run/g6/gated.err)"
+  fi
+  if [ -z "$bad" ]; then pass "$n pins; unlink, rename, umount refused; still enforcing after SIGKILL; restart refused with the reason"; else fail "${bad#; }"; fi
+else
+  fail "the gate did not start with persist"
 fi

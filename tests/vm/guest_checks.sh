@@ -188,6 +188,21 @@ else
   fail "the gate did not start"
 fi
 
+# Scope: only loads from inside the listed cgroup v2 subtrees are judged.
+CHECK=scope
+mkdir -p /sys/fs/cgroup/scoped/child
+if start_gate g7 "lsm: {mode: enforce, scope: [/sys/fs/cgroup/scoped]}"; then
+  bad=
+  sh -c 'echo $$ >/sys/fs/cgroup/scoped/child/cgroup.procs; exec bpftool prog load other.bpf.o /sys/fs/bpf/d8a' \
+    >/tmp/direct.out 2>&1 && bad="$bad; a load inside the scope passed"
+  rm -f /sys/fs/bpf/d8a
+  direct_load other.bpf.o /sys/fs/bpf/d8b || bad="$bad; a load outside the scope was refused: $(grep -m1 -i error /tmp/direct.out)"
+  stop_gate
+  if [ -z "$bad" ]; then pass "refused inside /sys/fs/cgroup/scoped (a child cgroup), allowed outside"; else fail "${bad#; }"; fi
+else
+  fail "the gate did not start with a scope"
+fi
+
 # (7) persist: the links are pinned and nobody unpins them; the gate's death
 # does not end enforcement; a new gate is told why it cannot take over.
 # Last, since it leaves this VM locked, as documented.

@@ -278,6 +278,18 @@ int BPF_PROG(gate_unlink, struct inode *dir, struct dentry *dentry) {
   return protect(GATE_HOOK_INODE, 0, (__u32)inode->i_ino);
 }
 
+/* BPF_OBJ_GET on a pin checks the pinned inode's permission: refusing it
+ * keeps everyone else from a descriptor of the pinned links (there is no
+ * link hook in 6.1). Only bpffs inodes are looked up (the magic first), as
+ * this hook runs on every permission check of the host. */
+#define GATE_BPF_FS_MAGIC 0xcafe4a11
+SEC("lsm/inode_permission")
+int BPF_PROG(gate_inode_permission, struct inode *inode, int mask) {
+  if (!inode || inode->i_sb->s_magic != GATE_BPF_FS_MAGIC) return 0;
+  if (!protected_inode(inode) || is_gate()) return 0;
+  return protect(GATE_HOOK_INODE, 0, (__u32)inode->i_ino);
+}
+
 SEC("lsm/inode_rename")
 int BPF_PROG(gate_rename, struct inode *old_dir, struct dentry *old_dentry, struct inode *new_dir,
              struct dentry *new_dentry) {

@@ -41,7 +41,7 @@ std::string hook_name(unsigned h) {
     case GATE_HOOK_PROG: return "bpf_prog";
     case GATE_HOOK_MAP: return "bpf_map";
     case GATE_HOOK_PTRACE: return "ptrace_access_check";
-    case GATE_HOOK_INODE: return "inode_unlink/rename";
+    case GATE_HOOK_INODE: return "inode_unlink/rename/permission";
     case GATE_HOOK_UMOUNT: return "sb_umount";
     default: return "hook " + std::to_string(h);
   }

@@ -226,7 +226,8 @@ Result<std::unique_ptr<GateLsm>> GateLsm::start(const LsmOptions& options, Attem
   for (const Named& l : {Named{"gate_bpf", s->links.gate_bpf}, Named{"gate_bpf_prog", s->links.gate_bpf_prog},
                          Named{"gate_bpf_map", s->links.gate_bpf_map}, Named{"gate_ptrace", s->links.gate_ptrace},
                          Named{"gate_unlink", s->links.gate_unlink}, Named{"gate_rename", s->links.gate_rename},
-                         Named{"gate_umount", s->links.gate_umount}}) {
+                         Named{"gate_umount", s->links.gate_umount},
+                         Named{"gate_inode_permission", s->links.gate_inode_permission}}) {
     PQBPF_ASSIGN_OR_RETURN(auto info, info_of<bpf_link_info>(bpf_link__fd(l.link), "link info"));
     impl->link_ids.push_back(info.id);
     PQBPF_RETURN_IF_ERROR(impl->protect(GATE_OBJ_LINK, info.id));

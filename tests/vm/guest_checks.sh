@@ -213,6 +213,8 @@ if start_gate g5 "lsm: {mode: enforce, persist: true, pin_dir: /sys/fs/bpf/gate-
   [ "$n" -ge 4 ] || bad="$bad; $n pins in /sys/fs/bpf/gate-lsm"
   rm -f /sys/fs/bpf/gate-lsm/gate_bpf 2>/dev/null; [ -e /sys/fs/bpf/gate-lsm/gate_bpf ] || bad="$bad; pin removed"
   mv /sys/fs/bpf/gate-lsm/gate_bpf_prog /sys/fs/bpf/moved 2>/dev/null && bad="$bad; pin renamed"
+  bpftool link detach pinned /sys/fs/bpf/gate-lsm/gate_bpf >/tmp/p.out 2>&1 && bad="$bad; pinned link detached"
+  log "detach pinned said: $(grep -m1 -i error /tmp/p.out)"
   kill -9 "$GATED_PID"; wait "$GATED_PID" 2>/dev/null; GATED_PID=
   sleep 0.5
   direct_load other.bpf.o /sys/fs/bpf/d7 && bad="$bad; a direct load passed after the persistent gate died"
@@ -223,7 +225,7 @@ if start_gate g5 "lsm: {mode: enforce, persist: true, pin_dir: /sys/fs/bpf/gate-
   else
     grep -q 'earlier gate' /run/g6/gated.err || bad="$bad; the second gate did not say why: $(cat /run/g6/gated.err)"
   fi
-  if [ -z "$bad" ]; then pass "$n pins; unlink, rename, umount refused; still enforcing after SIGKILL; restart refused with the reason"; else fail "${bad#; }"; fi
+  if [ -z "$bad" ]; then pass "$n pins; unlink, rename, umount, opening a pin (detach) refused; still enforcing after SIGKILL; restart refused with the reason"; else fail "${bad#; }"; fi
 else
   fail "the gate did not start with persist"
 fi

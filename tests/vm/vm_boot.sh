@@ -14,7 +14,7 @@ out="$PQBPF_BINARY_DIR/tests/vm"
 gated="$PQBPF_BINARY_DIR/src/daemon/pqc-bpf-gated"
 samples="$PQBPF_BINARY_DIR/examples/bpf"
 mkdir -p "$out"
-rm -f "$out/serial.log" "$out/skip.txt"
+rm -f "$out/serial.log" "$out/serial.txt" "$out/skip.txt"
 
 skip() {
   echo "$*" >"$out/skip.txt"
@@ -31,6 +31,8 @@ busybox=$(command -v busybox || true)
 for f in "$gated" "$PQBPF_CLI" "$samples/xdp_pass.bpf.o" "$samples/tracepoint_exec.bpf.o"; do
   [ -e "$f" ] || skip "$f is not built"
 done
+[ -f "$PQBPF_BINARY_DIR/src/lsm/gen/gate_lsm.skel.h" ] \
+  || skip "pqc-bpf-gated was built without the BPF LSM (no bpftool or kernel BTF at build time)"
 vmlinuz=$("$here/fetch_kernel.sh" "$out/cache" 2>"$out/fetch.err") \
   || skip "no Debian 12 kernel: $(cat "$out/fetch.err")"
 

@@ -89,10 +89,15 @@ struct GateLsm::Impl {
   std::vector<std::uint32_t> prog_ids, map_ids, link_ids;
   std::vector<std::string> pins;
   std::mutex approve_mu;
+  bool started = false;  // start() finished: pins stay when this ends
 
   ~Impl() {
     stop = true;
     if (consumer.joinable()) consumer.join();
+    // A start that failed half-way leaves no pinned (and unremovable) LSM behind.
+    if (!started) {
+      for (const std::string& pin : pins) ::unlink(pin.c_str());
+    }
     if (rb != nullptr) ring_buffer__free(rb);
     // Destroying the skeleton closes the link descriptors: enforcement ends
     // here unless persist pinned the links.
@@ -241,6 +246,7 @@ Result<std::unique_ptr<GateLsm>> GateLsm::start(const LsmOptions& options, Attem
   }
   Impl* raw = impl.get();
   impl->consumer = std::thread([raw] { raw->run(); });
+  impl->started = true;
   return std::unique_ptr<GateLsm>(new GateLsm(std::move(impl)));
 }
 

@@ -114,6 +114,13 @@ TEST(LsmEventTest, UnknownVerdictFailsClosedInTheRecord) {
   EXPECT_EQ(to_record(a).decision, Decision::kDeny);
 }
 
+TEST(LsmEventTest, LostEventsBecomeARecordThatSaysHowMany) {
+  const log::AttemptRecord r = loss_record(17);
+  EXPECT_EQ(r.action, "kernel_attempt");
+  EXPECT_EQ(r.reason, ReasonCode::kLogError);
+  EXPECT_NE(r.reason_text.find("17 kernel attempt event(s) lost"), std::string::npos) << r.reason_text;
+}
+
 TEST(LsmModeTest, ParsesTheThreeModesOnly) {
   EXPECT_EQ(*parse_mode("enforce"), Mode::kEnforce);
   EXPECT_EQ(*parse_mode("audit"), Mode::kAudit);

@@ -134,8 +134,14 @@ if start_gate g2 "lsm: {mode: audit}"; then
   if direct_load other.bpf.o /sys/fs/bpf/d4; then
     sleep 0.5
     rec=$(attempts_of "$DIRECT_PID" | grep '"decision":"allow"' | grep 'verdict allow_audit' | head -1)
-    if [ -n "$rec" ]; then log "$rec"; pass "loaded, recorded as allow_audit for pid $DIRECT_PID"
-    else fail "no allow_audit record for pid $DIRECT_PID"; fi
+    # What enforce refuses to touch of the gate's own is allowed, and recorded.
+    prog=$(ids_of program_ids | cut -d' ' -f1)
+    bpftool prog show id "$prog" >/tmp/p.out 2>&1 || rec="$rec (but prog $prog could not be opened: $(cat /tmp/p.out))"
+    sleep 0.5
+    if [ -z "$rec" ]; then fail "no allow_audit record for pid $DIRECT_PID"
+    elif ! grep -q 'verdict audit_protect' /run/g2/audit.log; then fail "no audit_protect record for opening prog $prog"
+    elif [ "${rec%(but*}" != "$rec" ]; then fail "$rec"
+    else log "$rec"; pass "loaded, recorded as allow_audit for pid $DIRECT_PID; the gate's prog $prog opened, recorded as audit_protect"; fi
   else
     fail "bpftool prog load refused in audit mode: $(tail -2 /tmp/direct.out)"
   fi

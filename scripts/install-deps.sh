@@ -11,6 +11,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   valgrind
   python3-dev pybind11-dev python3-pytest python3-mypy  # the Python module and its tests
+  qemu-system-x86 busybox-static cpio  # tests/vm: the BPF LSM under a Debian 12 kernel in qemu
 )
 missing=()
 for p in "${packages[@]}"; do

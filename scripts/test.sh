@@ -10,8 +10,10 @@ cd "$(dirname "$0")/.."
 
 build_dir=build
 extra=()
+ctest_extra=()
 if [ "${1:-}" = "--sanitize" ]; then
   build_dir=build-asan
+  ctest_extra+=(-LE vm)   # the qemu VM tests (tests/vm) run in the normal suite only
   extra+=(-DPQBPF_SANITIZE=ON -DPQBPF_FUZZ=ON -DPQBPF_BENCH=OFF)
   export CC=clang CXX=clang++
 fi
@@ -31,4 +33,4 @@ cmake -S . -B "$build_dir" -DPQBPF_REQUIRE_SHARED="$require_shared" \
   -DPQBPF_REQUIRE_VALGRIND="$require_shared" "${extra[@]}" >/dev/null
 cmake --build "$build_dir" -j"$(nproc)"
 cd "$build_dir"
-ctest --output-on-failure -j"$(nproc)" --timeout 900
+ctest --output-on-failure -j"$(nproc)" --timeout 900 "${ctest_extra[@]}"

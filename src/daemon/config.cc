@@ -5,6 +5,7 @@
 
 #include <set>
 
+#include "lsm_config.h"
 #include "pqbpf/core/file_io.h"
 
 namespace pqbpf::daemon {
@@ -74,7 +75,7 @@ Result<DaemonConfig> parse_tree(const YAML::Node& root, const Reader& r) {
   DaemonConfig c;
   PQBPF_RETURN_IF_ERROR(r.only_keys(root, "",
                                     {"version", "policy", "log", "socket", "allowed_uids", "allowed_gids",
-                                     "pin_root", "state_dir", "limits"}));
+                                     "pin_root", "state_dir", "limits", "lsm"}));
   if (root["version"]) {
     PQBPF_RETURN_IF_ERROR(r.number(root["version"], "version", 1, 1));
   }
@@ -152,6 +153,9 @@ Result<DaemonConfig> parse_tree(const YAML::Node& root, const Reader& r) {
           c.max_envelope_bytes,
           r.number(lim["max_envelope_bytes"], "limits.max_envelope_bytes", 1, kMaxEnvelopeFileSize));
     }
+  }
+  if (root["lsm"]) {
+    PQBPF_ASSIGN_OR_RETURN(c.lsm, internal::parse_lsm_config(root["lsm"], r.label));
   }
   return c;
 }

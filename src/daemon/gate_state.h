@@ -12,6 +12,7 @@
 
 #include "pqbpf/daemon/config.h"
 #include "pqbpf/loader/pin_root.h"
+#include "pqbpf/lsm/gate_lsm.h"
 #include "pqbpf/log/log_writer.h"
 #include "pqbpf/policy/load_policy.h"
 
@@ -58,9 +59,22 @@ struct GateState {
   }
   nlohmann::json status() const;
 
+  // The BPF LSM (lsm_hook.cc): running, or why not.
+  std::unique_ptr<lsm::GateLsm> lsm;
+  bool lsm_active = false;  // "bpf" in /sys/kernel/security/lsm
+  std::string lsm_list;
+  std::string lsm_warning;
+
   mutable std::mutex policy_mu;
   std::shared_ptr<const PolicySnapshot> current_policy;
 };
+
+// lsm_hook.cc: start (an error only under lsm.require_lsm), stop (before the
+// log closes), approve the gate's loads for digest admission, status.
+Status start_lsm(GateState& state);
+void stop_lsm(GateState& state);
+void lsm_approve(GateState& state, std::span<const UniqueFd> program_fds);
+nlohmann::json lsm_status(const GateState& state);
 
 // One reply message: JSON text and the descriptors that go with it.
 struct Reply {

@@ -148,6 +148,7 @@ Reply load(GateState& state, const Request& request, std::vector<UniqueFd>& fds,
     return Reply{text(reply), {}};
   }
   state.counters.loaded++;
+  lsm_approve(state, loaded->program_fds);  // digest admission (docs/LSM.md); else a no-op
   reply["loaded"] = true;
   reply["load_log_seq"] = optional_seq(recorded.seq);
   reply["pin_dir"] = loaded->pin_dir.empty() ? json(nullptr) : json(loaded->pin_dir);

@@ -272,6 +272,7 @@ GateServer::~GateServer() {
     if (t.joinable()) t.join();
   }
   if (state_->listen_fd.valid()) ::unlink(state_->gate.config.socket_path.c_str());
+  internal::stop_lsm(state_->gate);
   if (state_->gate.log) (void)state_->gate.log->close();
 }
 
@@ -309,6 +310,7 @@ Result<std::unique_ptr<GateServer>> GateServer::create(DaemonConfig config) {
   } else {
     g.pin_root_error = root.error().message;
   }
+  PQBPF_RETURN_IF_ERROR(internal::start_lsm(g));  // the BPF LSM, per lsm: (docs/LSM.md)
 
   PQBPF_ASSIGN_OR_RETURN(state->listen_fd, bind_socket(c));
   state->epoll_fd = UniqueFd(::epoll_create1(EPOLL_CLOEXEC));
@@ -398,6 +400,7 @@ Status GateServer::run(int signal_fd) {
   s.connections.clear();
   ::unlink(s.gate.config.socket_path.c_str());
   s.listen_fd.reset();
+  internal::stop_lsm(s.gate);  // drains its last events into the log
   Status closed = s.gate.log->close();
   return closed;
 }

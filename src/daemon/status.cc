@@ -30,7 +30,7 @@ nlohmann::json GateState::status() const {
       {"pin_root_error", pin_root ? json(nullptr) : json(pin_root_error)},
       {"uptime_s", uptime.count()},
       {"counters", counts},
-      {"lsm", nullptr}};
+      {"lsm", lsm_status(*this)}};
 }
 
 }  // namespace pqbpf::daemon::internal

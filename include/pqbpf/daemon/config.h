@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "pqbpf/daemon/lsm_config.h"
 #include "pqbpf/log/log_writer.h"
 #include "pqbpf/result.h"
 
@@ -36,6 +37,8 @@ struct DaemonConfig {
   std::chrono::milliseconds request_timeout{5000};  // idle connection -> timeout reply, closed
   std::uint64_t max_object_bytes = 16ull << 20;     // memfd / inline object
   std::uint64_t max_envelope_bytes = 32ull << 20;   // memfd / inline envelope
+  // The BPF LSM (docs/LSM.md): the `lsm:` block.
+  LsmConfig lsm;
 };
 
 Result<DaemonConfig> parse_config(std::string_view text, const std::string& label);

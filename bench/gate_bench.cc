@@ -165,7 +165,8 @@ int main(int argc, char** argv) {
     auto config = pqbpf::daemon::parse_config(
         "policy: " + g_dir + "/policy.yaml\nlog:\n  path: " + g_dir + "/audit-" + mode +
             ".log\n  durability: " + mode + "\n  checkpoint_key: " + g_dir + "/log.key\nsocket:\n  path: " +
-            g_dir + "/gate-" + mode + ".sock\npin_root: " + g_dir + "/nopins\nstate_dir: " + g_dir + "\n",
+            g_dir + "/gate-" + mode + ".sock\npin_root: " + g_dir + "/nopins\nstate_dir: " + g_dir +
+            "\nlimits:\n  workers: 8\n",
         "bench config");
     if (!config.ok()) {
       std::fprintf(stderr, "gate_bench: %s\n", config.error().message.c_str());

@@ -43,29 +43,52 @@ TEST_F(DaemonTest, SignedSampleIsLoadedAndItsRecordNamesTheKernelId) {
   EXPECT_TRUE(in_kernel(id));
   EXPECT_TRUE(bpftool_finds(id)) << "bpftool prog show id " << id;
 
-  // Two records: the decision (before the kernel saw anything), then the load.
+  // A plain load (descriptors only) is one record, written after the load
+  // and durable before the reply: the decision with the kernel's ids.
   const auto recs = records();
-  ASSERT_EQ(recs.size(), 2u);
-  EXPECT_EQ(recs[0].action, "gate_decide");
+  ASSERT_EQ(recs.size(), 1u);
+  EXPECT_EQ(recs[0].action, "load");
   EXPECT_EQ(recs[0].decision, "allow");
-  EXPECT_EQ(recs[1].action, "load");
-  EXPECT_NE(recs[1].reason_text.find("id " + std::to_string(id) + " tag " + reply.programs[0].tag),
+  EXPECT_EQ(recs[0].reason, "allowed");
+  EXPECT_NE(recs[0].reason_text.find("id " + std::to_string(id) + " tag " + reply.programs[0].tag),
             std::string::npos)
-      << recs[1].reason_text;
-  ASSERT_EQ(recs[1].kernel_programs.size(), 1u);
-  EXPECT_EQ(recs[1].kernel_programs[0].id, id);
-  EXPECT_EQ(recs[1].kernel_programs[0].tag, reply.programs[0].tag);
-  EXPECT_EQ(recs[1].kernel_programs[0].name, "xdp_pass_count");
-  EXPECT_TRUE(recs[0].kernel_programs.empty()) << "the decision precedes any kernel action";
+      << recs[0].reason_text;
+  ASSERT_EQ(recs[0].kernel_programs.size(), 1u);
+  EXPECT_EQ(recs[0].kernel_programs[0].id, id);
+  EXPECT_EQ(recs[0].kernel_programs[0].tag, reply.programs[0].tag);
+  EXPECT_EQ(recs[0].kernel_programs[0].name, "xdp_pass_count");
+  EXPECT_TRUE(recs[0].signer.has_value());
   // The actor is this process, as the kernel and /proc name it.
-  EXPECT_EQ(recs[1].actor.pid, ::getpid());
-  EXPECT_EQ(recs[1].actor.uid, ::getuid());
-  EXPECT_EQ(recs[1].actor.exe, std::filesystem::read_symlink("/proc/self/exe").string());
-  EXPECT_TRUE(recs[1].actor.cgroup.has_value());
-  EXPECT_EQ(*reply.load_log_seq, recs[1].seq);
+  EXPECT_EQ(recs[0].actor.pid, ::getpid());
+  EXPECT_EQ(recs[0].actor.uid, ::getuid());
+  EXPECT_EQ(recs[0].actor.exe, std::filesystem::read_symlink("/proc/self/exe").string());
+  EXPECT_TRUE(recs[0].actor.cgroup.has_value());
+  EXPECT_EQ(*reply.load_log_seq, recs[0].seq);
+  EXPECT_EQ(*reply.log_seq, recs[0].seq);
 
   reply.fds.clear();  // closing our descriptors unloads it
   EXPECT_FALSE(in_kernel(id));
+}
+
+// The per-signer key cache holds the keys of allowed requests only, and a
+// signer's second load is verified with the cached (expanded) key.
+TEST_F(DaemonTest, KeyCacheRemembersAllowedSignersOnly) {
+  start();
+  const SignedSample good = signed_sample(7, "xdp_pass", BPFProgramType::kXdp);
+  const SignedSample rogue = signed_sample(9, "xdp_pass", BPFProgramType::kXdp);
+  auto client = connect();
+  auto cache = [&] { return nlohmann::json::parse(*client.status())["key_cache"]; };
+  EXPECT_FALSE(load(rogue).loaded());
+  EXPECT_EQ(cache()["entries"], 0) << "a denied signer's key is not kept";
+  for (int i = 0; i < 2; ++i) {
+    gate::LoadReply reply = load(good);
+    ASSERT_TRUE(reply.loaded()) << reply.json;
+  }
+  const auto c = cache();
+  EXPECT_EQ(c["entries"], 1);
+  EXPECT_EQ(c["hits"], 1) << c.dump();
+  EXPECT_EQ(c["misses"], 2) << c.dump();
+  EXPECT_EQ(records().size(), 3u);
 }
 
 TEST_F(DaemonTest, PinnedLoadLivesUnderThePinRootUntilUnpinned) {
@@ -76,6 +99,18 @@ TEST_F(DaemonTest, PinnedLoadLivesUnderThePinRootUntilUnpinned) {
   EXPECT_TRUE(reply.fds.empty());
   EXPECT_EQ(reply.programs[0].pin, pin_root() + "/team/xdp/xdp_pass_count");
   EXPECT_TRUE(in_kernel(reply.programs[0].id)) << "the pin holds it";
+  // A pin outlives the daemon: the decision was durable before the kernel
+  // saw anything, and a second record names what was pinned.
+  const auto recs = records();
+  ASSERT_EQ(recs.size(), 2u);
+  EXPECT_EQ(recs[0].action, "gate_decide");
+  EXPECT_EQ(recs[0].decision, "allow");
+  EXPECT_TRUE(recs[0].kernel_programs.empty()) << "the decision precedes any kernel action";
+  EXPECT_EQ(recs[1].action, "load");
+  ASSERT_EQ(recs[1].kernel_programs.size(), 1u);
+  EXPECT_EQ(recs[1].kernel_programs[0].id, reply.programs[0].id);
+  EXPECT_EQ(*reply.log_seq, recs[0].seq);
+  EXPECT_EQ(*reply.load_log_seq, recs[1].seq);
   std::filesystem::remove_all(pin_root() + "/team");
   EXPECT_FALSE(in_kernel(reply.programs[0].id));
 }

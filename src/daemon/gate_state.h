@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 
+#include "key_cache.h"
 #include "pqbpf/daemon/config.h"
 #include "pqbpf/loader/pin_root.h"
 #include "pqbpf/log/log_writer.h"
@@ -46,6 +47,7 @@ struct GateState {
   std::optional<loader::PinRoot> pin_root;
   std::string pin_root_error;  // why pins are unavailable
   Counters counters;
+  KeyCache key_cache{64};  // expanded public keys of allowed signers
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
 
   std::shared_ptr<const PolicySnapshot> policy() const {
@@ -57,6 +59,7 @@ struct GateState {
     current_policy = std::move(p);
   }
   nlohmann::json status() const;
+  nlohmann::json key_cache_status() const;
 
   mutable std::mutex policy_mu;
   std::shared_ptr<const PolicySnapshot> current_policy;

@@ -33,7 +33,10 @@ log::AttemptRecord make_record(const RequestLabels& request, const CheckOutcome&
   } else if (v.manifest) {
     record.program_types.emplace_back(program_type_name(v.manifest->metadata().program_type));
   }
-  if (!v.object.empty()) {
+  if (v.valid && v.presented_object_sha3_256.size() == 1) {
+    // The verifier hashed exactly these bytes (v.object) already.
+    record.object_sha3_256 = v.presented_object_sha3_256.front();
+  } else if (!v.object.empty()) {
     record.object_sha3_256 = crypto::to_hex(crypto::sha3_256(v.object));
   } else if (!v.presented_object_sha3_256.empty()) {
     // Denied: still name the bytes that were presented (the first copy).
@@ -125,8 +128,10 @@ CheckOutcome check_load_bytes(const CheckBytesRequest& request, const policy::Lo
   CheckOutcome outcome;
   std::optional<policy::PolicyDecision> screened;
   try {
-    outcome.verification = verify_envelope_bytes(request.envelope, request.envelope_label, request.object,
-                                                 request.object_label, screening_options(policy, screened));
+    VerifyOptions options = screening_options(policy, screened);
+    options.prepared_key = request.prepared_key;
+    outcome.verification =
+        verify_envelope_bytes(request.envelope, request.envelope_label, request.object, request.object_label, options);
   } catch (...) {
     outcome.verification = VerificationResult{};
     outcome.verification.error = "internal error during verification";

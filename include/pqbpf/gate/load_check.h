@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -35,6 +36,8 @@ struct CheckBytesRequest {
   std::string object_label = "object";
   log::Actor actor;
   std::string action = "check";
+  // Optional (VerifyOptions::prepared_key): a daemon's cache of expanded keys.
+  std::function<crypto::mldsa::PublicKey(const crypto::mldsa::PublicKey&)> prepared_key;
 };
 
 struct CheckOutcome {

@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "attach_test_util.h"
 #include "daemon_test_util.h"
 #include "pqbpf/daemon/protocol.h"
 
@@ -270,19 +271,58 @@ TEST_F(DaemonTest, AttachWhereTheSignedSectionSaysAndPinTheLink) {
   const int fd = bpf_link_get_fd_by_id(link_id);
   EXPECT_GE(fd, 0) << "the link is in the kernel";
   if (fd >= 0) ::close(fd);
-  // An xdp program has no section-defined target: refused before the kernel.
+  // An xdp program whose manifest names no interface: refused before the kernel.
   write_policy(default_policy());
   ASSERT_TRUE(server_->reload_policy().ok());
   gate::LoadReply xdp = load(signed_sample(7, "xdp_pass", BPFProgramType::kXdp), {.attach = true});
   EXPECT_FALSE(xdp.loaded());
   ASSERT_TRUE(xdp.error) << xdp.json;
-  EXPECT_EQ(xdp.error->code, ErrorCode::kUnsupported);
+  // (the test samples' attach_point is "do_sys_openat2": no such interface)
+  EXPECT_EQ(xdp.error->code, ErrorCode::kNotFound) << xdp.error->message;
   std::filesystem::remove_all(pin_root() + "/tp");
   // The kernel frees a detached link (and then its program) asynchronously.
   for (int i = 0; i < 100 && in_kernel(reply.programs[0].id); ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   EXPECT_FALSE(in_kernel(reply.programs[0].id));
+}
+
+// xdp attaches where the signed manifest says (an interface of a private
+// network namespace, which the server's threads inherit); the request has no
+// way to name another target, and changing the signed one breaks the
+// signature, so nothing is loaded.
+TEST_F(DaemonTest, XdpAttachesToTheSignedInterfaceOnly) {
+  testing::PrivateNetns netns;
+  if (!netns.ok()) GTEST_SKIP() << netns.why();
+  start();  // after unshare: the workers live in the private namespace
+  BPFProgramMetadata m = metadata(BPFProgramType::kXdp);
+  m.attach_point = netns.ifname();
+  auto program = BPFProgram::from_bytes(m, object_bytes("xdp_pass"), object_path("xdp_pass"));
+  ASSERT_TRUE(program.ok());
+  const SignedSample xdp{sign_ok(signer(7), *program, fixed_time_options()).to_json(), object_bytes("xdp_pass")};
+  {
+    gate::LoadReply reply = load(xdp, {.attach = true});
+    ASSERT_TRUE(reply.loaded()) << reply.json;
+    ASSERT_EQ(reply.programs.size(), 1u);
+    EXPECT_NE(reply.programs[0].link_id, 0u);
+    const auto j = nlohmann::json::parse(reply.json);
+    EXPECT_EQ(j["programs"][0]["attach_target"], netns.ifname()) << reply.json;
+    const auto recs = records();
+    ASSERT_EQ(recs.size(), 2u) << "an attached load: the decision first, then the load";
+    EXPECT_EQ(recs[0].action, "gate_decide");
+    EXPECT_NE(recs[1].reason_text.find(" on " + netns.ifname()), std::string::npos) << recs[1].reason_text;
+  }
+  // The same envelope with another interface in its manifest: bad signature.
+  SignedSample moved = xdp;
+  const std::string from = "\"attach_point\": \"" + netns.ifname() + "\"";
+  const auto at = moved.envelope.find(from);
+  ASSERT_NE(at, std::string::npos) << moved.envelope.substr(0, 400);
+  moved.envelope.replace(at, from.size(), "\"attach_point\": \"pqv1\"");
+  gate::LoadReply denied = load(moved, {.attach = true});
+  EXPECT_FALSE(denied.loaded());
+  EXPECT_TRUE(denied.denied()) << denied.json;
+  EXPECT_EQ(denied.reason, "bad_signature") << denied.json;
+  stop();  // the workers leave the namespace
 }
 
 TEST_F(DaemonTest, CleanStopClosesTheLogSoItVerifies) {

@@ -44,6 +44,7 @@ std::string kernel_summary(const loader::LoadedObject& loaded) {
     if (!out.empty()) out += ", ";
     out += "prog " + p.name + " id " + std::to_string(p.id) + " tag " + p.tag;
     if (p.link_id != 0) out += " link " + std::to_string(p.link_id);
+    if (!p.attach_target.empty()) out += " on " + p.attach_target;
   }
   for (const auto& m : loaded.maps) out += ", map " + m.name + " id " + std::to_string(m.id);
   if (!loaded.pin_dir.empty()) out += "; pinned in " + loaded.pin_dir;
@@ -140,6 +141,8 @@ Reply load(GateState& state, const Request& request, std::vector<UniqueFd>& fds,
   // Allowed: the kernel gets exactly the bytes that were verified.
   loader::LoadOptions options;
   options.attach = request.attach();
+  // Where to attach is what the signer signed, never the client's choice.
+  if (outcome.verification.manifest) options.attach_point = outcome.verification.manifest->metadata().attach_point;
   if (request.pin()) {
     if (!state.pin_root) {
       state.counters.load_failures++;
@@ -210,6 +213,7 @@ Reply load(GateState& state, const Request& request, std::vector<UniqueFd>& fds,
     j["pin"] = p.pinned.empty() ? json(nullptr) : json(loaded->pin_dir + "/" + p.pinned);
     if (p.link_id != 0) {
       j["link_id"] = p.link_id;
+      j["attach_target"] = p.attach_target.empty() ? json(nullptr) : json(p.attach_target);
       j["link_fd"] = fd_slot(loaded->link_fds[link++]);
       j["link_pin"] = p.link_pinned.empty() ? json(nullptr) : json(loaded->pin_dir + "/" + p.link_pinned);
     }

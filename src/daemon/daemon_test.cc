@@ -72,17 +72,22 @@ TEST_F(DaemonTest, SignedSampleIsLoadedAndItsRecordNamesTheKernelId) {
 }
 
 // The per-signer key cache holds the keys of allowed requests only, and a
-// signer's second load is verified with the cached (expanded) key.
+// signer's next envelope is verified with the cached (expanded) key.
 TEST_F(DaemonTest, KeyCacheRemembersAllowedSignersOnly) {
   start();
   const SignedSample good = signed_sample(7, "xdp_pass", BPFProgramType::kXdp);
   const SignedSample rogue = signed_sample(9, "xdp_pass", BPFProgramType::kXdp);
+  BPFProgramMetadata m = metadata(BPFProgramType::kXdp);
+  m.version = "2.0.0";  // another envelope of the same signer
+  auto program = BPFProgram::from_bytes(m, object_bytes("xdp_pass"), object_path("xdp_pass"));
+  ASSERT_TRUE(program.ok());
+  const SignedSample good2{sign_ok(signer(7), *program, fixed_time_options()).to_json(), object_bytes("xdp_pass")};
   auto client = connect();
   auto cache = [&] { return nlohmann::json::parse(*client.status())["key_cache"]; };
   EXPECT_FALSE(load(rogue).loaded());
   EXPECT_EQ(cache()["entries"], 0) << "a denied signer's key is not kept";
-  for (int i = 0; i < 2; ++i) {
-    gate::LoadReply reply = load(good);
+  for (const SignedSample* s : {&good, &good2}) {
+    gate::LoadReply reply = load(*s);
     ASSERT_TRUE(reply.loaded()) << reply.json;
   }
   const auto c = cache();
@@ -90,6 +95,43 @@ TEST_F(DaemonTest, KeyCacheRemembersAllowedSignersOnly) {
   EXPECT_EQ(c["hits"], 1) << c.dump();
   EXPECT_EQ(c["misses"], 2) << c.dump();
   EXPECT_EQ(records().size(), 3u);
+}
+
+// The same envelope and object again: the verification is not repeated, but
+// the signer screening and the decision are, under the policy in force; a
+// different object with the same envelope is a different key (and fails).
+TEST_F(DaemonTest, VerificationCacheIsKeyedByBothInputsAndRejudgedByTheCurrentPolicy) {
+  start();
+  const SignedSample good = signed_sample(7, "xdp_pass", BPFProgramType::kXdp);
+  auto client = connect();
+  auto verified = [&] { return nlohmann::json::parse(*client.status())["key_cache"]["verified"]; };
+  for (int i = 0; i < 2; ++i) {
+    gate::LoadReply reply = load(good);
+    ASSERT_TRUE(reply.loaded()) << reply.json;
+  }
+  EXPECT_EQ(verified()["hits"], 1) << verified().dump();
+  EXPECT_EQ(verified()["entries"], 1);
+
+  SignedSample tampered = good;
+  tampered.object[tampered.object.size() / 2] ^= 0x01;
+  gate::LoadReply bad = load(tampered);
+  EXPECT_FALSE(bad.loaded());
+  EXPECT_EQ(bad.reason, "hash_mismatch") << bad.json;
+
+  // A policy that no longer trusts the signer: the cached result is refused.
+  const Did other = Did::from_public_key(key_pair(9).public_key);
+  write_policy("rules:\n  - program_types: [xdp]\n    allowed_signers: [" + other.str() + "]\n");
+  ASSERT_TRUE(server_->reload_policy().ok());
+  gate::LoadReply refused = load(good);
+  EXPECT_FALSE(refused.loaded());
+  EXPECT_TRUE(refused.denied()) << refused.json;
+  EXPECT_EQ(refused.reason, "untrusted_signer") << refused.json;
+  EXPECT_EQ(verified()["hits"], 2) << "the refusal came from the cached result, rejudged";
+  const auto recs = records();
+  ASSERT_FALSE(recs.empty());
+  EXPECT_EQ(recs.back().decision, "deny");
+  EXPECT_EQ(recs.back().reason, "untrusted_signer");
+  EXPECT_EQ(loader::kernel_program_ids(), before_);
 }
 
 TEST_F(DaemonTest, PinnedLoadLivesUnderThePinRootUntilUnpinned) {

@@ -12,6 +12,7 @@
 
 #include "key_cache.h"
 #include "pqbpf/daemon/config.h"
+#include "pqbpf/gate/verification_cache.h"
 #include "pqbpf/loader/pin_root.h"
 #include "pqbpf/log/log_writer.h"
 #include "pqbpf/policy/load_policy.h"
@@ -48,6 +49,7 @@ struct GateState {
   std::string pin_root_error;  // why pins are unavailable
   Counters counters;
   KeyCache key_cache{64};  // expanded public keys of allowed signers
+  gate::VerificationCache verification_cache{32};  // allowed verifications of the same bytes
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
 
   std::shared_ptr<const PolicySnapshot> policy() const {
@@ -59,7 +61,7 @@ struct GateState {
     current_policy = std::move(p);
   }
   nlohmann::json status() const;
-  nlohmann::json key_cache_status() const;
+  nlohmann::json key_cache_status() const;  // and the verification cache
 
   mutable std::mutex policy_mu;
   std::shared_ptr<const PolicySnapshot> current_policy;

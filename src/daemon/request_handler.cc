@@ -112,6 +112,9 @@ Reply load(GateState& state, const Request& request, std::vector<UniqueFd>& fds,
     if (!used_key) used_key = envelope_key;  // a copy: shares the expansion verify builds
     return *used_key;
   };
+  // The same envelope and object bytes allowed before: no second parse and
+  // verification (the signer screening and the decision are made afresh).
+  check.verification_cache = &state.verification_cache;
   // Decide first; what is recorded when depends on the request (below).
   gate::CheckOutcome outcome = gate::check_load_bytes(check, policy->policy, /*log=*/nullptr);
   if (outcome.decision == Decision::kAllow && used_key) state.key_cache.remember(*used_key);

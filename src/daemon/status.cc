@@ -6,7 +6,11 @@ namespace pqbpf::daemon::internal {
 
 nlohmann::json GateState::key_cache_status() const {
   const KeyCache::Stats k = key_cache.stats();
-  return {{"entries", k.entries}, {"hits", k.hits}, {"misses", k.misses}};
+  const gate::VerificationCache::Stats v = verification_cache.stats();
+  return {{"entries", k.entries},
+          {"hits", k.hits},
+          {"misses", k.misses},
+          {"verified", {{"entries", v.entries}, {"hits", v.hits}, {"misses", v.misses}}}};
 }
 
 nlohmann::json GateState::status() const {

@@ -7,6 +7,8 @@ packages=(
   libbpf-dev libelf-dev zlib1g-dev linux-libc-dev bpftool
   libsodium-dev libssl-dev
   libseccomp-dev                         # the sandbox's seccomp filter (pqc-bpf run)
+  libsystemd-dev                         # sd_notify of pqc-bpf-gated (Type=notify)
+  iproute2                               # attach tests: a veth pair in a private network namespace
   nlohmann-json3-dev libyaml-cpp-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   valgrind

@@ -60,8 +60,15 @@ VerificationResult verify_unchecked(const Envelope& envelope, const Candidates& 
   const std::string message = manifest.canonical_bytes();
   const std::span<const std::uint8_t> bytes(reinterpret_cast<const std::uint8_t*>(message.data()),
                                             message.size());
-  if (message.empty() ||
-      !mldsa::verify(envelope.public_key(), bytes, signature_context(), envelope.signature()).ok()) {
+  std::optional<mldsa::PublicKey> prepared;
+  if (options.prepared_key) {
+    prepared.emplace(options.prepared_key(envelope.public_key()));
+    if (!(*prepared == envelope.public_key())) {
+      return fail(std::move(r), ReasonCode::kInternalError, "the prepared public key is not the envelope's key");
+    }
+  }
+  const mldsa::PublicKey& key = prepared ? *prepared : envelope.public_key();
+  if (message.empty() || !mldsa::verify(key, bytes, signature_context(), envelope.signature()).ok()) {
     return fail(std::move(r), ReasonCode::kBadSignature,
                 "the ML-DSA-65 signature does not verify for signer " + key_did.str());
   }

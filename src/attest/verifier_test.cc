@@ -222,3 +222,40 @@ TEST_F(VerifyFile, PresentedObjectHashesAreSetWhateverTheOutcome) {
 
 }  // namespace
 }  // namespace pqbpf
+
+namespace pqbpf {
+namespace {
+
+using namespace pqbpf::testing;
+
+// VerifyOptions::prepared_key: a gate's cached key verifies like the fresh
+// one, and a key of other bytes can never stand in for the envelope's.
+TEST(PreparedKey, CachedCopyOfTheSameKeyVerifiesAndIsUsed) {
+  const auto sp = sign_ok(signer(1), program("attest_kprobe"), fixed_time_options());
+  const crypto::mldsa::PublicKey cached = key_pair(1).public_key;
+  int calls = 0;
+  VerifyOptions options;
+  options.prepared_key = [&](const crypto::mldsa::PublicKey& k) {
+    ++calls;
+    EXPECT_EQ(k, cached);
+    return cached;
+  };
+  const auto r = BPFVerifier::verify(sp, options);
+  EXPECT_TRUE(r.valid) << r.error;
+  EXPECT_EQ(calls, 1);
+}
+
+TEST(PreparedKey, AKeyOfOtherBytesIsRefusedNotTrusted) {
+  // The signature is by key 1; a resolver that answers with key 2 (whose
+  // signature this is not) must not make verification use it.
+  const auto sp = sign_ok(signer(1), program("attest_kprobe"), fixed_time_options());
+  VerifyOptions options;
+  options.prepared_key = [](const crypto::mldsa::PublicKey&) { return key_pair(2).public_key; };
+  const auto r = BPFVerifier::verify(sp, options);
+  EXPECT_FALSE(r.valid);
+  EXPECT_FALSE(r.signature_valid);
+  EXPECT_EQ(r.reason, ReasonCode::kInternalError) << r.error;
+}
+
+}  // namespace
+}  // namespace pqbpf

@@ -10,14 +10,20 @@
 namespace pqbpf::bpf::internal {
 namespace {
 
-std::recursive_mutex g_mutex;                 // guards the hook and g_lines
-std::vector<std::string>* g_lines = nullptr;  // the active collector
+// libbpf calls its print hook on the thread that made the call, so each
+// thread collects into its own vector, and the libbpf calls of different
+// threads (the gate's workers loading objects) run in parallel. Only
+// installing and restoring the process-wide hook is under the mutex.
+std::mutex g_install;                       // guards g_active and g_previous
+int g_active = 0;                           // with_libbpf_quiet calls running, all threads
+libbpf_print_fn_t g_previous = nullptr;     // the hook before the first of them
+thread_local std::vector<std::string>* t_lines = nullptr;  // this thread's collector
 
 constexpr std::size_t kMaxLines = 64;
 constexpr std::size_t kMaxLineLength = 512;
 
 int capture(enum libbpf_print_level level, const char* format, va_list args) {
-  if (level != LIBBPF_WARN || g_lines == nullptr || g_lines->size() >= kMaxLines) return 0;
+  if (level != LIBBPF_WARN || t_lines == nullptr || t_lines->size() >= kMaxLines) return 0;
   char buf[kMaxLineLength];
   va_list copy;
   va_copy(copy, args);
@@ -31,21 +37,29 @@ int capture(enum libbpf_print_level level, const char* format, va_list args) {
   for (char& c : line) {
     if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) > 0x7e) c = '?';
   }
-  if (!line.empty()) g_lines->push_back(std::move(line));
+  if (!line.empty()) t_lines->push_back(std::move(line));
   return 0;
 }
 
 }  // namespace
 
 std::vector<std::string> with_libbpf_quiet(const std::function<void()>& fn) {
-  std::lock_guard<std::recursive_mutex> lock(g_mutex);
   std::vector<std::string> lines;
-  std::vector<std::string>* outer = g_lines;
-  g_lines = &lines;
-  const libbpf_print_fn_t previous = libbpf_set_print(capture);
+  std::vector<std::string>* const outer = t_lines;  // nested calls: the inner one collects
+  t_lines = &lines;
+  {
+    std::lock_guard lock(g_install);
+    if (g_active++ == 0) g_previous = libbpf_set_print(capture);
+  }
+  struct Restore {
+    std::vector<std::string>* outer;
+    ~Restore() {
+      std::lock_guard lock(g_install);
+      if (--g_active == 0) libbpf_set_print(g_previous);
+      t_lines = outer;
+    }
+  } restore{outer};
   fn();
-  libbpf_set_print(previous);
-  g_lines = outer;
   return lines;
 }
 

@@ -1,10 +1,12 @@
 // Runs libbpf calls with its print hook redirected (internal).
 //
 // libbpf prints warnings to stderr through one process-wide hook. Every
-// libbpf call of this module goes through with_libbpf_quiet(), which holds a
-// mutex, installs a hook that collects warning lines, runs the call, restores
-// the previous hook and returns what was collected: a refused object then
-// yields one clear error line instead of stderr noise.
+// libbpf call of this module goes through with_libbpf_quiet(), which installs
+// a hook that collects the calling thread's warning lines (the first of
+// concurrent calls installs it, the last restores the previous hook), runs
+// the call, and returns what was collected: a refused object then yields one
+// clear error line instead of stderr noise. Calls on different threads run
+// in parallel (libbpf is thread-safe for distinct objects).
 #pragma once
 
 #include <functional>

@@ -95,7 +95,7 @@ void add_load_command(CLI::App& app, CommandRun& run) {
   cmd->add_option("--object", o->object, "Object file (default: next to the envelope, or embedded)");
   cmd->add_option("--pin", o->pin, "Pin directory under the daemon's bpffs pin root (relative or absolute)");
   cmd->add_option("--gate", o->gate, std::string("Gate socket (default ") + kDefaultGate + ")");
-  cmd->add_flag("--attach", o->attach, "Attach where the signed sections say (tracepoint, ...)");
+  cmd->add_flag("--attach", o->attach, "Attach where the signed manifest says (the section, or attach_point for xdp/tc/cgroup)");
   cmd->add_flag("--json", o->json, "Print the gate's reply as JSON");
   cmd->callback([o, &run] { run = [o] { return run_load(*o); }; });
 }

@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "attach_test_util.h"
 #include "daemon_test_util.h"
 #include "pqbpf/daemon/protocol.h"
 
@@ -43,29 +44,94 @@ TEST_F(DaemonTest, SignedSampleIsLoadedAndItsRecordNamesTheKernelId) {
   EXPECT_TRUE(in_kernel(id));
   EXPECT_TRUE(bpftool_finds(id)) << "bpftool prog show id " << id;
 
-  // Two records: the decision (before the kernel saw anything), then the load.
+  // A plain load (descriptors only) is one record, written after the load
+  // and durable before the reply: the decision with the kernel's ids.
   const auto recs = records();
-  ASSERT_EQ(recs.size(), 2u);
-  EXPECT_EQ(recs[0].action, "gate_decide");
+  ASSERT_EQ(recs.size(), 1u);
+  EXPECT_EQ(recs[0].action, "load");
   EXPECT_EQ(recs[0].decision, "allow");
-  EXPECT_EQ(recs[1].action, "load");
-  EXPECT_NE(recs[1].reason_text.find("id " + std::to_string(id) + " tag " + reply.programs[0].tag),
+  EXPECT_EQ(recs[0].reason, "allowed");
+  EXPECT_NE(recs[0].reason_text.find("id " + std::to_string(id) + " tag " + reply.programs[0].tag),
             std::string::npos)
-      << recs[1].reason_text;
-  ASSERT_EQ(recs[1].kernel_programs.size(), 1u);
-  EXPECT_EQ(recs[1].kernel_programs[0].id, id);
-  EXPECT_EQ(recs[1].kernel_programs[0].tag, reply.programs[0].tag);
-  EXPECT_EQ(recs[1].kernel_programs[0].name, "xdp_pass_count");
-  EXPECT_TRUE(recs[0].kernel_programs.empty()) << "the decision precedes any kernel action";
+      << recs[0].reason_text;
+  ASSERT_EQ(recs[0].kernel_programs.size(), 1u);
+  EXPECT_EQ(recs[0].kernel_programs[0].id, id);
+  EXPECT_EQ(recs[0].kernel_programs[0].tag, reply.programs[0].tag);
+  EXPECT_EQ(recs[0].kernel_programs[0].name, "xdp_pass_count");
+  EXPECT_TRUE(recs[0].signer.has_value());
   // The actor is this process, as the kernel and /proc name it.
-  EXPECT_EQ(recs[1].actor.pid, ::getpid());
-  EXPECT_EQ(recs[1].actor.uid, ::getuid());
-  EXPECT_EQ(recs[1].actor.exe, std::filesystem::read_symlink("/proc/self/exe").string());
-  EXPECT_TRUE(recs[1].actor.cgroup.has_value());
-  EXPECT_EQ(*reply.load_log_seq, recs[1].seq);
+  EXPECT_EQ(recs[0].actor.pid, ::getpid());
+  EXPECT_EQ(recs[0].actor.uid, ::getuid());
+  EXPECT_EQ(recs[0].actor.exe, std::filesystem::read_symlink("/proc/self/exe").string());
+  EXPECT_TRUE(recs[0].actor.cgroup.has_value());
+  EXPECT_EQ(*reply.load_log_seq, recs[0].seq);
+  EXPECT_EQ(*reply.log_seq, recs[0].seq);
 
   reply.fds.clear();  // closing our descriptors unloads it
   EXPECT_FALSE(in_kernel(id));
+}
+
+// The per-signer key cache holds the keys of allowed requests only, and a
+// signer's next envelope is verified with the cached (expanded) key.
+TEST_F(DaemonTest, KeyCacheRemembersAllowedSignersOnly) {
+  start();
+  const SignedSample good = signed_sample(7, "xdp_pass", BPFProgramType::kXdp);
+  const SignedSample rogue = signed_sample(9, "xdp_pass", BPFProgramType::kXdp);
+  BPFProgramMetadata m = metadata(BPFProgramType::kXdp);
+  m.version = "2.0.0";  // another envelope of the same signer
+  auto program = BPFProgram::from_bytes(m, object_bytes("xdp_pass"), object_path("xdp_pass"));
+  ASSERT_TRUE(program.ok());
+  const SignedSample good2{sign_ok(signer(7), *program, fixed_time_options()).to_json(), object_bytes("xdp_pass")};
+  auto client = connect();
+  auto cache = [&] { return nlohmann::json::parse(*client.status())["key_cache"]; };
+  EXPECT_FALSE(load(rogue).loaded());
+  EXPECT_EQ(cache()["entries"], 0) << "a denied signer's key is not kept";
+  for (const SignedSample* s : {&good, &good2}) {
+    gate::LoadReply reply = load(*s);
+    ASSERT_TRUE(reply.loaded()) << reply.json;
+  }
+  const auto c = cache();
+  EXPECT_EQ(c["entries"], 1);
+  EXPECT_EQ(c["hits"], 1) << c.dump();
+  EXPECT_EQ(c["misses"], 2) << c.dump();
+  EXPECT_EQ(records().size(), 3u);
+}
+
+// The same envelope and object again: the verification is not repeated, but
+// the signer screening and the decision are, under the policy in force; a
+// different object with the same envelope is a different key (and fails).
+TEST_F(DaemonTest, VerificationCacheIsKeyedByBothInputsAndRejudgedByTheCurrentPolicy) {
+  start();
+  const SignedSample good = signed_sample(7, "xdp_pass", BPFProgramType::kXdp);
+  auto client = connect();
+  auto verified = [&] { return nlohmann::json::parse(*client.status())["key_cache"]["verified"]; };
+  for (int i = 0; i < 2; ++i) {
+    gate::LoadReply reply = load(good);
+    ASSERT_TRUE(reply.loaded()) << reply.json;
+  }
+  EXPECT_EQ(verified()["hits"], 1) << verified().dump();
+  EXPECT_EQ(verified()["entries"], 1);
+
+  SignedSample tampered = good;
+  tampered.object[tampered.object.size() / 2] ^= 0x01;
+  gate::LoadReply bad = load(tampered);
+  EXPECT_FALSE(bad.loaded());
+  EXPECT_EQ(bad.reason, "hash_mismatch") << bad.json;
+
+  // A policy that no longer trusts the signer: the cached result is refused.
+  const Did other = Did::from_public_key(key_pair(9).public_key);
+  write_policy("rules:\n  - program_types: [xdp]\n    allowed_signers: [" + other.str() + "]\n");
+  ASSERT_TRUE(server_->reload_policy().ok());
+  gate::LoadReply refused = load(good);
+  EXPECT_FALSE(refused.loaded());
+  EXPECT_TRUE(refused.denied()) << refused.json;
+  EXPECT_EQ(refused.reason, "untrusted_signer") << refused.json;
+  EXPECT_EQ(verified()["hits"], 2) << "the refusal came from the cached result, rejudged";
+  const auto recs = records();
+  ASSERT_FALSE(recs.empty());
+  EXPECT_EQ(recs.back().decision, "deny");
+  EXPECT_EQ(recs.back().reason, "untrusted_signer");
+  EXPECT_EQ(loader::kernel_program_ids(), before_);
 }
 
 TEST_F(DaemonTest, PinnedLoadLivesUnderThePinRootUntilUnpinned) {
@@ -76,6 +142,18 @@ TEST_F(DaemonTest, PinnedLoadLivesUnderThePinRootUntilUnpinned) {
   EXPECT_TRUE(reply.fds.empty());
   EXPECT_EQ(reply.programs[0].pin, pin_root() + "/team/xdp/xdp_pass_count");
   EXPECT_TRUE(in_kernel(reply.programs[0].id)) << "the pin holds it";
+  // A pin outlives the daemon: the decision was durable before the kernel
+  // saw anything, and a second record names what was pinned.
+  const auto recs = records();
+  ASSERT_EQ(recs.size(), 2u);
+  EXPECT_EQ(recs[0].action, "gate_decide");
+  EXPECT_EQ(recs[0].decision, "allow");
+  EXPECT_TRUE(recs[0].kernel_programs.empty()) << "the decision precedes any kernel action";
+  EXPECT_EQ(recs[1].action, "load");
+  ASSERT_EQ(recs[1].kernel_programs.size(), 1u);
+  EXPECT_EQ(recs[1].kernel_programs[0].id, reply.programs[0].id);
+  EXPECT_EQ(*reply.log_seq, recs[0].seq);
+  EXPECT_EQ(*reply.load_log_seq, recs[1].seq);
   std::filesystem::remove_all(pin_root() + "/team");
   EXPECT_FALSE(in_kernel(reply.programs[0].id));
 }
@@ -235,19 +313,58 @@ TEST_F(DaemonTest, AttachWhereTheSignedSectionSaysAndPinTheLink) {
   const int fd = bpf_link_get_fd_by_id(link_id);
   EXPECT_GE(fd, 0) << "the link is in the kernel";
   if (fd >= 0) ::close(fd);
-  // An xdp program has no section-defined target: refused before the kernel.
+  // An xdp program whose manifest names no interface: refused before the kernel.
   write_policy(default_policy());
   ASSERT_TRUE(server_->reload_policy().ok());
   gate::LoadReply xdp = load(signed_sample(7, "xdp_pass", BPFProgramType::kXdp), {.attach = true});
   EXPECT_FALSE(xdp.loaded());
   ASSERT_TRUE(xdp.error) << xdp.json;
-  EXPECT_EQ(xdp.error->code, ErrorCode::kUnsupported);
+  // (the test samples' attach_point is "do_sys_openat2": no such interface)
+  EXPECT_EQ(xdp.error->code, ErrorCode::kNotFound) << xdp.error->message;
   std::filesystem::remove_all(pin_root() + "/tp");
   // The kernel frees a detached link (and then its program) asynchronously.
   for (int i = 0; i < 100 && in_kernel(reply.programs[0].id); ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   EXPECT_FALSE(in_kernel(reply.programs[0].id));
+}
+
+// xdp attaches where the signed manifest says (an interface of a private
+// network namespace, which the server's threads inherit); the request has no
+// way to name another target, and changing the signed one breaks the
+// signature, so nothing is loaded.
+TEST_F(DaemonTest, XdpAttachesToTheSignedInterfaceOnly) {
+  testing::PrivateNetns netns;
+  if (!netns.ok()) GTEST_SKIP() << netns.why();
+  start();  // after unshare: the workers live in the private namespace
+  BPFProgramMetadata m = metadata(BPFProgramType::kXdp);
+  m.attach_point = netns.ifname();
+  auto program = BPFProgram::from_bytes(m, object_bytes("xdp_pass"), object_path("xdp_pass"));
+  ASSERT_TRUE(program.ok());
+  const SignedSample xdp{sign_ok(signer(7), *program, fixed_time_options()).to_json(), object_bytes("xdp_pass")};
+  {
+    gate::LoadReply reply = load(xdp, {.attach = true});
+    ASSERT_TRUE(reply.loaded()) << reply.json;
+    ASSERT_EQ(reply.programs.size(), 1u);
+    EXPECT_NE(reply.programs[0].link_id, 0u);
+    const auto j = nlohmann::json::parse(reply.json);
+    EXPECT_EQ(j["programs"][0]["attach_target"], netns.ifname()) << reply.json;
+    const auto recs = records();
+    ASSERT_EQ(recs.size(), 2u) << "an attached load: the decision first, then the load";
+    EXPECT_EQ(recs[0].action, "gate_decide");
+    EXPECT_NE(recs[1].reason_text.find(" on " + netns.ifname()), std::string::npos) << recs[1].reason_text;
+  }
+  // The same envelope with another interface in its manifest: bad signature.
+  SignedSample moved = xdp;
+  const std::string from = "\"attach_point\": \"" + netns.ifname() + "\"";
+  const auto at = moved.envelope.find(from);
+  ASSERT_NE(at, std::string::npos) << moved.envelope.substr(0, 400);
+  moved.envelope.replace(at, from.size(), "\"attach_point\": \"pqv1\"");
+  gate::LoadReply denied = load(moved, {.attach = true});
+  EXPECT_FALSE(denied.loaded());
+  EXPECT_TRUE(denied.denied()) << denied.json;
+  EXPECT_EQ(denied.reason, "bad_signature") << denied.json;
+  stop();  // the workers leave the namespace
 }
 
 TEST_F(DaemonTest, CleanStopClosesTheLogSoItVerifies) {

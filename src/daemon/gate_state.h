@@ -10,7 +10,9 @@
 #include <optional>
 #include <string>
 
+#include "key_cache.h"
 #include "pqbpf/daemon/config.h"
+#include "pqbpf/gate/verification_cache.h"
 #include "pqbpf/loader/pin_root.h"
 #include "pqbpf/lsm/gate_lsm.h"
 #include "pqbpf/log/log_writer.h"
@@ -47,6 +49,8 @@ struct GateState {
   std::optional<loader::PinRoot> pin_root;
   std::string pin_root_error;  // why pins are unavailable
   Counters counters;
+  KeyCache key_cache{64};  // expanded public keys of allowed signers
+  gate::VerificationCache verification_cache{32};  // allowed verifications of the same bytes
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
 
   std::shared_ptr<const PolicySnapshot> policy() const {
@@ -58,6 +62,7 @@ struct GateState {
     current_policy = std::move(p);
   }
   nlohmann::json status() const;
+  nlohmann::json key_cache_status() const;  // and the verification cache
 
   // The BPF LSM (lsm_hook.cc): running, or why not.
   std::unique_ptr<lsm::GateLsm> lsm;

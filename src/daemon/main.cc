@@ -2,8 +2,6 @@
 // until SIGTERM/SIGINT, reloads the policy on SIGHUP (docs/DEPLOY.md).
 #include <signal.h>
 #include <sys/signalfd.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -12,26 +10,9 @@
 #include <string>
 
 #include "pqbpf/daemon/server.h"
+#include "service_notify.h"
 
 namespace {
-
-// Type=notify readiness without libsystemd: one datagram to $NOTIFY_SOCKET.
-void notify_ready() {
-  const char* path = std::getenv("NOTIFY_SOCKET");
-  if (path == nullptr || path[0] == '\0') return;
-  sockaddr_un addr{};
-  const std::size_t len = std::strlen(path);
-  if (len >= sizeof(addr.sun_path)) return;
-  addr.sun_family = AF_UNIX;
-  std::memcpy(addr.sun_path, path, len);
-  if (addr.sun_path[0] == '@') addr.sun_path[0] = '\0';  // abstract namespace
-  const int fd = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return;
-  const char msg[] = "READY=1";
-  (void)::sendto(fd, msg, sizeof(msg) - 1, MSG_NOSIGNAL, reinterpret_cast<sockaddr*>(&addr),
-                 static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + len));
-  ::close(fd);
-}
 
 int usage() {
   std::cerr << "usage: pqc-bpf-gated [--config FILE]   (default /etc/pqc-bpf/gated.yaml)\n";
@@ -82,7 +63,15 @@ int main(int argc, char** argv) {
   const auto status = (*server)->status();
   std::cerr << "pqc-bpf-gated: serving " << config_path << " (policy sha3-256 "
             << status["policy"]["sha3_256"].get<std::string>() << ")\n";
-  notify_ready();
+  // The socket listens (create() bound it): now systemd may start clients.
+  const std::string ready = "serving, policy sha3-256 " + status["policy"]["sha3_256"].get<std::string>();
+  (*server)->set_event_hook([](pqbpf::daemon::GateServer::Event e) {
+    using Event = pqbpf::daemon::GateServer::Event;
+    if (e == Event::kReloading) pqbpf::daemon::internal::notify_reloading();
+    if (e == Event::kReloaded) pqbpf::daemon::internal::notify_ready("reloaded");
+    if (e == Event::kStopping) pqbpf::daemon::internal::notify_stopping();
+  });
+  pqbpf::daemon::internal::notify_ready(ready);
   const pqbpf::Status ran = (*server)->run(sfd);
   if (!ran.ok()) {
     std::cerr << "pqc-bpf-gated: error: " << ran.error().message << "\n";

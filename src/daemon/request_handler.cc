@@ -1,14 +1,17 @@
 // One request, start to finish (see gate_state.h and docs/GATE_API.md).
 //
-// load: parse -> read sealed memfds once -> gate::check_load_bytes (verify,
-// policy, durable record) -> on allow only: load the verified bytes -> a
-// second durable record naming the kernel ids -> reply (with fds).
-// If that second record cannot be written, the load is undone (fds closed,
-// pins removed) and the answer is a deny with log_error: nothing runs that
-// the log does not name.
+// load: parse -> read sealed memfds once -> gate::check_load_bytes (verify
+// with the signer's cached key, policy) -> deny, pin or attach: a durable
+// record of the decision -> on allow only: load the verified bytes -> a
+// durable record naming the kernel ids -> reply (with fds). A plain load
+// (fds only) has just that last record (see load()).
+// If the record after the load cannot be written, the load is undone (fds
+// closed, pins removed) and the answer is a deny with log_error: nothing runs
+// that the log does not name.
 #include <filesystem>
 
 #include "gate_state.h"
+#include "key_cache.h"
 #include "memfd_input.h"
 #include "pqbpf/core/file_io.h"
 #include "pqbpf/crypto/sha3.h"
@@ -41,10 +44,29 @@ std::string kernel_summary(const loader::LoadedObject& loaded) {
     if (!out.empty()) out += ", ";
     out += "prog " + p.name + " id " + std::to_string(p.id) + " tag " + p.tag;
     if (p.link_id != 0) out += " link " + std::to_string(p.link_id);
+    if (!p.attach_target.empty()) out += " on " + p.attach_target;
   }
   for (const auto& m : loaded.maps) out += ", map " + m.name + " id " + std::to_string(m.id);
   if (!loaded.pin_dir.empty()) out += "; pinned in " + loaded.pin_dir;
   return out;
+}
+
+// Makes the decision durable (gate::check_load_bytes' own rule: a decision
+// that cannot be recorded becomes a deny with log_error).
+void record_outcome(GateState& state, const gate::CheckBytesRequest& check, gate::CheckOutcome& outcome) {
+  log::RecordedDecision recorded;
+  try {
+    recorded = log::record_decision(*state.log, gate::make_attempt_record(check, outcome));
+  } catch (const std::exception& e) {
+    recorded.error = make_error(ErrorCode::kIo, std::string("unexpected error while recording: ") + e.what());
+  }
+  outcome.log_seq = recorded.seq;
+  if (recorded.error) {
+    outcome.log_error = recorded.error;
+    outcome.decision = Decision::kDeny;
+    outcome.reason = ReasonCode::kLogError;
+    outcome.sentence = "the attempt could not be recorded, so it is denied: " + recorded.error->message;
+  }
 }
 
 Reply load(GateState& state, const Request& request, std::vector<UniqueFd>& fds,
@@ -83,7 +105,29 @@ Reply load(GateState& state, const Request& request, std::vector<UniqueFd>& fds,
   check.object_label = "object from pid " + std::to_string(actor.pid.value_or(0));
   check.actor = actor;
   check.action = "gate_decide";
-  gate::CheckOutcome outcome = gate::check_load_bytes(check, policy->policy, state.log.get());
+  // A signer allowed before verifies with its cached, already expanded key.
+  std::optional<crypto::mldsa::PublicKey> used_key;
+  check.prepared_key = [&state, &used_key](const crypto::mldsa::PublicKey& envelope_key) {
+    used_key = state.key_cache.find(envelope_key);
+    if (!used_key) used_key = envelope_key;  // a copy: shares the expansion verify builds
+    return *used_key;
+  };
+  // The same envelope and object bytes allowed before: no second parse and
+  // verification (the signer screening and the decision are made afresh).
+  check.verification_cache = &state.verification_cache;
+  // Decide first; what is recorded when depends on the request (below).
+  gate::CheckOutcome outcome = gate::check_load_bytes(check, policy->policy, /*log=*/nullptr);
+  if (outcome.decision == Decision::kAllow && used_key) state.key_cache.remember(*used_key);
+
+  // A load that is neither pinned nor attached gets one record, written after
+  // the load and durable before the reply: until then the program is only
+  // descriptors held by this daemon (not attached, not pinned, not handed
+  // out), so nothing runs it, and if the record fails or the daemon dies the
+  // kernel frees it. Pins and attachments outlive the request (a pin outlives
+  // the daemon), so for those the decision is durable before the kernel sees
+  // anything, and a second record names the kernel ids.
+  const bool one_record = outcome.decision == Decision::kAllow && !request.pin() && !request.attach();
+  if (!one_record) record_outcome(state, check, outcome);
 
   json reply = base_reply(true);
   reply["decision"] = std::string(decision_name(outcome.decision));
@@ -100,6 +144,8 @@ Reply load(GateState& state, const Request& request, std::vector<UniqueFd>& fds,
   // Allowed: the kernel gets exactly the bytes that were verified.
   loader::LoadOptions options;
   options.attach = request.attach();
+  // Where to attach is what the signer signed, never the client's choice.
+  if (outcome.verification.manifest) options.attach_point = outcome.verification.manifest->metadata().attach_point;
   if (request.pin()) {
     if (!state.pin_root) {
       state.counters.load_failures++;
@@ -125,7 +171,7 @@ Reply load(GateState& state, const Request& request, std::vector<UniqueFd>& fds,
     err["decision"] = reply["decision"];
     err["reason"] = reply["reason"];
     err["sentence"] = reply["sentence"];
-    err["log_seq"] = reply["log_seq"];
+    err["log_seq"] = one_record ? optional_seq(recorded.seq) : reply["log_seq"];
     err["load_log_seq"] = optional_seq(recorded.seq);
     err["loaded"] = false;
     err["error"] = error_json(loaded.error());
@@ -139,7 +185,8 @@ Reply load(GateState& state, const Request& request, std::vector<UniqueFd>& fds,
   }
   const auto recorded = log::record_decision(*state.log, record);
   if (recorded.error) {
-    // Fail closed: undo the load, since the log does not name it.
+    // Fail closed: undo the load, since the log does not name it (dropping
+    // `loaded` closes the descriptors).
     if (state.pin_root) loaded->unpin_all(*state.pin_root);
     state.counters.load_failures++;
     reply["decision"] = "deny";
@@ -147,6 +194,7 @@ Reply load(GateState& state, const Request& request, std::vector<UniqueFd>& fds,
     reply["sentence"] = "the load could not be recorded, so it was undone: " + recorded.error->message;
     return Reply{text(reply), {}};
   }
+  if (one_record) reply["log_seq"] = optional_seq(recorded.seq);
   state.counters.loaded++;
   lsm_approve(state, loaded->program_fds);  // digest admission (docs/LSM.md); else a no-op
   reply["loaded"] = true;
@@ -169,6 +217,7 @@ Reply load(GateState& state, const Request& request, std::vector<UniqueFd>& fds,
     j["pin"] = p.pinned.empty() ? json(nullptr) : json(loaded->pin_dir + "/" + p.pinned);
     if (p.link_id != 0) {
       j["link_id"] = p.link_id;
+      j["attach_target"] = p.attach_target.empty() ? json(nullptr) : json(p.attach_target);
       j["link_fd"] = fd_slot(loaded->link_fds[link++]);
       j["link_pin"] = p.link_pinned.empty() ? json(nullptr) : json(loaded->pin_dir + "/" + p.link_pinned);
     }

@@ -79,6 +79,10 @@ struct GateServer::State {
   UniqueFd wake_fd;  // eventfd: stop, reload, finished requests
   std::atomic<bool> stop{false};
   std::atomic<bool> reload{false};
+  std::function<void(GateServer::Event)> event_hook;
+  void event(GateServer::Event e) {
+    if (event_hook) event_hook(e);
+  }
   std::optional<std::chrono::steady_clock::time_point> accept_paused_until;
 
   void pause_accepting() {
@@ -354,6 +358,8 @@ Status GateServer::reload_policy() {
 
 nlohmann::json GateServer::status() const { return state_->gate.status(); }
 
+void GateServer::set_event_hook(std::function<void(Event)> hook) { state_->event_hook = std::move(hook); }
+
 Status GateServer::run(int signal_fd) {
   State& s = *state_;
   if (signal_fd >= 0) {
@@ -385,10 +391,15 @@ Status GateServer::run(int signal_fd) {
     }
     s.rearm_finished();
     s.resume_accepting();
-    if (s.reload.exchange(false)) (void)reload_policy();
+    if (s.reload.exchange(false) && !s.stop) {
+      s.event(Event::kReloading);
+      (void)reload_policy();
+      s.event(Event::kReloaded);
+    }
     s.expire_idle();
   }
   // Clean shutdown: no new connections, finish the requests in flight.
+  s.event(Event::kStopping);
   if (!s.accept_paused_until) ::epoll_ctl(s.epoll_fd.get(), EPOLL_CTL_DEL, s.listen_fd.get(), nullptr);
   {
     std::lock_guard lock(s.mu);

@@ -4,6 +4,15 @@
 
 namespace pqbpf::daemon::internal {
 
+nlohmann::json GateState::key_cache_status() const {
+  const KeyCache::Stats k = key_cache.stats();
+  const gate::VerificationCache::Stats v = verification_cache.stats();
+  return {{"entries", k.entries},
+          {"hits", k.hits},
+          {"misses", k.misses},
+          {"verified", {{"entries", v.entries}, {"hits", v.hits}, {"misses", v.misses}}}};
+}
+
 nlohmann::json GateState::status() const {
   using nlohmann::json;
   const auto p = policy();
@@ -30,6 +39,7 @@ nlohmann::json GateState::status() const {
       {"pin_root_error", pin_root ? json(nullptr) : json(pin_root_error)},
       {"uptime_s", uptime.count()},
       {"counters", counts},
+      {"key_cache", key_cache_status()},
       {"lsm", lsm_status(*this)}};
 }
 

@@ -33,7 +33,10 @@ log::AttemptRecord make_record(const RequestLabels& request, const CheckOutcome&
   } else if (v.manifest) {
     record.program_types.emplace_back(program_type_name(v.manifest->metadata().program_type));
   }
-  if (!v.object.empty()) {
+  if (v.valid && v.presented_object_sha3_256.size() == 1) {
+    // The verifier hashed exactly these bytes (v.object) already.
+    record.object_sha3_256 = v.presented_object_sha3_256.front();
+  } else if (!v.object.empty()) {
     record.object_sha3_256 = crypto::to_hex(crypto::sha3_256(v.object));
   } else if (!v.presented_object_sha3_256.empty()) {
     // Denied: still name the bytes that were presented (the first copy).
@@ -87,6 +90,27 @@ void decide_and_record(CheckOutcome& outcome, const policy::LoadPolicy& policy, 
   }
 }
 
+// A cached valid verification of these exact bytes, with the one step that
+// depends on the policy in force run again: the signer screening the
+// verifier does before parsing (VerifyOptions::before_parse). A refusal
+// there gives exactly the verifier's refused result.
+VerificationResult replay_cached(VerificationResult r, const policy::LoadPolicy& policy,
+                                 std::optional<policy::PolicyDecision>& screened) {
+  screened = policy.screen_signer(*r.signer_did, r.manifest->sha3_256());
+  if (screened) {
+    r.valid = false;
+    r.refused_before_parse = true;
+    r.reason = screened->reason;
+    r.error = screened->sentence;
+    r.input_error = false;
+    r.programs_consistent.reset();
+    r.inspection_error.clear();
+    r.object.clear();
+    r.facts.reset();
+  }
+  return r;
+}
+
 RequestLabels labels_of(const CheckRequest& request) {
   return {request.action, request.actor, request.object_path.value_or(request.envelope_path)};
 }
@@ -124,14 +148,37 @@ CheckOutcome check_load_bytes(const CheckBytesRequest& request, const policy::Lo
                               log::LogWriter* log) noexcept {
   CheckOutcome outcome;
   std::optional<policy::PolicyDecision> screened;
+  std::string cache_key;
+  if (request.verification_cache != nullptr) {
+    try {
+      cache_key = VerificationCache::key_of(
+          crypto::to_hex(crypto::sha3_256(request.envelope)),
+          request.object ? crypto::to_hex(crypto::sha3_256(*request.object)) : std::string());
+      if (auto hit = request.verification_cache->find(cache_key)) {
+        outcome.verification = replay_cached(std::move(*hit), policy, screened);
+        decide_and_record(outcome, policy, log, labels_of(request), screened);
+        return outcome;
+      }
+    } catch (...) {
+      cache_key.clear();  // verify the ordinary way below
+    }
+  }
   try {
-    outcome.verification = verify_envelope_bytes(request.envelope, request.envelope_label, request.object,
-                                                 request.object_label, screening_options(policy, screened));
+    VerifyOptions options = screening_options(policy, screened);
+    options.prepared_key = request.prepared_key;
+    outcome.verification =
+        verify_envelope_bytes(request.envelope, request.envelope_label, request.object, request.object_label, options);
   } catch (...) {
     outcome.verification = VerificationResult{};
     outcome.verification.error = "internal error during verification";
   }
   decide_and_record(outcome, policy, log, labels_of(request), screened);
+  if (!cache_key.empty() && outcome.policy.decision == Decision::kAllow) {
+    try {
+      request.verification_cache->remember(cache_key, outcome.verification);
+    } catch (...) {
+    }
+  }
   return outcome;
 }
 

@@ -14,9 +14,12 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <map>
 #include <memory>
+#include <optional>
 
 #include "libbpf_quiet.h"
+#include "pqbpf/loader/attach.h"
 
 namespace pqbpf::loader {
 namespace {
@@ -45,20 +48,6 @@ std::string tail_of(const std::vector<std::string>& lines) {
     out += lines[i].substr(0, 300);
   }
   return out;
-}
-
-// Program types whose attach point the section name alone defines.
-bool section_defines_attach(bpf_prog_type type) {
-  switch (type) {
-    case BPF_PROG_TYPE_TRACEPOINT:
-    case BPF_PROG_TYPE_RAW_TRACEPOINT:
-    case BPF_PROG_TYPE_KPROBE:
-    case BPF_PROG_TYPE_TRACING:
-    case BPF_PROG_TYPE_LSM:
-      return true;
-    default:
-      return false;
-  }
 }
 
 Result<UniqueFd> dup_fd(int fd, const std::string& what) {
@@ -100,6 +89,10 @@ Result<LoadedObject> load_inner(std::span<const std::uint8_t> verified, const st
   int load_err = 0;
   bool open_failed = false;
   std::string unsupported;
+  // Manifest-named targets, resolved before the kernel sees anything (one
+  // per kind: every program of that kind attaches to the signed target).
+  std::map<AttachKind, AttachTarget> targets;
+  std::optional<Error> target_error;
   lines = bpf::internal::with_libbpf_quiet([&] {
     LIBBPF_OPTS(bpf_object_open_opts, opts, .object_name = "pqbpf_gated");
     bpf_object* raw = bpf_object__open_mem(verified.data(), verified.size(), &opts);
@@ -112,11 +105,19 @@ Result<LoadedObject> load_inner(std::span<const std::uint8_t> verified, const st
     if (options.attach) {
       bpf_program* prog;
       bpf_object__for_each_program(prog, raw) {
-        if (!section_defines_attach(bpf_program__type(prog))) {
+        const AttachKind kind = attach_kind_of(bpf_program__type(prog));
+        if (kind == AttachKind::kUnsupported) {
           unsupported =
               bpf_program__name(prog) + std::string(" (section ") + bpf_program__section_name(prog) + ")";
           return;
         }
+        if (kind == AttachKind::kSection || targets.contains(kind)) continue;
+        auto target = resolve_attach_target(kind, options.attach_point);
+        if (!target.ok()) {
+          target_error = target.error();
+          return;
+        }
+        targets.emplace(kind, std::move(target).value());
       }
     }
     if (bpf_object__load(raw) != 0) load_err = errno;
@@ -126,10 +127,12 @@ Result<LoadedObject> load_inner(std::span<const std::uint8_t> verified, const st
                                                 std::strerror(load_err) + " " + tail_of(lines));
   }
   if (!unsupported.empty()) {
-    return make_error(
-        ErrorCode::kUnsupported,
-        label + ": program " + unsupported +
-            " has no section-defined attach point; load it without attach and attach it yourself");
+    return make_error(ErrorCode::kUnsupported,
+                      label + ": program " + unsupported +
+                          " cannot be attached by the gate; load it without attach and attach it yourself");
+  }
+  if (target_error) {
+    return make_error(target_error->code, label + ": " + target_error->message + "; nothing was loaded");
   }
   if (load_err != 0) {
     return make_error(load_err == EPERM || load_err == EACCES ? ErrorCode::kPermission : ErrorCode::kRejected,
@@ -175,6 +178,19 @@ Result<LoadedObject> load_inner(std::span<const std::uint8_t> verified, const st
     bpf_object__for_each_program(prog, obj.get()) {
       if (bpf_program__fd(prog) < 0) continue;
       KernelProgram& p = loaded.programs[i++];
+      const AttachKind kind = attach_kind_of(bpf_program__type(prog));
+      if (kind != AttachKind::kSection) {
+        const AttachTarget& target = targets.at(kind);
+        auto own = attach_to_target(bpf_program__fd(prog), bpf_program__expected_attach_type(prog), target);
+        if (!own.ok()) return make_error(own.error().code, label + ": " + p.name + ": " + own.error().message);
+        bpf_link_info info{};
+        __u32 len = sizeof(info);
+        if (bpf_obj_get_info_by_fd(own->get(), &info, &len) == 0) p.link_id = info.id;
+        if (p.link_id == 0) return make_error(ErrorCode::kIo, label + ": link " + p.name + ": no kernel id");
+        p.attach_target = target.text;
+        loaded.link_fds.push_back(std::move(own).value());
+        continue;
+      }
       bpf_link* link = nullptr;
       int attach_err = 0;
       const auto attach_lines = bpf::internal::with_libbpf_quiet([&] {

@@ -122,10 +122,16 @@ TEST_F(LoaderTest, ExistingPinFailsAndRollsBack) {
   first->unpin_all(*root_);
 }
 
-TEST_F(LoaderTest, AttachWithoutSectionTargetIsRefusedBeforeLoading) {
+TEST_F(LoaderTest, AttachWithoutAnyTargetIsRefusedBeforeLoading) {
+  // xdp needs the manifest's attach_point (none given); a socket filter
+  // cannot be attached by the loader at all.
   auto loaded = load_verified_object(sample("xdp_pass"), "xdp_pass.bpf.o", {.attach = true});
   ASSERT_FALSE(loaded.ok());
-  EXPECT_EQ(loaded.error().code, ErrorCode::kUnsupported) << loaded.error().message;
+  EXPECT_EQ(loaded.error().code, ErrorCode::kInvalidArgument) << loaded.error().message;
+  EXPECT_NE(loaded.error().message.find("no attach_point"), std::string::npos) << loaded.error().message;
+  auto filter = load_verified_object(sample("socket_filter"), "socket_filter.bpf.o", {.attach = true});
+  ASSERT_FALSE(filter.ok());
+  EXPECT_EQ(filter.error().code, ErrorCode::kUnsupported) << filter.error().message;
   EXPECT_EQ(kernel_program_ids(), before_);
 }
 

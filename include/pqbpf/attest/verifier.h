@@ -89,6 +89,13 @@ struct VerifyOptions {
   // parser to run (issue 11.3). Returning a refusal ends verification with
   // its reason (valid false, refused_before_parse true). Unset: no filter.
   std::function<std::optional<PreParseRefusal>(const Did& signer, const Manifest& manifest)> before_parse;
+  // Optional: the key to verify the signature with, given the envelope's key.
+  // A long-running gate returns a copy of a key it has seen before, whose
+  // expanded form (matrix A, NTT(t1)) is already built, so a known signer
+  // costs a warm verification. The returned key must encode exactly the
+  // envelope's key bytes; anything else fails verification (internal_error).
+  // Unset: the envelope's own key (a cold verification).
+  std::function<crypto::mldsa::PublicKey(const crypto::mldsa::PublicKey& envelope_key)> prepared_key;
 };
 
 class BPFVerifier {

@@ -13,6 +13,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -43,6 +44,13 @@ class GateServer {
   Status reload_policy();
   // What a `status` request returns.
   nlohmann::json status() const;
+
+  // Lifecycle events, for a service manager (pqc-bpf-gated sends them to
+  // systemd with sd_notify). Called on run()'s thread: kReloading before a
+  // policy reload, kReloaded after it (whether or not the new policy parsed),
+  // kStopping once, when the loop stops accepting. Set before run().
+  enum class Event { kReloading, kReloaded, kStopping };
+  void set_event_hook(std::function<void(Event)> hook);
 
   struct State;  // implementation (server.cc)
 

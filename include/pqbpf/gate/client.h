@@ -53,7 +53,7 @@ struct LoadReply {
   std::optional<Decision> decision;  // set when the gate decided
   std::string reason;                // reason code name
   std::string sentence;
-  std::optional<std::uint64_t> log_seq;       // the decision's record
+  std::optional<std::uint64_t> log_seq;       // the decision's record (a plain fd load has one record: load_log_seq)
   std::optional<std::uint64_t> load_log_seq;  // the load's record (kernel ids)
   bool kernel_loaded = false;
   std::optional<Error> error;  // when !ok

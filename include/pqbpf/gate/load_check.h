@@ -7,11 +7,13 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
 
 #include "pqbpf/attest/verifier.h"
+#include "pqbpf/gate/verification_cache.h"
 #include "pqbpf/log/log_writer.h"
 #include "pqbpf/log/record.h"
 #include "pqbpf/policy/load_policy.h"
@@ -35,6 +37,12 @@ struct CheckBytesRequest {
   std::string object_label = "object";
   log::Actor actor;
   std::string action = "check";
+  // Optional (VerifyOptions::prepared_key): a daemon's cache of expanded keys.
+  std::function<crypto::mldsa::PublicKey(const crypto::mldsa::PublicKey&)> prepared_key;
+  // Optional: results of earlier allowed verifications of the same bytes
+  // (verification_cache.h); the signer screening and the policy decision
+  // are made afresh on every hit.
+  VerificationCache* verification_cache = nullptr;
 };
 
 struct CheckOutcome {

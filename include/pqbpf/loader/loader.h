@@ -7,10 +7,11 @@
 // Only the gate calls this, and only with `CheckOutcome::verification.object`
 // of an allowed decision: nothing here reads a file or re-decides.
 //
-// Attach: only section-defined attach points are supported (tracepoint/...,
-// raw_tracepoint/..., kprobe/..., fentry/...: what libbpf's
-// bpf_program__attach derives from the section name alone). Programs whose
-// attach needs a target the section does not name (xdp, tc, cgroup, socket
+// Attach: section-defined attach points (tracepoint/..., raw_tracepoint/...,
+// kprobe/..., fentry/...: what libbpf's bpf_program__attach derives from the
+// section name alone), and for xdp, tc (tcx) and cgroup programs the target
+// the signed manifest names (LoadOptions::attach_point, loader/attach.h),
+// checked and resolved before anything is loaded. Other types (socket
 // filters) are refused with kUnsupported before anything is loaded.
 #pragma once
 
@@ -27,6 +28,9 @@ namespace pqbpf::loader {
 
 struct LoadOptions {
   bool attach = false;
+  // The signed manifest's metadata.attach_point: where xdp, tc and cgroup
+  // programs attach (loader/attach.h). Never a client's choice.
+  std::string attach_point;
   const PinRoot* pin_root = nullptr;  // pin when set
   std::string pin_path;               // request's path under pin_root
 };
@@ -41,6 +45,7 @@ struct KernelProgram {
   std::string pinned;
   std::uint32_t link_id = 0;  // when attached
   std::string link_pinned;
+  std::string attach_target;  // the manifest's target when it named one ("" otherwise)
 };
 
 struct KernelMap {

@@ -25,9 +25,17 @@
 #include "pqbpf/sandbox/verdict.h"
 
 namespace pqbpf::sandbox {
+class TransparentGate;
+}
+
+namespace pqbpf::sandbox {
 
 struct SupervisorOptions {
   SandboxRules rules;
+  // With a gate, BPF_PROG_LOAD is decided by TransparentGate::admit (and
+  // admitted loads are answered with the program fd, SECCOMP_IOCTL_NOTIF_ADDFD);
+  // without one, every load is refused. Not owned.
+  const TransparentGate* gate = nullptr;
   // Refusals are appended here when set. If a record cannot be written the
   // call is still refused (it was going to be) and log_errors counts it.
   log::LogWriter* log = nullptr;
@@ -46,6 +54,7 @@ struct SupervisorResult {
   int wait_status = 0;         // the command's status as waitpid(2) gives it
   std::uint64_t refused = 0;   // calls answered with an error
   std::uint64_t continued = 0; // calls the kernel ran (allow-listed commands)
+  std::uint64_t admitted = 0;  // loads answered with a program fd the supervisor loaded
   std::uint64_t log_errors = 0;
   std::uint64_t gone = 0;      // callers that exited before they were answered
 };

@@ -58,6 +58,20 @@ echo "$line" | grep -q '"signer":"did:pqaid:' && echo "$line" | grep -q '"insns"
 rm -rf bpffs/ok
 [ "$(loaded)" -eq "$BEFORE" ] && ok || fail "xdp_count still loaded after unpinning"
 
+# 1b. A libbpf skeleton loader (bpftool gen skeleton, examples/) works unchanged.
+SKEL="$PQBPF_BINARY_DIR/examples/skeleton_loader"
+if [ -x "$SKEL" ]; then
+  check "skeleton loader under run" 0 "${RUN[@]}" --quiet --envelopes env -- "$SKEL" 2
+  expect_stdout "skeleton loaded" '^loaded xdp_count id [0-9]+$'
+  sid=$(sed -n 's/^loaded xdp_count id \([0-9]*\)$/\1/p' "$WORK/out")
+  grep '"decision":"allow"' audit.log | grep -q "\"kernel_programs\":\[{\"name\":\"xdp_count\",\"id\":$sid," &&
+    ok || fail "the skeleton's program id $sid is not in the log"
+  check "skeleton loader without its envelope" 1 "${RUN[@]}" --quiet --envelopes unsigned -- "$SKEL"
+else
+  echo "note: $SKEL not built (no bpftool at build time); skeleton case skipped"
+fi
+[ "$(loaded)" -eq "$BEFORE" ] && ok || fail "the skeleton left xdp_count loaded"
+
 # 2. Refusals: EPERM to the loader, a record, nothing loaded.
 refused() {  # NAME REASON OBJECT ENVELOPES
   local before_n; before_n=$(records "$2")

@@ -57,6 +57,11 @@ struct ExpectedProgram {
   // SHA3-256 (hex) of `insns` with each slot's src_reg and first imm zeroed:
   // the digest of what is bound exactly.
   std::string masked_sha3_256;
+  // CO-RE-relocated instructions (core_relocs.h): indexes inside the entry
+  // function, and how many relocations the appended subprograms may hold.
+  std::uint64_t entry_insns = 0;
+  std::vector<std::uint32_t> core_insns;
+  std::size_t core_in_subprograms = 0;
   // "" when a loader's load of this program can be matched; otherwise why
   // not (a kfunc, a kernel variable, a callback needing BTF func_info, ...).
   std::string unmatchable;

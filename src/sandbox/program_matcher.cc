@@ -3,6 +3,7 @@
 
 #include <linux/bpf.h>
 
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstring>
@@ -98,7 +99,7 @@ std::string unsupported_attr(const ProgLoadAttr& a) {
   return "";
 }
 
-std::optional<std::string> probe_shape(const ProgLoadAttr& attr, std::span<const std::uint8_t> insns) {
+std::optional<ProbeShape> probe_shape(const ProgLoadAttr& attr, std::span<const std::uint8_t> insns) {
   // r0 = 0 (BPF_ALU64 | BPF_MOV | BPF_K, dst r0); exit.
   static constexpr std::array<std::uint8_t, 16> kReturnZero = {0xb7, 0, 0, 0, 0, 0, 0, 0,
                                                                0x95, 0, 0, 0, 0, 0, 0, 0};
@@ -106,10 +107,39 @@ std::optional<std::string> probe_shape(const ProgLoadAttr& attr, std::span<const
   // accounting probe (bump_rlimit_memlock), a socket filter.
   static constexpr std::array<std::uint8_t, 16> kClock = {0x85, 0, 0, 0, 160, 0, 0, 0,
                                                           0x95, 0, 0, 0, 0, 0, 0, 0};
-  if (attr.insn_cnt != 2 || attr.prog_flags != 0 || insns.size() != 16) return std::nullopt;
-  if (std::memcmp(insns.data(), kReturnZero.data(), 16) == 0) return "r0 = 0; exit";
-  if (attr.prog_type == BPF_PROG_TYPE_SOCKET_FILTER && std::memcmp(insns.data(), kClock.data(), 16) == 0) {
-    return "call bpf_ktime_get_coarse_ns; exit";
+  // libbpf 1.1's global data probe (probe_kern_global_data), a socket filter:
+  // r1 = map_value(fd, 16) ll; *(u64 *)(r1 + 0) = 42; r0 = 0; exit.
+  // Bytes 4..7 (the fd) are checked by the caller: the map must be the
+  // probe's own one-entry array (kProbeMap*).
+  static constexpr std::array<std::uint8_t, 40> kGlobalData = {
+      0x18, 0x21, 0, 0, 0, 0, 0, 0,  0, 0, 0, 0, 16, 0, 0, 0,  0x7a, 0x01, 0, 0, 42, 0, 0, 0,
+      0xb7, 0, 0, 0, 0, 0, 0, 0,     0x95, 0, 0, 0, 0, 0, 0, 0};
+  // libbpf 1.1's probe_kern_probe_read_kernel (a tracepoint; kprobe in
+  // older releases): bpf_probe_read_kernel(fp - 8, 8, NULL), which reads
+  // nothing and fails.
+  static constexpr std::array<std::uint8_t, 48> kProbeRead = {
+      0xbf, 0xa1, 0, 0, 0, 0, 0, 0,  0x07, 0x01, 0, 0, 0xf8, 0xff, 0xff, 0xff,
+      0xb7, 0x02, 0, 0, 8, 0, 0, 0,  0xb7, 0x03, 0, 0, 0, 0, 0, 0,
+      0x85, 0, 0, 0, 113, 0, 0, 0,   0x95, 0, 0, 0, 0, 0, 0, 0};
+  if (attr.prog_flags != 0) return std::nullopt;
+  if ((attr.prog_type == BPF_PROG_TYPE_TRACEPOINT || attr.prog_type == BPF_PROG_TYPE_KPROBE) &&
+      attr.insn_cnt == 6 && insns.size() == kProbeRead.size() &&
+      std::memcmp(insns.data(), kProbeRead.data(), kProbeRead.size()) == 0) {
+    return ProbeShape{"bpf_probe_read_kernel(fp - 8, 8, NULL); exit", std::nullopt};
+  }
+  const bool socket_filter = attr.prog_type == BPF_PROG_TYPE_SOCKET_FILTER;
+  if (attr.insn_cnt == 2 && insns.size() == 16) {
+    if (std::memcmp(insns.data(), kReturnZero.data(), 16) == 0) return ProbeShape{"r0 = 0; exit", std::nullopt};
+    if (socket_filter && std::memcmp(insns.data(), kClock.data(), 16) == 0) {
+      return ProbeShape{"call bpf_ktime_get_coarse_ns; exit", std::nullopt};
+    }
+  }
+  if (socket_filter && attr.insn_cnt == 5 && insns.size() == kGlobalData.size() &&
+      std::memcmp(insns.data(), kGlobalData.data(), 4) == 0 &&
+      std::memcmp(insns.data() + 8, kGlobalData.data() + 8, kGlobalData.size() - 8) == 0) {
+    std::int32_t fd;
+    std::memcpy(&fd, insns.data() + 4, 4);
+    return ProbeShape{"libbpf's global data probe", fd};
   }
   return std::nullopt;
 }
@@ -160,6 +190,12 @@ MatchResult match_program(const ProgLoadAttr& attr, std::span<const std::uint8_t
     }
     if (std::memcmp(got, want, 8) != 0) {
       r.why = "instruction " + std::to_string(i) + " is " + hex_insn(got) + ", signed " + hex_insn(want);
+      if (std::find(expected.core_insns.begin(), expected.core_insns.end(), i) != expected.core_insns.end()) {
+        r.why += ": a CO-RE-relocated field, whose value on this kernel differs from the signed one "
+                 "(the gate binds the signed value)";
+      } else if (i >= expected.entry_insns && expected.core_in_subprograms > 0) {
+        r.why += ", in a subprogram with CO-RE relocations (the gate binds their signed values)";
+      }
       return r;
     }
     r.agreed = i + 1;

@@ -50,11 +50,22 @@ ProgLoadAttr parse_prog_load_attr(std::span<const std::uint8_t> attr);
 // CO-RE, an fd array, a token, a field this build does not know).
 std::string unsupported_attr(const ProgLoadAttr& attr);
 
-// The probes libbpf and bpftool make before loading (docs/TRANSPARENT_GATE.md):
-// exactly `r0 = 0; exit` (any type), or `call bpf_ktime_get_coarse_ns; exit`
-// (a socket filter), no flags. Neither touches memory; the second only reads
-// the clock. Returns the shape's description, nullopt for anything else.
-std::optional<std::string> probe_shape(const ProgLoadAttr& attr, std::span<const std::uint8_t> insns);
+// The probes libbpf and bpftool make before loading (docs/TRANSPARENT_GATE.md),
+// exact shapes, no flags:
+//   `r0 = 0; exit` (any type): touches no memory, calls nothing;
+//   `call bpf_ktime_get_coarse_ns; exit` (socket filter): reads the clock;
+//   `bpf_probe_read_kernel(fp - 8, 8, NULL); exit` (tracepoint or kprobe):
+//   reads address 0, which fails;
+//   libbpf's global data probe (socket filter, 5 instructions): stores 42 in
+//   the value of a map given by fd, which must be the probe's own map
+//   (array, key 4, value 32, 1 entry, named libbpf_global).
+struct ProbeShape {
+  std::string description;
+  std::optional<std::int32_t> map_fd;  // the workload's fd in the global data probe
+};
+constexpr std::uint32_t kProbeMapValueSize = 32;
+constexpr const char* kProbeMapName = "libbpf_global";
+std::optional<ProbeShape> probe_shape(const ProgLoadAttr& attr, std::span<const std::uint8_t> insns);
 
 struct MatchedProgram {
   // The workload's fd number in each slot, in ExpectedProgram::slots order.

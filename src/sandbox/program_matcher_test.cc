@@ -142,7 +142,7 @@ TEST(ProgramMatcherTest, OnlyTheExactProbeShapesAreProbes) {
   a.prog_type = BPF_PROG_TYPE_SOCKET_FILTER;
   a.insn_cnt = 2;
   std::uint8_t zero[16] = {0xb7, 0, 0, 0, 0, 0, 0, 0, 0x95, 0, 0, 0, 0, 0, 0, 0};
-  EXPECT_TRUE(probe_shape(a, zero));
+  EXPECT_TRUE(probe_shape(a, zero).has_value());
   std::uint8_t seven[16] = {0xb7, 0, 0, 0, 7, 0, 0, 0, 0x95, 0, 0, 0, 0, 0, 0, 0};
   EXPECT_FALSE(probe_shape(a, seven));
   std::uint8_t clock[16] = {0x85, 0, 0, 0, 160, 0, 0, 0, 0x95, 0, 0, 0, 0, 0, 0, 0};
@@ -154,6 +154,21 @@ TEST(ProgramMatcherTest, OnlyTheExactProbeShapesAreProbes) {
   EXPECT_TRUE(probe_shape(a, zero));
   a.prog_flags = BPF_F_SLEEPABLE;
   EXPECT_FALSE(probe_shape(a, zero));
+
+  // libbpf's global data probe: any fd, the rest exact.
+  a.prog_flags = 0;
+  a.prog_type = BPF_PROG_TYPE_SOCKET_FILTER;
+  a.insn_cnt = 5;
+  std::uint8_t global[40] = {0x18, 0x21, 0, 0, 9, 0, 0, 0, 0, 0, 0, 0, 16, 0, 0, 0, 0x7a, 0x01, 0, 0, 42,
+                             0, 0, 0, 0xb7, 0, 0, 0, 0, 0, 0, 0, 0x95, 0, 0, 0, 0, 0, 0, 0};
+  auto shape = probe_shape(a, global);
+  ASSERT_TRUE(shape);
+  EXPECT_EQ(shape->map_fd, std::optional<std::int32_t>(9));
+  global[12] = 8;  // another offset into the value
+  EXPECT_FALSE(probe_shape(a, global));
+  global[12] = 16;
+  global[20] = 43;  // another value stored
+  EXPECT_FALSE(probe_shape(a, global));
 }
 
 }  // namespace

@@ -16,7 +16,9 @@
 #include <cerrno>
 #include <cstring>
 #include <map>
+#include <optional>
 
+#include "core_relocs.h"
 #include "expected_program.h"
 #include "map_check.h"
 #include "own_load.h"
@@ -114,7 +116,7 @@ struct TransparentGate::Impl {
 
   Admission admit(const BpfCall& call, int pidfd) const;
   Admission admit_probe(const BpfCall& call, const internal::ProgLoadAttr& attr,
-                        const std::string& shape) const;
+                        const internal::ProbeShape& shape, int pidfd) const;
   Admission admit_match(const BpfCall& call, const internal::ProgLoadAttr& attr, const Envelope& env,
                         const internal::ExpectedProgram& prog, const internal::MatchedProgram& m,
                         int pidfd) const;
@@ -184,7 +186,11 @@ Result<std::unique_ptr<TransparentGate>> TransparentGate::open(const std::string
         env.status.sentence += "; cannot be matched: " + expected.error().message;
       } else {
         env.expected = std::move(expected).value();
-        if (env.outcome.verification.facts) env.license = env.outcome.verification.facts->license;
+        if (env.outcome.verification.facts) {
+          env.license = env.outcome.verification.facts->license;
+          internal::annotate_core_relocs(env.expected, env.outcome.verification.object,
+                                         env.outcome.verification.facts->info);
+        }
         env.status.programs = env.expected.programs.size();
       }
     }
@@ -224,22 +230,39 @@ Admission TransparentGate::Impl::admit(const BpfCall& call, int pidfd) const {
   if (std::string why = internal::unsupported_attr(attr); !why.empty()) {
     return refusal(call, &attr, ReasonCode::kDirectLoadRefused, "load refused: " + why);
   }
-  if (auto shape = internal::probe_shape(attr, call.load->insns)) return admit_probe(call, attr, *shape);
+  if (auto shape = internal::probe_shape(attr, call.load->insns)) return admit_probe(call, attr, *shape, pidfd);
 
-  // The closest candidate, for the refusal's sentence.
+  // Every program with this instruction count is a candidate, those whose
+  // name the loader gave first (two programs may have the same
+  // instructions and differ only in their maps). The first one that
+  // matches, is allowed and whose maps check out is loaded; otherwise the
+  // most specific refusal is recorded.
+  std::vector<std::pair<std::size_t, std::size_t>> candidates;
+  const auto [lo, hi] = by_count.equal_range(attr.insn_cnt);
+  for (auto it = lo; it != hi; ++it) candidates.push_back(it->second);
+  std::stable_partition(candidates.begin(), candidates.end(), [&](const auto& c) {
+    return envelopes[c.first].expected.programs[c.second].name.substr(0, BPF_OBJ_NAME_LEN - 1) ==
+           attr.prog_name;
+  });
   std::string closest;
   std::size_t closest_agreed = 0;
-  const auto [lo, hi] = by_count.equal_range(attr.insn_cnt);
-  for (auto it = lo; it != hi; ++it) {
-    const Envelope& env = envelopes[it->second.first];
-    const internal::ExpectedProgram& prog = env.expected.programs[it->second.second];
+  std::optional<Admission> best;  // a matched candidate's refusal
+  for (const auto& [e, p] : candidates) {
+    const Envelope& env = envelopes[e];
+    const internal::ExpectedProgram& prog = env.expected.programs[p];
     internal::MatchResult m = internal::match_program(attr, call.load->insns, prog);
-    if (m.matched) return admit_match(call, attr, env, prog, *m.matched, pidfd);
+    if (m.matched) {
+      Admission a = admit_match(call, attr, env, prog, *m.matched, pidfd);
+      if (a.verdict.reason == ReasonCode::kAllowed) return a;  // loaded, or the kernel refused it
+      if (!best || a.verdict.reason == ReasonCode::kMapMismatch) best = std::move(a);
+      continue;
+    }
     if (closest.empty() || m.agreed > closest_agreed) {
       closest = "program " + prog.name + " of " + env.status.path + ": " + m.why;
       closest_agreed = m.agreed;
     }
   }
+  if (best) return std::move(*best);
   std::string sentence = "its instructions match no program of the " + std::to_string(usable) +
                          " usable envelope" + (usable == 1 ? "" : "s");
   if (!closest.empty()) sentence += " (closest: " + closest + ")";
@@ -247,20 +270,41 @@ Admission TransparentGate::Impl::admit(const BpfCall& call, int pidfd) const {
 }
 
 Admission TransparentGate::Impl::admit_probe(const BpfCall& call, const internal::ProgLoadAttr& attr,
-                                             const std::string& probe) const {
+                                             const internal::ProbeShape& probe, int pidfd) const {
+  std::vector<std::uint8_t> insns = call.load->insns;
+  internal::CheckedMaps maps;
+  if (probe.map_fd) {
+    // The global data probe's map must be the probe's own small array.
+    internal::ExpectedObject object;
+    object.maps.push_back({internal::kProbeMapName, false, "", BPF_MAP_TYPE_ARRAY, 4,
+                           internal::kProbeMapValueSize});
+    internal::ExpectedProgram program;
+    program.slots.push_back({0, internal::MapSlot::Kind::kMapValue, 0});
+    auto checked = pidfd < 0 ? Result<internal::CheckedMaps>(make_error(ErrorCode::kPermission,
+                                                                         "the caller could not be opened"))
+                             : internal::fetch_and_check_maps(pidfd, object, program, {*probe.map_fd});
+    if (!checked.ok()) {
+      return refusal(call, &attr, ReasonCode::kMapMismatch,
+                     "a loader's probe (" + probe.description + ") whose map is not the probe's own: " +
+                         checked.error().message);
+    }
+    maps = std::move(checked).value();
+    std::memcpy(insns.data() + 4, &maps.slot_fds[0], 4);
+  }
   internal::OwnLoadRequest req;
   req.prog_type = attr.prog_type;
   req.expected_attach_type = attr.expected_attach_type;
   req.kern_version = attr.kern_version;
   req.name = attr.prog_name;
   req.license = "GPL";
-  req.insns = call.load->insns;
+  req.insns = insns;
   internal::OwnLoadResult loaded = internal::load_program(req);
   Admission a = refusal(call, &attr, ReasonCode::kAllowed, "", loaded.error);
   a.record.decision = Decision::kAllow;  // what the gate decided, whatever the kernel then said
   a.record.action = "probe";
   a.verdict.action = "probe";
-  const std::string shape = "a loader's probe (" + probe + ") of type " + prog_type_label(attr.prog_type);
+  const std::string shape = "a loader's probe (" + probe.description + ") of type " +
+                            prog_type_label(attr.prog_type);
   if (!loaded.fd.valid()) {
     a.verdict.sentence = shape + ", loaded by the supervisor; the kernel refused it: " +
                          std::strerror(loaded.error);

@@ -219,13 +219,16 @@ int shell_exit_status(int wait_status) {
 
 Result<SupervisorResult> run_supervised(const std::vector<std::string>& argv,
                                         const SupervisorOptions& options) {
-  PQBPF_ASSIGN_OR_RETURN(internal::BpfNotifyFilter filter, internal::build_bpf_notify_filter());
   for (std::uint32_t cmd : options.rules.allowed_commands) {
-    if (!bpf_command_may_continue(cmd)) {
+    if (!bpf_command_may_continue(cmd) || cmd > internal::kLastKnownBpfCommand) {
       return make_error(ErrorCode::kInvalidArgument,
                         "bpf command " + bpf_command_name(cmd) + " can never be allowed");
     }
   }
+  // Allowed commands are judged on their number alone: the filter passes
+  // them in the kernel, and only the rest reaches this process.
+  PQBPF_ASSIGN_OR_RETURN(internal::BpfNotifyFilter filter,
+                         internal::build_bpf_notify_filter(options.rules.allowed_commands));
   BlockedSignals blocked;
   if (!blocked.ok()) return sys_error("blocking signals");
   UniqueFd sigfd(::signalfd(-1, &blocked.set(), SFD_CLOEXEC | SFD_NONBLOCK));

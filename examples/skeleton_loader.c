@@ -4,7 +4,9 @@
  * sample's envelope is in DIR and the policy allows it
  * (docs/TRANSPARENT_GATE.md).
  *
- *   skeleton_loader [N]   open, load and destroy the skeleton N times (1)
+ *   skeleton_loader [N [SHIFT]]  open, load and destroy the skeleton N times
+ *                                (1); with SHIFT, set the read-only
+ *                                class_shift to it before each load
  *
  * The first time it also reads the program's kernel id and updates and
  * reads back its `total` map. Prints "loaded xdp_count id I" and
@@ -44,7 +46,14 @@ int main(int argc, char** argv) {
   const long n = argc > 1 ? strtol(argv[1], NULL, 10) : 1;
   libbpf_set_print(quiet_print);
   for (long i = 0; i < n; ++i) {
-    struct xdp_counter* skel = xdp_counter__open_and_load();
+    struct xdp_counter* skel = xdp_counter__open();
+    if (skel != NULL && argc > 2) skel->rodata->class_shift = (__u32)strtoul(argv[2], NULL, 10);
+    if (skel != NULL && xdp_counter__load(skel) != 0) {
+      const int err = errno;
+      xdp_counter__destroy(skel);
+      skel = NULL;
+      errno = err;
+    }
     if (skel == NULL) {
       fprintf(stderr, "skeleton_loader: load %ld: %s\n", i, strerror(errno));
       return 1;

@@ -26,6 +26,10 @@ struct {
   __type(value, __u64);
 } total SEC(".maps");
 
+// Read-only configuration (.rodata): a skeleton may set it before the load,
+// and the verifier then treats it as a constant, so the gate binds it.
+const volatile __u32 class_shift = 8;
+
 // A real subprogram (not inlined): the loader appends it after the entry
 // function and fixes the call's offset.
 static __attribute__((noinline)) int bump(__u32 class) {
@@ -44,7 +48,7 @@ int xdp_count(struct xdp_md *ctx) {
   __u64 *all = bpf_map_lookup_elem(&total, &key);
   if (all)
     __sync_fetch_and_add(all, 1);
-  bump((__u32)(ctx->data_end - ctx->data) >> 8);
+  bump((__u32)(ctx->data_end - ctx->data) >> class_shift);
   return PQBPF_VERDICT;
 }
 

@@ -101,6 +101,15 @@ Result<ExpectedObject> derive_expected_programs(std::span<const std::uint8_t> ob
       m.type = bpf_map__type(map);
       m.key_size = bpf_map__key_size(map);
       m.value_size = bpf_map__value_size(map);
+      if (m.internal && m.internal_suffix.starts_with(".rodata")) {
+        std::size_t size = 0;
+        const void* init = bpf_map__initial_value(map, &size);
+        m.bind_contents = true;
+        if (init != nullptr && size == m.value_size) {
+          const auto* b = static_cast<const std::uint8_t*>(init);
+          m.contents.assign(b, b + size);
+        }
+      }
       out.maps.push_back(std::move(m));
     }
     LIBBPF_OPTS(gen_loader_opts, gen);

@@ -32,6 +32,11 @@ struct ExpectedMap {
   std::uint32_t type = 0;     // enum bpf_map_type
   std::uint32_t key_size = 0;
   std::uint32_t value_size = 0;
+  // For .rodata maps: the signed contents (the object's section bytes, as
+  // libbpf would fill the map), which the kernel map must hold. Other maps'
+  // contents are not bound (docs/TRANSPARENT_GATE.md).
+  bool bind_contents = false;
+  std::vector<std::uint8_t> contents;
 };
 
 // A loader-filled field: the ld_imm64 at instruction `insn` takes a map fd

@@ -72,6 +72,16 @@ Result<CheckedMaps> fetch_and_check_maps(int pidfd, const ExpectedObject& object
                     std::to_string(want.key_size) + ", value size " + std::to_string(want.value_size));
     }
     if (!name_fits(want, kname)) return refuse(which + " is named '" + kname + "'");
+    if (want.bind_contents) {
+      // Read-only data: the verifier may treat its (frozen) values as
+      // constants of the program, so they are part of what was signed.
+      std::vector<std::uint8_t> value(want.value_size);
+      const std::uint32_t key = 0;
+      if (want.contents.size() != want.value_size ||
+          bpf_map_lookup_elem(fd, &key, value.data()) != 0 || value != want.contents) {
+        return refuse(which + " does not hold the signed read-only data");
+      }
+    }
     auto [it, fresh] = id_of_map.emplace(slot.map, info.id);
     if (!fresh && it->second != info.id) {
       return refuse(which + " is another kernel map than an earlier reference to the same map");

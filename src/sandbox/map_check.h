@@ -4,7 +4,8 @@
 // once into the supervisor with pidfd_getfd (so the check and the load use
 // the same kernel map, whatever the workload does with its fd table
 // meanwhile), must be a BPF map, and must have the signed map's type, key and
-// value size and name (BPF_OBJ_GET_INFO_BY_FD). One map of the object is one
+// value size and name (BPF_OBJ_GET_INFO_BY_FD), and a .rodata map must hold
+// the signed section's bytes (BPF_MAP_LOOKUP_ELEM). One map of the object is one
 // kernel map: two references to the same signed map must be the same kernel
 // map, and two signed maps must not share one.
 #pragma once

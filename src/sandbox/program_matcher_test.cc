@@ -55,10 +55,15 @@ TEST(ProgramMatcherTest, SampleLayoutAppendsTheSubprogramAndMasksBothMaps) {
   const ExpectedProgram& p = e.programs[0];
   EXPECT_EQ(p.name, "xdp_count");
   EXPECT_EQ(p.prog_type, BPF_PROG_TYPE_XDP);
-  EXPECT_EQ(p.insns.size() / 8, 41u);  // 21 of xdp_count + 20 of bump
-  ASSERT_EQ(p.slots.size(), 3u);       // total, then class_counts twice (in bump)
+  EXPECT_EQ(p.insns.size() / 8, 43u);  // 23 of xdp_count + 20 of bump
+  // total, class_shift's .rodata value, then class_counts twice (in bump).
+  ASSERT_EQ(p.slots.size(), 4u);
   EXPECT_EQ(e.maps[p.slots[0].map].name, "total");
-  EXPECT_EQ(e.maps[p.slots[1].map].name, "class_counts");
+  EXPECT_EQ(p.slots[0].kind, MapSlot::Kind::kMapFd);
+  EXPECT_TRUE(e.maps[p.slots[1].map].name.ends_with(".rodata"));
+  EXPECT_EQ(p.slots[1].kind, MapSlot::Kind::kMapValue);
+  EXPECT_TRUE(e.maps[p.slots[1].map].bind_contents);
+  EXPECT_EQ(e.maps[p.slots[2].map].name, "class_counts");
   EXPECT_TRUE(p.unmatchable.empty()) << p.unmatchable;
   EXPECT_EQ(p.masked_sha3_256.size(), 64u);
 }
@@ -69,7 +74,7 @@ TEST(ProgramMatcherTest, LoaderRequestMatchesAndReturnsTheMapFds) {
   const auto insns = as_loader_sends(p, 7);
   MatchResult m = match_program(attr_for(p), insns, p);
   ASSERT_TRUE(m.matched) << m.why;
-  ASSERT_EQ(m.matched->map_fds.size(), 3u);
+  ASSERT_EQ(m.matched->map_fds.size(), 4u);
   EXPECT_EQ(m.matched->map_fds[0], 7 + static_cast<std::int32_t>(p.slots[0].map));
 }
 
@@ -77,10 +82,10 @@ TEST(ProgramMatcherTest, OneChangedInstructionIsRefusedAndNamed) {
   const ExpectedObject e = expected_counter();
   const ExpectedProgram& p = e.programs[0];
   auto insns = as_loader_sends(p, 7);
-  insns[19 * 8 + 4] ^= 3;  // r0 = XDP_PASS -> XDP_DROP
+  insns[21 * 8 + 4] ^= 3;  // r0 = XDP_PASS -> XDP_DROP
   MatchResult m = match_program(attr_for(p), insns, p);
   EXPECT_FALSE(m.matched);
-  EXPECT_NE(m.why.find("instruction 19 is"), std::string::npos) << m.why;
+  EXPECT_NE(m.why.find("instruction 21 is"), std::string::npos) << m.why;
 }
 
 TEST(ProgramMatcherTest, MapSlotMustBeAMapReferenceOfTheSameKind) {

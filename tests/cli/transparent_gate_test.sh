@@ -51,7 +51,7 @@ id=$(bpftool prog show pinned bpffs/ok/xdp_count 2>/dev/null | sed -n 's/^\([0-9
 line=$(grep '"action":"transparent_load"' audit.log | grep '"decision":"allow"' | tail -1)
 echo "$line" | grep -q "\"kernel_programs\":\[{\"name\":\"xdp_count\",\"id\":$id," && ok ||
   fail "the allow record does not name kernel id $id: $line"
-echo "$line" | grep -q '"signer":"did:pqaid:' && echo "$line" | grep -q '"insns":41' &&
+echo "$line" | grep -q '"signer":"did:pqaid:' && echo "$line" | grep -q '"insns":43' &&
   echo "$line" | grep -q '"actor":{"uid":0,"pid":[0-9]*,"command":"bpftool"' && ok ||
   fail "the allow record lacks signer, instruction count or actor: $line"
 [ "$(grep -c '"action":"probe"' audit.log)" -ge 1 ] && ok || fail "no probe record"
@@ -67,6 +67,11 @@ if [ -x "$SKEL" ]; then
   grep '"decision":"allow"' audit.log | grep -q "\"kernel_programs\":\[{\"name\":\"xdp_count\",\"id\":$sid," &&
     ok || fail "the skeleton's program id $sid is not in the log"
   check "skeleton loader without its envelope" 1 "${RUN[@]}" --quiet --envelopes unsigned -- "$SKEL"
+  # Read-only data set by the skeleton before the load is not what was signed.
+  before_n=$(records map_mismatch)
+  check "skeleton loader with other read-only data" 1 "${RUN[@]}" --quiet --envelopes env -- "$SKEL" 1 4
+  [ "$(records map_mismatch)" -gt "$before_n" ] && grep '"reason":"map_mismatch"' audit.log |
+    grep -q 'does not hold the signed read-only data' && ok || fail "no map_mismatch record for changed .rodata"
 else
   echo "note: $SKEL not built (no bpftool at build time); skeleton case skipped"
 fi
@@ -82,7 +87,7 @@ refused() {  # NAME REASON OBJECT ENVELOPES
   rm -rf bpffs/no
 }
 refused "one instruction changed" no_matching_envelope xdp_counter_drop.bpf.o env
-grep '"reason":"no_matching_envelope"' audit.log | grep -q 'instruction 19 is b700000001000000, signed b700000002000000' &&
+grep '"reason":"no_matching_envelope"' audit.log | grep -q 'instruction 21 is b700000001000000, signed b700000002000000' &&
   ok || fail "the refusal does not name the changed instruction"
 refused "rogue signer" no_matching_envelope xdp_counter.bpf.o rogue
 refused "unsigned" no_matching_envelope xdp_counter.bpf.o unsigned

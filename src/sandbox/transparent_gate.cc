@@ -154,6 +154,7 @@ Result<std::unique_ptr<TransparentGate>> TransparentGate::open(const std::string
     env.status.path = dir + "/" + n;
     auto bytes = read_file(env.status.path, kMaxEnvelopeFileSize);
     if (!bytes.ok()) {
+      env.status.reason = ReasonCode::kMalformedEnvelope;  // unreadable: never parsed
       env.status.sentence = bytes.error().message;
       impl->statuses.push_back(env.status);
       continue;
@@ -163,6 +164,7 @@ Result<std::unique_ptr<TransparentGate>> TransparentGate::open(const std::string
     if (auto o = read_file(object_path, kMaxObjectFileSize); o.ok()) {
       object = std::move(o).value();
     } else if (o.error().code != ErrorCode::kNotFound) {
+      env.status.reason = ReasonCode::kObjectMissing;
       env.status.sentence = o.error().message;
       impl->statuses.push_back(env.status);
       continue;

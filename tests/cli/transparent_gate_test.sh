@@ -107,6 +107,21 @@ check "race" 0 "${T[@]}" "$PQBPF_CLI" run --quiet --envelopes env --policy polic
   --log race.log --durability none -- "$RACE" 3000
 expect_stdout "race admitted some" '^admitted [1-9][0-9]* refused [0-9]+ tags 1$'
 
+# Hostile entries in the envelope directory (a FIFO, a directory, a link to
+# /dev/zero, a truncated envelope) are reported and skipped; nothing hangs,
+# and the good envelope still admits.
+mkdir hostile
+cp env/xdp_counter.bpf.o env/xdp_counter.bpf.o.sig.json hostile/
+mkfifo hostile/fifo.sig.json
+mkdir hostile/dir.sig.json
+ln -s /dev/zero hostile/zero.sig.json
+head -c 100 env/socket_filter.bpf.o.sig.json > hostile/cut.sig.json
+check "hostile envelope dir" 0 "${RUN[@]}" --envelopes hostile -- bpftool prog loadall xdp_counter.bpf.o bpffs/h
+expect_stderr "fifo reported" 'fifo.sig.json.*(not a regular file|FIFO)'
+expect_stderr "truncated reported" 'cut.sig.json'
+rm -rf bpffs/h
+[ "$(loaded)" -eq "$BEFORE" ] && ok || fail "left loaded after the hostile-dir run"
+
 # Usage: --envelopes needs --policy; an unreadable directory starts nothing.
 check "envelopes without policy" 2 "$PQBPF_CLI" run --envelopes env -- true
 check "missing envelope dir" 125 "$PQBPF_CLI" run --envelopes nodir --policy policy.yaml -- true

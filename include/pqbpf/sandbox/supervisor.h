@@ -5,9 +5,11 @@
 // Per call: read the command (a register, so it cannot race); for
 // BPF_PROG_LOAD copy the attribute, the instructions and the name out of the
 // workload once (process_vm_readv), check SECCOMP_IOCTL_NOTIF_ID_VALID, decide
-// (decide_bpf_call), record every refusal in the audit log, answer. Refusals
-// are answered with an error; allowed commands with
-// SECCOMP_USER_NOTIF_FLAG_CONTINUE (only commands that load no code).
+// (decide_bpf_call, or with a TransparentGate its admit()), record every
+// refusal and admission in the audit log, answer. Refusals are answered with
+// an error; an admitted load with the supervisor's own program fd
+// (SECCOMP_IOCTL_NOTIF_ADDFD + SECCOMP_ADDFD_FLAG_SEND); allowed commands pass
+// in the seccomp filter itself (only commands that load no code).
 //
 // The filter is inherited by the workload's threads and children. When this
 // process exits (or dies), the workload's later bpf() calls fail with ENOSYS.

@@ -122,16 +122,29 @@ std::optional<ProbeShape> probe_shape(const ProgLoadAttr& attr, std::span<const 
       0xb7, 0x02, 0, 0, 8, 0, 0, 0,  0xb7, 0x03, 0, 0, 0, 0, 0, 0,
       0x85, 0, 0, 0, 113, 0, 0, 0,   0x95, 0, 0, 0, 0, 0, 0, 0};
   if (attr.prog_flags != 0) return std::nullopt;
+  // A probe program is attachable like any other: `r0 = 0` attached as XDP
+  // would drop every packet of an interface. So only the types libbpf 1.1
+  // probes with are probes: socket filters (which only ever see the
+  // caller's own sockets) and, for FEAT_EXP_ATTACH_TYPE, a cgroup_sock
+  // program for BPF_CGROUP_INET_SOCK_CREATE, which the supervisor loads as
+  // `r0 = 1; exit` (allow) so that attached it refuses nothing.
+  const bool sock_create = attr.prog_type == BPF_PROG_TYPE_CGROUP_SOCK &&
+                           attr.expected_attach_type == BPF_CGROUP_INET_SOCK_CREATE;
+  if (attr.expected_attach_type != 0 && !sock_create) return std::nullopt;
   if ((attr.prog_type == BPF_PROG_TYPE_TRACEPOINT || attr.prog_type == BPF_PROG_TYPE_KPROBE) &&
       attr.insn_cnt == 6 && insns.size() == kProbeRead.size() &&
       std::memcmp(insns.data(), kProbeRead.data(), kProbeRead.size()) == 0) {
-    return ProbeShape{"bpf_probe_read_kernel(fp - 8, 8, NULL); exit", std::nullopt};
+    return ProbeShape{"bpf_probe_read_kernel(fp - 8, 8, NULL); exit", std::nullopt, false};
   }
   const bool socket_filter = attr.prog_type == BPF_PROG_TYPE_SOCKET_FILTER;
   if (attr.insn_cnt == 2 && insns.size() == 16) {
-    if (std::memcmp(insns.data(), kReturnZero.data(), 16) == 0) return ProbeShape{"r0 = 0; exit", std::nullopt};
+    if (std::memcmp(insns.data(), kReturnZero.data(), 16) == 0) {
+      if (socket_filter) return ProbeShape{"r0 = 0; exit", std::nullopt, false};
+      if (sock_create) return ProbeShape{"r0 = 0; exit, loaded as r0 = 1; exit", std::nullopt, true};
+      return std::nullopt;
+    }
     if (socket_filter && std::memcmp(insns.data(), kClock.data(), 16) == 0) {
-      return ProbeShape{"call bpf_ktime_get_coarse_ns; exit", std::nullopt};
+      return ProbeShape{"call bpf_ktime_get_coarse_ns; exit", std::nullopt, false};
     }
   }
   if (socket_filter && attr.insn_cnt == 5 && insns.size() == kGlobalData.size() &&
@@ -139,7 +152,7 @@ std::optional<ProbeShape> probe_shape(const ProgLoadAttr& attr, std::span<const 
       std::memcmp(insns.data() + 8, kGlobalData.data() + 8, kGlobalData.size() - 8) == 0) {
     std::int32_t fd;
     std::memcpy(&fd, insns.data() + 4, 4);
-    return ProbeShape{"libbpf's global data probe", fd};
+    return ProbeShape{"libbpf's global data probe", fd, false};
   }
   return std::nullopt;
 }

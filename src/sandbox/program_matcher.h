@@ -52,7 +52,9 @@ std::string unsupported_attr(const ProgLoadAttr& attr);
 
 // The probes libbpf and bpftool make before loading (docs/TRANSPARENT_GATE.md),
 // exact shapes, no flags:
-//   `r0 = 0; exit` (any type): touches no memory, calls nothing;
+//   `r0 = 0; exit` as a socket filter (touches no memory, calls nothing), or
+//   as cgroup_sock for BPF_CGROUP_INET_SOCK_CREATE, loaded as `r0 = 1; exit`
+//   (attached, it allows everything);
 //   `call bpf_ktime_get_coarse_ns; exit` (socket filter): reads the clock;
 //   `bpf_probe_read_kernel(fp - 8, 8, NULL); exit` (tracepoint or kprobe):
 //   reads address 0, which fails;
@@ -62,6 +64,7 @@ std::string unsupported_attr(const ProgLoadAttr& attr);
 struct ProbeShape {
   std::string description;
   std::optional<std::int32_t> map_fd;  // the workload's fd in the global data probe
+  bool load_return_one = false;         // load `r0 = 1; exit` instead (cgroup_sock)
 };
 constexpr std::uint32_t kProbeMapValueSize = 32;
 constexpr const char* kProbeMapName = "libbpf_global";

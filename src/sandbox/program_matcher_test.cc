@@ -156,7 +156,18 @@ TEST(ProgramMatcherTest, OnlyTheExactProbeShapesAreProbes) {
   EXPECT_FALSE(probe_shape(a, other_helper));  // bpf_trace_printk
   a.prog_type = BPF_PROG_TYPE_KPROBE;
   EXPECT_FALSE(probe_shape(a, clock));
-  EXPECT_TRUE(probe_shape(a, zero));
+  // r0 = 0 is a probe only as a socket filter or libbpf's cgroup_sock probe
+  // (attached as XDP it would drop every packet).
+  EXPECT_FALSE(probe_shape(a, zero));
+  a.prog_type = BPF_PROG_TYPE_XDP;
+  EXPECT_FALSE(probe_shape(a, zero));
+  a.prog_type = BPF_PROG_TYPE_CGROUP_SOCK;
+  EXPECT_FALSE(probe_shape(a, zero));  // without libbpf's attach type
+  a.expected_attach_type = BPF_CGROUP_INET_SOCK_CREATE;
+  ASSERT_TRUE(probe_shape(a, zero));
+  EXPECT_TRUE(probe_shape(a, zero)->load_return_one);
+  a.expected_attach_type = 0;
+  a.prog_type = BPF_PROG_TYPE_SOCKET_FILTER;
   a.prog_flags = BPF_F_SLEEPABLE;
   EXPECT_FALSE(probe_shape(a, zero));
 

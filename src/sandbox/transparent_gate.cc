@@ -293,6 +293,7 @@ Admission TransparentGate::Impl::admit_probe(const BpfCall& call, const internal
     maps = std::move(checked).value();
     std::memcpy(insns.data() + 4, &maps.slot_fds[0], 4);
   }
+  if (probe.load_return_one) insns[4] = 1;  // r0 = 1: an attached copy refuses nothing
   internal::OwnLoadRequest req;
   req.prog_type = attr.prog_type;
   req.expected_attach_type = attr.expected_attach_type;

@@ -36,6 +36,7 @@ constexpr std::string_view kEnvelopeSuffix = ".sig.json";
 struct Envelope {
   EnvelopeStatus status;
   gate::CheckOutcome outcome;   // the gate's decision at start
+  log::AttemptRecord base;      // its signed facts as the gate records them (hashes computed once)
   internal::ExpectedObject expected;
   std::string license;
 };
@@ -179,6 +180,7 @@ Result<std::unique_ptr<TransparentGate>> TransparentGate::open(const std::string
     req.action = "transparent_load";
     env.outcome = gate::check_load_bytes(req, impl->policy, nullptr);
     env.status.verified = env.outcome.verification.valid;
+    env.base = gate::make_attempt_record(req, env.outcome);
     env.status.decision = env.outcome.decision;
     env.status.reason = env.outcome.reason;
     env.status.sentence = env.outcome.sentence;
@@ -330,10 +332,7 @@ Admission TransparentGate::Impl::admit_match(const BpfCall& call, const internal
   const std::string what = "program " + prog.name + " of " + env.status.path;
   auto with_envelope = [&](Admission a) {
     // The signed facts, as the gate records them for this envelope.
-    gate::CheckBytesRequest labels;
-    labels.envelope_label = env.status.path;
-    labels.action = "transparent_load";
-    const log::AttemptRecord base = gate::make_attempt_record(labels, env.outcome);
+    const log::AttemptRecord& base = env.base;
     a.record.signer = base.signer;
     a.record.object_sha3_256 = base.object_sha3_256;
     a.record.envelope_sha3_256 = base.envelope_sha3_256;

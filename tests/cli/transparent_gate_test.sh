@@ -102,7 +102,10 @@ check "no envelopes: refused" 255 "${T[@]}" "$PQBPF_CLI" run --quiet --log audit
 [ "$(loaded)" -eq "$BEFORE" ] && ok || fail "loaded without envelopes"
 
 # 4. A workload flipping its instruction buffer while its load is pending:
-# whatever was admitted is the signed program (one kernel tag).
+# whatever was admitted is the signed program (one kernel tag). Outside the
+# sandbox the same race loads both versions: the test can see a swap.
+check "race outside: both versions load" 1 "${T[@]}" "$RACE" 3000
+expect_stdout "race outside: two tags" '^admitted 3000 refused 0 tags 2$'
 check "race" 0 "${T[@]}" "$PQBPF_CLI" run --quiet --envelopes env --policy policy.yaml \
   --log race.log --durability none -- "$RACE" 3000
 expect_stdout "race admitted some" '^admitted [1-9][0-9]* refused [0-9]+ tags 1$'

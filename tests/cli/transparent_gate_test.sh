@@ -95,6 +95,20 @@ refused "map of another shape" map_mismatch xdp_counter_array.bpf.o env
 grep '"reason":"map_mismatch"' audit.log | grep -q "map 'class_counts' (fd [0-9]* in the caller) has type 2" &&
   ok || fail "the map refusal does not say which map"
 
+# A signed program whose envelope the policy denies (no rule covers xdp): refused with the
+# policy's own reason (the gate's decision path), signer recorded.
+cat > sockets_only.yaml <<YAML
+rules:
+  - program_types: [socket_filter]
+    allowed_signers: [ops.key.pub]
+YAML
+check "policy denies the type" 255 "${T[@]}" "$PQBPF_CLI" run --quiet --policy sockets_only.yaml \
+  --log audit.log --envelopes env -- bpftool prog loadall xdp_counter.bpf.o bpffs/no
+grep '"reason":"no_rule"' audit.log | grep '"action":"transparent_load"' | grep -q '"signer":"did:pqaid:' &&
+  ok || fail "no no_rule record with the signer"
+[ ! -e bpffs/no/xdp_count ] && [ "$(loaded)" -eq "$BEFORE" ] && ok || fail "policy-denied program loaded"
+rm -rf bpffs/no
+
 # 3. Without --envelopes nothing changes: every load is refused.
 check "no envelopes: refused" 255 "${T[@]}" "$PQBPF_CLI" run --quiet --log audit.log \
   --allow-bpf-cmd map_create --allow-bpf-cmd btf_load --allow-bpf-cmd obj_get_info_by_fd \

@@ -15,6 +15,8 @@ set(cli_scripts
   log
   secrets
   load
+  transparent_gate
+  transparent_corpus
 )
 foreach(script ${cli_scripts})
   pqbpf_add_script_test(cli_${script}
@@ -25,4 +27,4 @@ foreach(script ${cli_scripts})
 endforeach()
 # Scripts that load into the running kernel or compare its program list
 # never overlap other such tests (ctest -j).
-set_tests_properties(cli_load cli_sandbox PROPERTIES RESOURCE_LOCK bpf_kernel)
+set_tests_properties(cli_load cli_sandbox cli_transparent_gate cli_transparent_corpus PROPERTIES RESOURCE_LOCK bpf_kernel)

@@ -12,8 +12,10 @@
 #include "cli_support.h"
 #include "log_key.h"
 #include "passphrase_options.h"
+#include "pqbpf/policy/policy_file.h"
 #include "pqbpf/sandbox/bpf_command.h"
 #include "pqbpf/sandbox/supervisor.h"
+#include "pqbpf/sandbox/transparent_gate.h"
 
 namespace pqbpf::cli {
 namespace {
@@ -25,6 +27,9 @@ constexpr int kExitNotFound = 127;
 struct RunOptions {
   std::vector<std::string> command;
   std::vector<std::string> allow;
+  std::string envelopes;
+  std::string policy;
+  bool no_default_cmds = false;
   std::string log;
   std::string log_key;
   std::string durability = "always";
@@ -50,6 +55,30 @@ int run_run(const RunOptions& o) {
   prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 
   sandbox::SupervisorOptions options;
+  // With envelopes, loads matching a signed, allowed program are admitted
+  // (docs/TRANSPARENT_GATE.md) and a loader's other commands pass by default.
+  std::unique_ptr<sandbox::TransparentGate> gate;
+  if (!o.envelopes.empty()) {
+    auto policy = policy::load_policy_file(o.policy);
+    if (!policy.ok()) {
+      std::cerr << "pqc-bpf: error: " << policy.error().message << " (the command was not started)\n";
+      return kExitSandboxFailed;
+    }
+    auto opened = sandbox::TransparentGate::open(o.envelopes, std::move(policy).value());
+    if (!opened.ok()) {
+      std::cerr << "pqc-bpf: error: " << opened.error().message << " (the command was not started)\n";
+      return kExitSandboxFailed;
+    }
+    gate = std::move(opened).value();
+    for (const auto& e : gate->envelopes()) {
+      if (o.quiet || (e.programs > 0 && e.decision == Decision::kAllow)) continue;
+      std::cerr << "pqc-bpf: run: " << e.path << ": "
+                << (e.programs > 0 ? "matched loads are denied" : "no load can match it") << " ("
+                << reason_code_name(e.reason) << "): " << e.sentence << "\n";
+    }
+    options.gate = gate.get();
+    if (!o.no_default_cmds) options.rules.allowed_commands = sandbox::default_loader_commands();
+  }
   for (const std::string& name : o.allow) {
     options.rules.allowed_commands.insert(*sandbox::bpf_command_by_name(name));  // checked at parse
   }
@@ -94,7 +123,7 @@ int run_run(const RunOptions& o) {
 void add_run_command(CLI::App& app, CommandRun& run) {
   auto o = std::make_shared<RunOptions>();
   auto* cmd = app.add_subcommand(
-      "run", "Run a command whose own bpf() program loads are refused and recorded");
+      "run", "Run a command whose bpf() program loads are admitted only when signed, and recorded");
   cmd->add_option("--log", o->log, "Audit log to record every refused bpf() call in");
   cmd->add_option("--log-key", o->log_key,
                   "The log's signing key for checkpoints (default: LOG.key, created if missing)");
@@ -113,6 +142,13 @@ void add_run_command(CLI::App& app, CommandRun& run) {
         }
         return "";
       });
+  cmd->add_option("--envelopes", o->envelopes,
+                  "Directory of signed envelopes (*.sig.json, object beside): a load whose "
+                  "instructions are a signed program the policy allows is admitted "
+                  "(docs/TRANSPARENT_GATE.md)");
+  cmd->add_option("--policy", o->policy, "Policy file deciding the envelopes (with --envelopes)");
+  cmd->add_flag("--no-default-bpf-cmds", o->no_default_cmds,
+                "With --envelopes: allow only the --allow-bpf-cmd commands, not a loader's defaults");
   cmd->add_flag("--quiet", o->quiet, "No notice on stderr per refused call");
   o->passphrase.add_to(*cmd);
   cmd->add_option("command", o->command, "The command and its arguments (after --)")->required();
@@ -120,7 +156,16 @@ void add_run_command(CLI::App& app, CommandRun& run) {
       "Example: pqc-bpf run --log audit.log --allow-bpf-cmd map_create -- ./agent --flag\n"
       "Exit: the command's status (128+N when killed by signal N); 125 the sandbox could\n"
       "not start; 126 the command cannot be executed; 127 not found.");
-  cmd->callback([o, &run] { run = [o] { return run_run(*o); }; });
+  cmd->callback([o, cmd, &run] {
+    if (!o->envelopes.empty() && o->policy.empty()) {
+      throw CLI::ValidationError("--envelopes", "needs --policy");
+    }
+    if (o->envelopes.empty() && (!o->policy.empty() || o->no_default_cmds)) {
+      throw CLI::ValidationError("--policy", "only with --envelopes");
+    }
+    (void)cmd;
+    run = [o] { return run_run(*o); };
+  });
 }
 
 }  // namespace pqbpf::cli

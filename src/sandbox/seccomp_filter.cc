@@ -36,7 +36,7 @@ std::vector<std::uint32_t> extra_arches(std::uint32_t native) {
 
 }  // namespace
 
-Result<BpfNotifyFilter> build_bpf_notify_filter() {
+Result<BpfNotifyFilter> build_bpf_notify_filter(const std::set<std::uint32_t>& pass_in_kernel) {
   Ctx ctx(seccomp_init(SCMP_ACT_ALLOW));
   if (!ctx) return make_error(ErrorCode::kInternal, "seccomp filter: seccomp_init failed");
   // A syscall from an ABI the filter does not cover could reach bpf() by a
@@ -52,8 +52,28 @@ Result<BpfNotifyFilter> build_bpf_notify_filter() {
     }
     arches.push_back(a);
   }
-  if (int rc = seccomp_rule_add(ctx.get(), SCMP_ACT_NOTIFY, SCMP_SYS(bpf), 0); rc < 0) {
-    return lib_error("bpf() rule (does the kernel support user notification?)", rc);
+  if (pass_in_kernel.empty()) {
+    if (int rc = seccomp_rule_add(ctx.get(), SCMP_ACT_NOTIFY, SCMP_SYS(bpf), 0); rc < 0) {
+      return lib_error("bpf() rule (does the kernel support user notification?)", rc);
+    }
+  } else {
+    // Every command number that is not passed is notified, one rule each,
+    // and every number past the last known command; what is left (the
+    // passed commands) takes the default action, allow. libseccomp cannot
+    // say "notify unless", hence the enumeration. The comparison is on the
+    // low 32 bits, as the kernel reads `int cmd`.
+    for (std::uint32_t cmd = 0; cmd <= kLastKnownBpfCommand; ++cmd) {
+      if (pass_in_kernel.contains(cmd)) continue;
+      if (int rc = seccomp_rule_add(ctx.get(), SCMP_ACT_NOTIFY, SCMP_SYS(bpf), 1, SCMP_A0_32(SCMP_CMP_EQ, cmd));
+          rc < 0) {
+        return lib_error("bpf() rule (does the kernel support user notification?)", rc);
+      }
+    }
+    if (int rc = seccomp_rule_add(ctx.get(), SCMP_ACT_NOTIFY, SCMP_SYS(bpf), 1,
+                                  SCMP_A0_32(SCMP_CMP_GT, kLastKnownBpfCommand));
+        rc < 0) {
+      return lib_error("bpf() rule for unknown commands", rc);
+    }
   }
 
   BpfNotifyFilter out;

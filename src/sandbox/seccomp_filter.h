@@ -28,7 +28,15 @@ struct BpfNotifyFilter {
   std::set<std::pair<std::uint32_t, std::int32_t>> bpf_syscalls;
 };
 
-Result<BpfNotifyFilter> build_bpf_notify_filter();
+// The highest bpf() command number this build knows (bpf_command.h); every
+// number above it is always notified.
+constexpr std::uint32_t kLastKnownBpfCommand = 36;
+
+// Every bpf() call is sent to the listener, except the commands in
+// `pass_in_kernel`, which the filter itself allows (they never reach the
+// supervisor: the same answer as CONTINUE, without the round trip). The
+// caller guarantees none of them loads code (bpf_command_may_continue).
+Result<BpfNotifyFilter> build_bpf_notify_filter(const std::set<std::uint32_t>& pass_in_kernel = {});
 
 // In the forked child: PR_SET_NO_NEW_PRIVS, then installs `filter` with
 // SECCOMP_FILTER_FLAG_NEW_LISTENER. Returns the listener fd, or -errno.

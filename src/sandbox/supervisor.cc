@@ -19,8 +19,11 @@
 #include <cerrno>
 #include <cstring>
 
+#include <fcntl.h>
+
 #include "launch.h"
 #include "pqbpf/sandbox/bpf_command.h"
+#include "pqbpf/sandbox/transparent_gate.h"
 #include "seccomp_filter.h"
 #include "workload_reader.h"
 
@@ -61,6 +64,7 @@ class Supervisor {
     // command is judged by its number alone (a register: it cannot change).
     const bool loads = is_bpf && bpf_command_loads_code(call.cmd);
     if (loads) read_call(call, n.pid, options_);
+    if (loads && options_.gate != nullptr) return handle_gated_load(n, call, result);
     Verdict verdict = decide_bpf_call(call, options_.rules);
     if (verdict.kind == Verdict::Kind::kRefuse && !loads) read_call(call, n.pid, options_);
     call.caller.tid = n.pid;
@@ -96,6 +100,69 @@ class Supervisor {
   }
 
  private:
+  // A load under a transparent gate: admitted (the supervisor's own load,
+  // handed over with ADDFD + SEND) or refused; recorded before the answer.
+  Status handle_gated_load(const seccomp_notif& n, BpfCall& call, SupervisorResult& result) {
+    call.caller.tid = n.pid;
+    // The caller's process, for pidfd_getfd; opened before ID_VALID so that
+    // a valid id means the pidfd is the caller's process, not a reused pid.
+    UniqueFd pidfd;
+    if (call.caller.pid) pidfd = UniqueFd(static_cast<int>(::syscall(SYS_pidfd_open, *call.caller.pid, 0)));
+    call.still_valid = ::ioctl(listener_, SECCOMP_IOCTL_NOTIF_ID_VALID, &n.id) == 0;
+    Admission a = options_.gate->admit(call, pidfd.get());
+    const bool recorded = append(a.record, result);
+    if (a.verdict.kind == Verdict::Kind::kInjectFd && !recorded) {
+      // Fail closed: an admission that is not in the log does not happen.
+      a.program = UniqueFd();
+      a.verdict.kind = Verdict::Kind::kRefuse;
+      a.verdict.error = EPERM;
+    }
+    if (a.verdict.kind != Verdict::Kind::kInjectFd && options_.on_refusal) options_.on_refusal(a.record, call);
+    int rc;
+    if (a.verdict.kind == Verdict::Kind::kInjectFd) {
+      seccomp_notif_addfd addfd;
+      std::memset(&addfd, 0, sizeof(addfd));
+      addfd.id = n.id;
+      addfd.flags = SECCOMP_ADDFD_FLAG_SEND;
+      addfd.srcfd = static_cast<std::uint32_t>(a.program.get());
+      addfd.newfd_flags = O_CLOEXEC;  // as the kernel's own bpf() fds
+      do {
+        rc = ::ioctl(listener_, SECCOMP_IOCTL_NOTIF_ADDFD, &addfd);
+      } while (rc < 0 && errno == EINTR);
+    } else {
+      seccomp_notif_resp resp;
+      std::memset(&resp, 0, sizeof(resp));
+      resp.id = n.id;
+      resp.error = -a.verdict.error;
+      do {
+        rc = ::ioctl(listener_, SECCOMP_IOCTL_NOTIF_SEND, &resp);
+      } while (rc < 0 && errno == EINTR);
+    }
+    if (rc < 0) {
+      if (errno != ENOENT) return sys_error("answering a load");
+      ++result.gone;
+      return ok_status();
+    }
+    if (a.verdict.kind == Verdict::Kind::kInjectFd) {
+      ++result.admitted;
+    } else {
+      ++result.refused;
+    }
+    return ok_status();
+  }
+
+  // Appends one record; false when it could not be written.
+  bool append(const log::AttemptRecord& rec, SupervisorResult& result) {
+    if (options_.log == nullptr) return true;
+    const log::RecordedDecision recorded = log::record_decision(*options_.log, rec);
+    if (recorded.error) {
+      ++result.log_errors;
+      if (options_.on_log_error) options_.on_log_error(*recorded.error);
+      return false;
+    }
+    return true;
+  }
+
   void record(const BpfCall& call, const Verdict& verdict, SupervisorResult& result) {
     const log::AttemptRecord rec = make_refusal_record(call, verdict);
     if (options_.log != nullptr) {
@@ -152,13 +219,16 @@ int shell_exit_status(int wait_status) {
 
 Result<SupervisorResult> run_supervised(const std::vector<std::string>& argv,
                                         const SupervisorOptions& options) {
-  PQBPF_ASSIGN_OR_RETURN(internal::BpfNotifyFilter filter, internal::build_bpf_notify_filter());
   for (std::uint32_t cmd : options.rules.allowed_commands) {
-    if (!bpf_command_may_continue(cmd)) {
+    if (!bpf_command_may_continue(cmd) || cmd > internal::kLastKnownBpfCommand) {
       return make_error(ErrorCode::kInvalidArgument,
                         "bpf command " + bpf_command_name(cmd) + " can never be allowed");
     }
   }
+  // Allowed commands are judged on their number alone: the filter passes
+  // them in the kernel, and only the rest reaches this process.
+  PQBPF_ASSIGN_OR_RETURN(internal::BpfNotifyFilter filter,
+                         internal::build_bpf_notify_filter(options.rules.allowed_commands));
   BlockedSignals blocked;
   if (!blocked.ok()) return sys_error("blocking signals");
   UniqueFd sigfd(::signalfd(-1, &blocked.set(), SFD_CLOEXEC | SFD_NONBLOCK));

@@ -35,6 +35,8 @@ enum class ReasonCode {
                          // object's programs and no rule allows that
   kDirectLoadRefused,  // "direct_load_refused": a sandboxed workload's own bpf(BPF_PROG_LOAD)
   kBpfCommandDenied,   // "bpf_command_denied": a sandboxed bpf() command not on the allow-list
+  kNoMatchingEnvelope, // "no_matching_envelope": a sandboxed load matches no signed program
+  kMapMismatch,        // "map_mismatch": a matched load names a map unlike the signed one
 };
 
 constexpr std::string_view reason_code_name(ReasonCode code) {
@@ -65,6 +67,8 @@ constexpr std::string_view reason_code_name(ReasonCode code) {
     case ReasonCode::kUninspectableObject: return "uninspectable_object";
     case ReasonCode::kDirectLoadRefused: return "direct_load_refused";
     case ReasonCode::kBpfCommandDenied: return "bpf_command_denied";
+    case ReasonCode::kNoMatchingEnvelope: return "no_matching_envelope";
+    case ReasonCode::kMapMismatch: return "map_mismatch";
   }
   return "internal_error";
 }

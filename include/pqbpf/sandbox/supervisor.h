@@ -5,9 +5,11 @@
 // Per call: read the command (a register, so it cannot race); for
 // BPF_PROG_LOAD copy the attribute, the instructions and the name out of the
 // workload once (process_vm_readv), check SECCOMP_IOCTL_NOTIF_ID_VALID, decide
-// (decide_bpf_call), record every refusal in the audit log, answer. Refusals
-// are answered with an error; allowed commands with
-// SECCOMP_USER_NOTIF_FLAG_CONTINUE (only commands that load no code).
+// (decide_bpf_call, or with a TransparentGate its admit()), record every
+// refusal and admission in the audit log, answer. Refusals are answered with
+// an error; an admitted load with the supervisor's own program fd
+// (SECCOMP_IOCTL_NOTIF_ADDFD + SECCOMP_ADDFD_FLAG_SEND); allowed commands pass
+// in the seccomp filter itself (only commands that load no code).
 //
 // The filter is inherited by the workload's threads and children. When this
 // process exits (or dies), the workload's later bpf() calls fail with ENOSYS.
@@ -25,9 +27,17 @@
 #include "pqbpf/sandbox/verdict.h"
 
 namespace pqbpf::sandbox {
+class TransparentGate;
+}
+
+namespace pqbpf::sandbox {
 
 struct SupervisorOptions {
   SandboxRules rules;
+  // With a gate, BPF_PROG_LOAD is decided by TransparentGate::admit (and
+  // admitted loads are answered with the program fd, SECCOMP_IOCTL_NOTIF_ADDFD);
+  // without one, every load is refused. Not owned.
+  const TransparentGate* gate = nullptr;
   // Refusals are appended here when set. If a record cannot be written the
   // call is still refused (it was going to be) and log_errors counts it.
   log::LogWriter* log = nullptr;
@@ -46,6 +56,7 @@ struct SupervisorResult {
   int wait_status = 0;         // the command's status as waitpid(2) gives it
   std::uint64_t refused = 0;   // calls answered with an error
   std::uint64_t continued = 0; // calls the kernel ran (allow-listed commands)
+  std::uint64_t admitted = 0;  // loads answered with a program fd the supervisor loaded
   std::uint64_t log_errors = 0;
   std::uint64_t gone = 0;      // callers that exited before they were answered
 };

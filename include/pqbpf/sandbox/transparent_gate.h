@@ -1,0 +1,82 @@
+// TransparentGate: admits a sandboxed workload's own BPF_PROG_LOAD when its
+// instructions are those of a program in a signed envelope the policy allows
+// (issue 13; docs/TRANSPARENT_GATE.md).
+//
+// At start, every envelope of a directory is read once and decided by the
+// gate's own path (gate::check_load_bytes: verify, then the LoadPolicy); from
+// each verified object, libbpf's relocation says what a loader hands the
+// kernel for each program and which fields it fills in (map references).
+// Per request, admit() matches the instructions the supervisor copied out of
+// the workload, fetches and checks the maps they name, and loads the copied
+// instructions itself; the supervisor hands the new program fd to the
+// workload (SECCOMP_IOCTL_NOTIF_ADDFD). Nothing is ever CONTINUEd.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "pqbpf/core/unique_fd.h"
+#include "pqbpf/log/record.h"
+#include "pqbpf/policy/load_policy.h"
+#include "pqbpf/result.h"
+#include "pqbpf/sandbox/bpf_call.h"
+#include "pqbpf/sandbox/verdict.h"
+
+namespace pqbpf::sandbox {
+
+// The answer to one load request, with its audit record (append it before
+// answering; if it cannot be appended, refuse and drop `program`).
+struct Admission {
+  Verdict verdict;           // kInjectFd (program holds the fd) or kRefuse
+  UniqueFd program;          // the program the supervisor loaded
+  log::AttemptRecord record;
+};
+
+// What became of one envelope file at start.
+struct EnvelopeStatus {
+  std::string path;
+  bool verified = false;     // signature, hash and programs verified
+  Decision decision = Decision::kDeny;  // the policy's decision (deny when not verified)
+  ReasonCode reason = ReasonCode::kInternalError;
+  std::string sentence;      // why (the gate's sentence, or why it was not read)
+  std::size_t programs = 0;  // programs a load can be matched against
+};
+
+// Limits on --envelopes DIR (docs/LIMITS.md).
+constexpr std::size_t kMaxEnvelopes = 1024;
+
+// bpf() commands a loader needs besides BPF_PROG_LOAD (libbpf, bpftool,
+// cilium/ebpf): maps, BTF, pins, info and ids, links and attach. Not in the
+// list: prog_test_run, iter_create, enable_stats, token_create.
+std::set<std::uint32_t> default_loader_commands();
+
+class TransparentGate {
+ public:
+  // Reads every regular file `*.sig.json` of `dir` (its detached object is
+  // the same name without `.sig.json`, when it exists). An envelope that
+  // cannot be read, verified or relocated is kept as a status line, not an
+  // error; an unreadable directory is kIo/kNotFound.
+  static Result<std::unique_ptr<TransparentGate>> open(const std::string& dir,
+                                                       policy::LoadPolicy policy);
+  ~TransparentGate();
+  TransparentGate(const TransparentGate&) = delete;
+  TransparentGate& operator=(const TransparentGate&) = delete;
+
+  const std::vector<EnvelopeStatus>& envelopes() const;
+
+  // Decides one BPF_PROG_LOAD copied out of the workload (`call.load`,
+  // `call.attr`, read once, `still_valid` checked after). `pidfd` is the
+  // caller's process (for pidfd_getfd), or -1. Loads the program when
+  // admitted. Never throws.
+  Admission admit(const BpfCall& call, int pidfd) const noexcept;
+
+ private:
+  struct Impl;
+  explicit TransparentGate(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace pqbpf::sandbox

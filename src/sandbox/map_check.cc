@@ -1,0 +1,99 @@
+// fetch_and_check_maps (see map_check.h).
+#include "map_check.h"
+
+#include <bpf/bpf.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <map>
+
+namespace pqbpf::sandbox::internal {
+namespace {
+
+constexpr std::size_t kKernelNameMax = BPF_OBJ_NAME_LEN - 1;
+
+Error refuse(const std::string& s) { return make_error(ErrorCode::kPermission, s); }
+
+// Whether our fd is a BPF map (BPF_OBJ_GET_INFO_BY_FD would fill a map_info
+// from a program's info otherwise).
+bool is_bpf_map(int fd) {
+  char target[64];
+  const std::string link = "/proc/self/fd/" + std::to_string(fd);
+  const ssize_t n = ::readlink(link.c_str(), target, sizeof(target) - 1);
+  if (n <= 0) return false;
+  return std::string(target, static_cast<std::size_t>(n)) == "anon_inode:bpf-map";
+}
+
+// The signed map's name as the kernel holds it: libbpf truncates to 15
+// bytes; an internal map's loader-chosen prefix is free, its suffix is not.
+bool name_fits(const ExpectedMap& want, const std::string& kernel_name) {
+  if (want.internal) return kernel_name.ends_with(want.internal_suffix.substr(0, kKernelNameMax));
+  return kernel_name == want.name.substr(0, kKernelNameMax);
+}
+
+}  // namespace
+
+Result<CheckedMaps> fetch_and_check_maps(int pidfd, const ExpectedObject& object,
+                                         const ExpectedProgram& program,
+                                         const std::vector<std::int32_t>& workload_fds) {
+  CheckedMaps out;
+  std::map<std::int32_t, int> by_workload_fd;       // workload fd -> our fd
+  std::map<std::uint32_t, std::uint32_t> id_of_map;  // signed map index -> kernel map id
+  std::map<std::uint32_t, std::uint32_t> map_of_id;
+  for (std::size_t s = 0; s < program.slots.size(); ++s) {
+    const MapSlot& slot = program.slots[s];
+    const ExpectedMap& want = object.maps[slot.map];
+    const std::int32_t wfd = workload_fds[s];
+    const std::string which = "map '" + want.name + "' (fd " + std::to_string(wfd) + " in the caller)";
+    int fd;
+    if (auto it = by_workload_fd.find(wfd); it != by_workload_fd.end()) {
+      fd = it->second;
+    } else {
+      UniqueFd got(static_cast<int>(::syscall(SYS_pidfd_getfd, pidfd, wfd, 0)));
+      if (!got.valid()) return refuse(which + " could not be fetched: " + std::strerror(errno));
+      fd = got.get();
+      out.owned.push_back(std::move(got));
+      by_workload_fd.emplace(wfd, fd);
+    }
+    if (!is_bpf_map(fd)) return refuse(which + " is not a BPF map");
+    bpf_map_info info;
+    std::memset(&info, 0, sizeof(info));
+    __u32 len = sizeof(info);
+    if (bpf_obj_get_info_by_fd(fd, &info, &len) != 0) {
+      return refuse(which + ": BPF_OBJ_GET_INFO_BY_FD failed: " + std::strerror(errno));
+    }
+    const std::string kname(info.name, strnlen(info.name, sizeof(info.name)));
+    if (info.type != want.type || info.key_size != want.key_size || info.value_size != want.value_size) {
+      return refuse(which + " has type " + std::to_string(info.type) + ", key size " +
+                    std::to_string(info.key_size) + ", value size " + std::to_string(info.value_size) +
+                    "; signed: type " + std::to_string(want.type) + ", key size " +
+                    std::to_string(want.key_size) + ", value size " + std::to_string(want.value_size));
+    }
+    if (!name_fits(want, kname)) return refuse(which + " is named '" + kname + "'");
+    if (want.bind_contents) {
+      // Read-only data: the verifier may treat its (frozen) values as
+      // constants of the program, so they are part of what was signed.
+      std::vector<std::uint8_t> value(want.value_size);
+      const std::uint32_t key = 0;
+      if (want.contents.size() != want.value_size ||
+          bpf_map_lookup_elem(fd, &key, value.data()) != 0 || value != want.contents) {
+        return refuse(which + " does not hold the signed read-only data");
+      }
+    }
+    auto [it, fresh] = id_of_map.emplace(slot.map, info.id);
+    if (!fresh && it->second != info.id) {
+      return refuse(which + " is another kernel map than an earlier reference to the same map");
+    }
+    auto [jt, fresh_id] = map_of_id.emplace(info.id, slot.map);
+    if (!fresh_id && jt->second != slot.map) {
+      return refuse(which + " is the kernel map already given for map '" +
+                    object.maps[jt->second].name + "'");
+    }
+    out.slot_fds.push_back(fd);
+  }
+  return out;
+}
+
+}  // namespace pqbpf::sandbox::internal

@@ -1,0 +1,35 @@
+// Checking the maps a matched load refers to (sandbox-internal).
+//
+// A matched request names maps by fd numbers in the workload. Each is fetched
+// once into the supervisor with pidfd_getfd (so the check and the load use
+// the same kernel map, whatever the workload does with its fd table
+// meanwhile), must be a BPF map, and must have the signed map's type, key and
+// value size and name (BPF_OBJ_GET_INFO_BY_FD), and a .rodata map must hold
+// the signed section's bytes (BPF_MAP_LOOKUP_ELEM). One map of the object is one
+// kernel map: two references to the same signed map must be the same kernel
+// map, and two signed maps must not share one.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "expected_program.h"
+#include "pqbpf/core/unique_fd.h"
+#include "pqbpf/result.h"
+
+namespace pqbpf::sandbox::internal {
+
+struct CheckedMaps {
+  // The supervisor's own fd for each slot, in ExpectedProgram::slots order
+  // (several slots may share one descriptor).
+  std::vector<int> slot_fds;
+  std::vector<UniqueFd> owned;
+};
+
+// kPermission with one sentence naming the first map that does not fit.
+Result<CheckedMaps> fetch_and_check_maps(int pidfd, const ExpectedObject& object,
+                                         const ExpectedProgram& program,
+                                         const std::vector<std::int32_t>& workload_fds);
+
+}  // namespace pqbpf::sandbox::internal

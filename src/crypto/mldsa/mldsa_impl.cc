@@ -180,9 +180,7 @@ bool Scheme<P>::sign_mu(const std::uint8_t* sk, const std::uint8_t mu[kCrhBytes]
       dot_montgomery<P::l>(st->w0[i], st->a_hat[i], st->z);
       poly_invntt_tomont(st->w0[i]);
       poly_freeze(st->w0[i]);
-      for (int j = 0; j < kN; ++j) {
-        st->w1[i].c[j] = decompose<P::gamma2>(st->w0[i].c[j], st->w0[i].c[j]);
-      }
+      poly_decompose<P::gamma2>(st->w1[i], st->w0[i], st->w0[i]);
       pack_w1<P>(st->w1_packed + i * P::w1_poly_bytes, st->w1[i]);
     }
     // Step 15: c_tilde = H(mu || w1Encode(w1), lambda / 4).
@@ -233,13 +231,7 @@ bool Scheme<P>::sign_mu(const std::uint8_t* sk, const std::uint8_t mu[kCrhBytes]
       poly_add(st->w0[i], st->w0[i], st->tmp[i]);
     }
     std::uint32_t hints = 0;
-    for (int i = 0; i < P::k; ++i) {
-      for (int j = 0; j < kN; ++j) {
-        const std::uint32_t bit = make_hint<P::gamma2>(st->w0[i].c[j], st->w1[i].c[j]);
-        st->h[i].c[j] = static_cast<std::int32_t>(bit);
-        hints += bit;
-      }
-    }
+    for (int i = 0; i < P::k; ++i) hints += poly_make_hint<P::gamma2>(st->h[i], st->w0[i], st->w1[i]);
     // Step 28: reject if ||ct0|| >= gamma2 or the number of hints exceeds omega.
     reject |= ct::mask_lt(P::omega, static_cast<std::int32_t>(hints));
     // Declassified: the accept/reject bit, as above.
@@ -310,7 +302,7 @@ bool Scheme<P>::verify_mu(const ExpandedPublicKey<P>& key, const std::uint8_t mu
     poly_invntt_tomont(w[i]);
     poly_freeze(w[i]);
     // Step 10: w1' = UseHint(h, w'_approx).
-    for (int j = 0; j < kN; ++j) w[i].c[j] = use_hint<P::gamma2>(w[i].c[j], static_cast<std::uint32_t>(h[i].c[j]));
+    poly_use_hint<P::gamma2>(w[i], w[i], h[i]);
     pack_w1<P>(w1_packed + i * P::w1_poly_bytes, w[i]);
   }
   // Step 12: c_tilde' = H(mu || w1Encode(w1'), lambda / 4); step 13: compare.

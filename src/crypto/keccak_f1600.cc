@@ -122,6 +122,18 @@ void keccak_f1600(std::uint64_t state[25]) {
   keccak_f1600_scalar(state);
 }
 
+void keccak_absorb_blocks(std::uint64_t state[25], const std::uint8_t* data, std::size_t nblocks,
+                          std::size_t rate_words) {
+  if (active_impl() == CryptoImpl::kAvx512) {
+    keccak_absorb_blocks_avx512(state, data, nblocks, rate_words);
+    return;
+  }
+  for (std::size_t b = 0; b < nblocks; ++b, data += 8 * rate_words) {
+    for (std::size_t i = 0; i < rate_words; ++i) state[i] ^= load_le64(data + 8 * i);
+    keccak_f1600(state);
+  }
+}
+
 void keccak_f1600_x4_scalar(std::uint64_t* lanes, std::size_t stride) {
   for (std::size_t j = 0; j < 4; ++j) {
     std::uint64_t s[25];

@@ -100,6 +100,25 @@ void keccak_f1600_avx512(std::uint64_t state[25]) {
   for (int i = 0; i < 25; ++i) state[i] = static_cast<std::uint64_t>(_mm_cvtsi128_si64(a[i]));
 }
 
+void keccak_absorb_blocks_avx512(std::uint64_t state[25], const std::uint8_t* data,
+                                 std::size_t nblocks, std::size_t rate_words) {
+  __m128i a[25];
+#pragma GCC unroll 25
+  for (int i = 0; i < 25; ++i) a[i] = _mm_cvtsi64_si128(static_cast<long long>(state[i]));
+  for (std::size_t b = 0; b < nblocks; ++b, data += 8 * rate_words) {
+    // x86 is little-endian: a lane is the 8 bytes as they are.
+#pragma GCC unroll 25
+    for (int i = 0; i < 25; ++i) {
+      if (static_cast<std::size_t>(i) < rate_words) {
+        a[i] = _mm_xor_si128(a[i], _mm_loadl_epi64(reinterpret_cast<const __m128i*>(data + 8 * i)));
+      }
+    }
+    keccak_rounds<OpsAvx512<128>>(a);
+  }
+#pragma GCC unroll 25
+  for (int i = 0; i < 25; ++i) state[i] = static_cast<std::uint64_t>(_mm_cvtsi128_si64(a[i]));
+}
+
 namespace {
 
 // Eight states: load, 24 rounds, store; a keeps the result for the squeeze.
@@ -199,6 +218,13 @@ void keccak_f1600_x8_avx512(std::uint64_t* lanes) {
 }
 void keccak_f1600_x4_avx512vl(std::uint64_t* lanes, std::size_t stride) {
   keccak_f1600_x4_scalar(lanes, stride);
+}
+void keccak_absorb_blocks_avx512(std::uint64_t state[25], const std::uint8_t* data,
+                                 std::size_t nblocks, std::size_t rate_words) {
+  for (std::size_t b = 0; b < nblocks; ++b, data += 8 * rate_words) {
+    for (std::size_t i = 0; i < rate_words; ++i) state[i] ^= load_le64(data + 8 * i);
+    keccak_f1600_scalar(state);
+  }
 }
 void keccak_f1600_x8_avx512_squeeze(std::uint64_t* lanes, std::size_t rate_words,
                                     std::uint8_t* const* out, int n) {

@@ -24,9 +24,10 @@
 namespace pqbpf::crypto::mldsa::internal {
 
 // The streams of ExpandA, ExpandS and ExpandMask are independent SHAKE
-// instances; they run in batches of up to eight on the multi-state Keccak
-// (ShakeBatch). Which stream goes in which batch depends only on the
-// parameter set, never on data.
+// instances. ExpandS's and ExpandMask's run in batches of up to eight on the
+// multi-state Keccak (ShakeBatch); which stream goes in which batch depends
+// only on the parameter set, never on data. ExpandA's run on the lane
+// scheduler of expand_a.cc (public data), optionally with tr = H(pk).
 inline constexpr int kBatch = Shake128Batch::kMaxStreams;
 
 // FIPS 204, Algorithm 30 RejNTTPoly, the parsing half: appends to a the

@@ -39,12 +39,13 @@ inline void pack_poly(std::uint8_t* out, const Poly& a, F f) {
   }
 }
 
-// Reads 256 Bits-bit values and stores f(value) in a, from 32 * Bits bytes.
+// Reads 256 Bits-bit values and stores f(value) in a, from 32 * Bits bytes
+// (from group first_group of eight values on, when given).
 template <int Bits, typename F>
-inline void unpack_poly(Poly& a, const std::uint8_t* in, F f) {
+inline void unpack_poly(Poly& a, const std::uint8_t* in, F f, int first_group = 0) {
   static_assert(Bits >= 1 && Bits <= 24);
   constexpr std::uint32_t kMask = (std::uint32_t{1} << Bits) - 1;
-  for (int i = 0; i < kN / 8; ++i) {
+  for (int i = first_group; i < kN / 8; ++i) {
     std::uint64_t acc = 0;
     int nbits = 0;
     const std::uint8_t* p = in + i * Bits;
@@ -103,8 +104,17 @@ inline void pack_z(std::uint8_t* out, const Poly& z) {
 }
 template <class P>
 inline void unpack_z(Poly& z, const std::uint8_t* in) {
-  unpack_poly<P::z_bits>(z, in,
-                         [](std::uint32_t v) { return P::gamma1 - static_cast<std::int32_t>(v); });
+  const auto f = [](std::uint32_t v) { return P::gamma1 - static_cast<std::int32_t>(v); };
+#if defined(PQBPF_MLDSA_AVX2_POLY)
+  if (crypto::internal::use_avx2()) {
+    // All groups but the last with AVX2 (so its loads stay inside the
+    // polynomial's bytes), the last one here.
+    unpack_z_avx2(P::z_bits, P::gamma1, z, in);
+    unpack_poly<P::z_bits>(z, in, f, kN / 8 - 1);
+    return;
+  }
+#endif
+  unpack_poly<P::z_bits>(z, in, f);
 }
 
 // --- w1: SimpleBitPack(w1, (q-1)/(2 gamma2) - 1) (w1Encode, Algorithm 28) -

@@ -54,6 +54,9 @@ void poly_power2round_avx2(Poly& a1, Poly& a0, const Poly& a);
 void poly_decompose_avx2(std::int32_t gamma2, Poly& a1, Poly& a0, const Poly& a);
 std::uint32_t poly_make_hint_avx2(std::int32_t gamma2, Poly& h, const Poly& a0, const Poly& a1);
 void poly_use_hint_avx2(std::int32_t gamma2, Poly& r, const Poly& a, const Poly& h);
+// BitUnpack of z for bits = 18 or 20: every group of eight coefficients but
+// the last (the caller unpacks that one). Same integers as packing.h.
+void unpack_z_avx2(int bits, std::int32_t gamma1, Poly& z, const std::uint8_t* in);
 #endif
 
 // FIPS 204, Algorithm 35, Power2Round, for a in [0, q): a = a1 * 2^d + a0

@@ -184,7 +184,44 @@ PQBPF_AVX2 void poly_use_hint_avx2_impl(Poly& r, const Poly& a, const Poly& h) {
   }
 }
 
+// BitUnpack(z, gamma1 - 1, gamma1) for Bits = 18 or 20 (FIPS 204,
+// Algorithm 19): eight coefficients (Bits bytes) per step. Each half of the
+// register takes four of them from its own 16-byte load (at the group's
+// start and Bits / 2 bytes in); a byte shuffle puts the three bytes holding
+// each into its 32-bit lane, a variable shift and a mask extract it. The
+// loads reach 16 + Bits / 2 bytes past a group's start, so the last group
+// of the polynomial is unpacked by the scalar code.
+template <int Bits>
+PQBPF_AVX2 void unpack_z_avx2_impl(Poly& z, const std::uint8_t* in, std::int32_t gamma1) {
+  static_assert(Bits == 18 || Bits == 20);
+  constexpr int kHalf = Bits / 2;  // bytes per four coefficients
+  constexpr int b1 = Bits / 8, b2 = 2 * Bits / 8, b3 = 3 * Bits / 8;
+  const __m256i shuffle = _mm256_setr_epi8(
+      0, 1, 2, -1, b1, b1 + 1, b1 + 2, -1, b2, b2 + 1, b2 + 2, -1, b3, b3 + 1, b3 + 2, -1,
+      0, 1, 2, -1, b1, b1 + 1, b1 + 2, -1, b2, b2 + 1, b2 + 2, -1, b3, b3 + 1, b3 + 2, -1);
+  const __m256i shifts = _mm256_setr_epi32(0, Bits % 8, (2 * Bits) % 8, (3 * Bits) % 8, 0,
+                                           Bits % 8, (2 * Bits) % 8, (3 * Bits) % 8);
+  const __m256i mask = set1((1 << Bits) - 1);
+  const __m256i g1 = set1(gamma1);
+  for (int i = 0; i < kN / 8 - 1; ++i) {
+    const std::uint8_t* p = in + i * Bits;
+    const __m128i lo = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    const __m128i hi = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + kHalf));
+    __m256i v = _mm256_shuffle_epi8(_mm256_set_m128i(hi, lo), shuffle);
+    v = _mm256_and_si256(_mm256_srlv_epi32(v, shifts), mask);
+    store(z.c + 8 * i, _mm256_sub_epi32(g1, v));
+  }
+}
+
 }  // namespace
+
+void unpack_z_avx2(int bits, std::int32_t gamma1, Poly& z, const std::uint8_t* in) {
+  if (bits == 20) {
+    unpack_z_avx2_impl<20>(z, in, gamma1);
+  } else {
+    unpack_z_avx2_impl<18>(z, in, gamma1);
+  }
+}
 
 // gamma2 is public (the parameter set): the branch below picks the template.
 void poly_decompose_avx2(std::int32_t gamma2, Poly& a1, Poly& a0, const Poly& a) {

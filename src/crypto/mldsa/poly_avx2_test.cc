@@ -3,13 +3,16 @@
 // [0, q) for both gamma2, with and without the hint; MakeHint on every low
 // part a0 the signer can reach, next to a zero and a non-zero high part;
 // the norm check on either side of its bound; the add / sub / reduce /
-// freeze / shift / Power2Round loops on random and extreme inputs.
+// freeze / shift / Power2Round loops on random and extreme inputs; the
+// unpacking of z (18 and 20 bits) on random and all-ones bytes.
 #include <gtest/gtest.h>
 
 #include <cstdint>
 #include <random>
+#include <vector>
 
 #include "../cpu_dispatch.h"
+#include "packing.h"
 #include "poly.h"
 
 namespace pqbpf::crypto::mldsa::internal {
@@ -150,6 +153,25 @@ TEST_F(PolyAvx2Test, ElementwiseLoopsMatchScalar) {
       ASSERT_EQ(p0[0].c[i], p0[1].c[i]) << q_range.c[i];
     }
   }
+}
+
+template <class P>
+void check_unpack_z() {
+  std::mt19937 rng(P::z_bits);
+  // Exactly the polynomial's bytes, so a read past them is caught by ASan.
+  std::vector<std::uint8_t> bytes(P::z_poly_bytes);
+  for (int round = 0; round < 100; ++round) {
+    for (auto& b : bytes) b = round == 0 ? 0xFF : round == 1 ? 0 : static_cast<std::uint8_t>(rng());
+    Poly z[2];
+    both([&](bool avx) { unpack_z<P>(z[avx], bytes.data()); });
+    for (int i = 0; i < kN; ++i) ASSERT_EQ(z[0].c[i], z[1].c[i]) << "coefficient " << i;
+  }
+}
+
+TEST_F(PolyAvx2Test, UnpackZMatchesScalar) {
+  check_unpack_z<Params44>();
+  check_unpack_z<Params65>();
+  check_unpack_z<Params87>();
 }
 
 }  // namespace

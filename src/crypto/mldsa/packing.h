@@ -9,8 +9,11 @@
 // branches, and it runs on public signatures.
 #pragma once
 
+#include <bit>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
+#include <type_traits>
 
 #include "params.h"
 #include "poly.h"
@@ -18,23 +21,38 @@
 
 namespace pqbpf::crypto::mldsa::internal {
 
+// The N low-order bytes of v, little-endian, at out.
+template <int N>
+inline void store_le_prefix(std::uint8_t* out, std::uint64_t v) {
+  static_assert(N >= 1 && N <= 8);
+  if constexpr (std::endian::native == std::endian::big) v = __builtin_bswap64(v);
+  std::memcpy(out, &v, N);
+}
+
 // Writes f(a_i) (each < 2^Bits) for all 256 coefficients, 32 * Bits bytes.
+// Groups of eight values (four when Bits > 16) are ORed into one 64- or
+// 128-bit word and stored at once: straight-line arithmetic, no byte loop.
 template <int Bits, typename F>
 inline void pack_poly(std::uint8_t* out, const Poly& a, F f) {
   static_assert(Bits >= 1 && Bits <= 24);
-  for (int i = 0; i < kN / 8; ++i) {
-    std::uint64_t acc = 0;
-    int nbits = 0;
-    std::uint8_t* o = out + i * Bits;
+  constexpr int kGroup = Bits <= 16 ? 8 : 4;
+  constexpr int kBytes = kGroup * Bits / 8;
+  static_assert(kGroup * Bits % 8 == 0);
+  using Acc = std::conditional_t<(kGroup * Bits <= 64), std::uint64_t, unsigned __int128>;
+  for (int i = 0; i < kN / kGroup; ++i) {
+    Acc acc = 0;
 #pragma GCC unroll 8
-    for (int j = 0; j < 8; ++j) {
-      acc |= static_cast<std::uint64_t>(static_cast<std::uint32_t>(f(a.c[8 * i + j]))) << nbits;
-      nbits += Bits;
-      while (nbits >= 8) {
-        *o++ = static_cast<std::uint8_t>(acc);
-        acc >>= 8;
-        nbits -= 8;
-      }
+    for (int j = 0; j < kGroup; ++j) {
+      acc |= static_cast<Acc>(static_cast<std::uint32_t>(f(a.c[kGroup * i + j]))) << (Bits * j);
+    }
+    // Straight from registers (a bounce through a byte buffer would read
+    // across two wider stores, which the CPU cannot forward).
+    std::uint8_t* o = out + i * kBytes;
+    if constexpr (sizeof(Acc) == 8) {
+      store_le_prefix<kBytes>(o, acc);
+    } else {
+      store_le_prefix<8>(o, static_cast<std::uint64_t>(acc));
+      store_le_prefix<kBytes - 8>(o + 8, static_cast<std::uint64_t>(acc >> 64));
     }
   }
 }

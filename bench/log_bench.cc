@@ -16,7 +16,9 @@
 //   bare_write             write(2) of a record-sized line
 // Then `ratio <a>/<b> = X.XX` lines (appends/s over appends/s) and PASS/MISS
 // for the issue-5 targets: batch with 8 writers >= 5x always, and none within
-// 2x of the bare write loop (ratio >= 0.5). Not a test: exit status 0 whatever
+// 2x of the bare write loop (ratio >= 0.5); with --benchmark_repetitions=5,
+// also the issue-15 targets on the medians: batch8/always8 >= 0.8x of
+// bare_write8_fsync/bare_write_fsync, and none >= 0.5x bare_write. Not a test: exit status 0 whatever
 // the ratios. On a busy machine pass --benchmark_repetitions=N (the best
 // repetition is used).
 #include <benchmark/benchmark.h>
@@ -120,9 +122,16 @@ class RecordingReporter : public benchmark::ConsoleReporter {
   void ReportRuns(const std::vector<Run>& runs) override {
     ConsoleReporter::ReportRuns(runs);
     for (const Run& run : runs) {
-      if (run.run_type != Run::RT_Iteration || run.error_occurred) continue;
+      if (run.error_occurred) continue;
       auto it = run.counters.find("items_per_second");
       if (it == run.counters.end()) continue;
+      if (run.run_type == Run::RT_Aggregate) {
+        // The median over --benchmark_repetitions (issue 15 judges medians).
+        if (run.aggregate_name == "median") {
+          median_rates_[run.run_name.str()] = static_cast<double>(it->second.value);
+        }
+        continue;
+      }
       double& best = rates_[run.run_name.str()];
       best = std::max(best, static_cast<double>(it->second.value));
       // The same rate over the benchmark thread's CPU time: on a machine
@@ -138,6 +147,11 @@ class RecordingReporter : public benchmark::ConsoleReporter {
     auto it = rates_.find(name);
     return it == rates_.end() ? 0.0 : it->second;
   }
+  // Median appends/s over the repetitions; 0 without repetitions.
+  double median_rate(const std::string& name) const {
+    auto it = median_rates_.find(name);
+    return it == median_rates_.end() ? 0.0 : it->second;
+  }
   double cpu_rate(const std::string& name) const {
     auto it = cpu_rates_.find(name);
     return it == cpu_rates_.end() ? 0.0 : it->second;
@@ -146,6 +160,7 @@ class RecordingReporter : public benchmark::ConsoleReporter {
  private:
   std::map<std::string, double> rates_;
   std::map<std::string, double> cpu_rates_;
+  std::map<std::string, double> median_rates_;
 };
 
 double print_ratio(const RecordingReporter& r, const std::string& label, const std::string& a,
@@ -242,7 +257,34 @@ int main(int argc, char** argv) {
       std::printf("ratio none_nolease/bare_write (cpu time) = %.2f\n", c / b);
     }
   }
+  // Issue 15: judged on the medians of --benchmark_repetitions=5.
+  // batch8/always8 against what the disk itself gains from 8 lines per
+  // fdatasync (bare8/bare1), and none against the bare write loop.
+  double rel = -1, none_median = -1;
+  {
+    const double b8 = reporter.median_rate("append_batch/real_time/threads:8");
+    const double a8 = reporter.median_rate("append_always/real_time/threads:8");
+    const double d8 = reporter.median_rate("bare_write8_fsync/real_time");
+    const double d1 = reporter.median_rate("bare_write_fsync/real_time");
+    const double nn = reporter.median_rate("append_none/real_time");
+    const double bw = reporter.median_rate("bare_write/real_time");
+    if (b8 > 0 && a8 > 0 && d8 > 0 && d1 > 0) {
+      rel = (b8 / a8) / (d8 / d1);
+      std::printf("median ratio batch8/always8 = %.2f, bare8/bare1 = %.2f: %.2f of it\n", b8 / a8,
+                  d8 / d1, rel);
+    }
+    if (nn > 0 && bw > 0) {
+      none_median = nn / bw;
+      std::printf("median ratio none/bare_write = %.2f  (%.0f vs %.0f appends/s)\n", none_median,
+                  nn, bw);
+    }
+    if (rel < 0 || none_median < 0) {
+      std::printf("(the issue-15 targets need --benchmark_repetitions=5: medians)\n");
+    }
+  }
   print_target(batch8 >= 5.0, "batch with 8 writers >= 5x always", batch8);
+  print_target(rel >= 0.8, "batch8/always8 >= 0.8x bare8/bare1 (medians)", rel);
+  print_target(none_median >= 0.5, "none >= 0.5x bare write (medians)", none_median);
   print_target(none >= 0.5, "none within 2x of bare write (>= 0.50)", none);
 
   std::error_code ec;

@@ -24,6 +24,15 @@ void keccak_f1600_batch(std::uint64_t lanes[25 * kKeccakBatch], int n);
 void keccak_f1600_batch_squeeze(std::uint64_t lanes[25 * kKeccakBatch], int n,
                                 std::size_t rate_words, std::uint8_t* const* out);
 
+// Absorbs nblocks whole blocks of rate_words little-endian lanes each from
+// data into state, permuting after each (the sponge's bulk absorb, FIPS 202
+// Algorithm 8 step 6). The AVX-512 form keeps the state in registers from
+// block to block.
+void keccak_absorb_blocks(std::uint64_t state[25], const std::uint8_t* data, std::size_t nblocks,
+                          std::size_t rate_words);
+void keccak_absorb_blocks_avx512(std::uint64_t state[25], const std::uint8_t* data,
+                                 std::size_t nblocks, std::size_t rate_words);
+
 // The kernels. Only call a vector one when impl_supported() says the CPU and
 // OS can run it.
 void keccak_f1600_scalar(std::uint64_t state[25]);  // portable

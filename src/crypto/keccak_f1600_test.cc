@@ -248,5 +248,36 @@ TEST(KeccakF1600Test, BatchAndSingleEntryPointsMatchAtEveryLevel) {
   }
 }
 
+// The bulk absorb (whole blocks, state kept in registers on AVX-512) at
+// every level: the same as XOR-ing each block in and permuting, for the
+// SHA3-256, SHAKE128 and SHA3-512 rates and 1 to 3 blocks.
+TEST(KeccakF1600Test, BulkAbsorbMatchesBlockByBlockAtEveryLevel) {
+  for (CryptoImpl impl : {CryptoImpl::kScalar, CryptoImpl::kAvx2, CryptoImpl::kAvx512}) {
+    ScopedCryptoImpl level(impl);
+    if (!level.ok()) continue;
+    std::mt19937_64 rng(21);
+    for (std::size_t rate_words : {std::size_t{17}, std::size_t{21}, std::size_t{9}}) {
+      for (std::size_t blocks = 1; blocks <= 3; ++blocks) {
+        std::uint8_t data[3 * 8 * 21];
+        for (auto& b : data) b = static_cast<std::uint8_t>(rng());
+        State want = random_state(rng, static_cast<int>(blocks));
+        State got = want;
+        for (std::size_t b = 0; b < blocks; ++b) {
+          for (std::size_t i = 0; i < rate_words; ++i) {
+            std::uint64_t lane = 0;
+            for (int k = 0; k < 8; ++k) {
+              lane |= std::uint64_t{data[8 * (b * rate_words + i) + k]} << (8 * k);
+            }
+            want[i] ^= lane;
+          }
+          want = reference_permutation(want);
+        }
+        keccak_absorb_blocks(got.data(), data, blocks, rate_words);
+        ASSERT_EQ(got, want) << impl_name(impl) << " rate " << rate_words << " blocks " << blocks;
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace pqbpf::crypto::internal

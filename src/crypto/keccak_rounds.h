@@ -12,9 +12,10 @@
 // A ^ C[x-1] ^ rol(C[x+1], 1) is then one operation per lane instead of
 // forming D[x] first (five fewer operations per round).
 //
-// Included only by the kernel files, each compiled for its own instruction
-// set; everything here is in an anonymous namespace so no function compiled
-// for one instruction set can be picked by the linker for another file.
+// Included by the kernel files, each compiled for its own instruction set,
+// and by the portable keccak_f1600.cc for the constants alone; everything
+// here is in an anonymous namespace so no function compiled for one
+// instruction set can be picked by the linker for another file.
 #pragma once
 
 #include <cstdint>

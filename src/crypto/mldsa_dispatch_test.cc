@@ -200,6 +200,36 @@ TEST_P(MlDsaEveryLevelTest, ManySeedsGiveTheSameBytesAsTheScalarCode) {
   }
 }
 
+// tr = H(pk, 64) of a parsed key is computed in a lane beside ExpandA (on
+// first use); it must equal the tr that key generation writes into the
+// private key, also when tr() is asked before, or after, a verification,
+// and for a copy of the key.
+TEST_P(MlDsaEveryLevelTest, ParsedKeyTrEqualsTheTrInThePrivateKey) {
+  for (ParameterSet set :
+       {ParameterSet::kMlDsa44, ParameterSet::kMlDsa65, ParameterSet::kMlDsa87}) {
+    for (int i = 0; i < 4; ++i) {
+      std::array<std::uint8_t, kSeedSize> seed{};
+      seed[0] = static_cast<std::uint8_t>(i);
+      seed[1] = static_cast<std::uint8_t>(set);
+      const auto kp = generate_key_pair(set, seed);
+      const auto sk = kp.private_key.expose_secret_encoding();
+      const std::vector<std::uint8_t> want(sk.begin() + 64, sk.begin() + 128);
+      auto before = PublicKey::parse(set, kp.public_key.bytes());
+      ASSERT_TRUE(before.ok());
+      const PublicKey copy = *before;
+      EXPECT_EQ(std::vector<std::uint8_t>(before->tr().begin(), before->tr().end()), want);
+      EXPECT_EQ(std::vector<std::uint8_t>(copy.tr().begin(), copy.tr().end()), want);
+      auto after = PublicKey::parse(set, kp.public_key.bytes());
+      ASSERT_TRUE(after.ok());
+      const std::vector<std::uint8_t> msg = {1, 2, 3};
+      auto sig = sign(kp.private_key, msg, {}, SigningMode::kDeterministic);
+      ASSERT_TRUE(sig.ok());
+      EXPECT_TRUE(verify(*after, msg, {}, *sig).ok());
+      EXPECT_EQ(std::vector<std::uint8_t>(after->tr().begin(), after->tr().end()), want);
+    }
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Levels, MlDsaEveryLevelTest,
                          ::testing::Values(CryptoImpl::kScalar, CryptoImpl::kAvx2,
                                            CryptoImpl::kAvx512),

@@ -47,6 +47,13 @@ Status KeccakSponge::absorb(std::span<const std::uint8_t> data) {
       offset_ = 0;
     }
   }
+  // Whole blocks at a time (the state stays in registers between them).
+  if (offset_ == 0 && n >= rate_ && rate_ % 8 == 0) {
+    const std::size_t blocks = n / rate_;
+    internal::keccak_absorb_blocks(state_, p, blocks, rate_ / 8);
+    p += blocks * rate_;
+    n -= blocks * rate_;
+  }
   // Whole lanes at a time.
   while (n >= 8) {
     state_[offset_ / 8] ^= load_le64(p);

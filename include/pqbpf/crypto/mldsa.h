@@ -61,7 +61,7 @@ KeyPair generate_key_pair(ParameterSet set, std::span<const std::uint8_t, kSeedS
 
 namespace internal {
 struct Access;          // the implementation's door into the key types
-struct PublicKeyCache;  // expanded matrix A and NTT(t1), built on first verify
+struct PublicKeyCache;  // tr, expanded matrix A and NTT(t1), built on first use
 }  // namespace internal
 
 class PublicKey {
@@ -71,8 +71,10 @@ class PublicKey {
   static Result<PublicKey> parse(ParameterSet set, std::span<const std::uint8_t> encoded);
   ParameterSet parameter_set() const { return set_; }
   std::span<const std::uint8_t> bytes() const { return encoded_; }
-  // tr = H(pk, 64), cached at parse time for verify.
-  std::span<const std::uint8_t, 64> tr() const { return tr_; }
+  // tr = H(pk, 64). Computed on first use, together with the expanded key
+  // that verification needs (one pass over the multi-state Keccak), and
+  // cached for every copy of the key; thread-safe.
+  std::span<const std::uint8_t, 64> tr() const;
   friend bool operator==(const PublicKey& a, const PublicKey& b) {
     return a.set_ == b.set_ && a.encoded_ == b.encoded_;
   }
@@ -85,8 +87,8 @@ class PublicKey {
             std::span<const std::uint8_t, 64> tr);
   ParameterSet set_;
   std::vector<std::uint8_t> encoded_;
-  std::array<std::uint8_t, 64> tr_;
-  // Shared by copies; filled once (thread-safe) by the first verification.
+  // Shared by copies: tr and the expanded key, filled once (thread-safe) by
+  // the first tr() or verification.
   std::shared_ptr<internal::PublicKeyCache> cache_;
 };
 

@@ -20,6 +20,8 @@ namespace internal {
 struct PublicKeyCache {
   std::once_flag once;
   std::shared_ptr<const void> expanded;  // ExpandedPublicKey<P> for the key's set
+  std::array<std::uint8_t, 64> tr{};     // H(pk, 64): valid once tr_known or `once` ran
+  bool tr_known = false;                 // set before the key is shared, never changed
 };
 
 struct Access {
@@ -32,6 +34,11 @@ struct Access {
   }
   static const std::shared_ptr<PublicKeyCache>& cache(const PublicKey& key) { return key.cache_; }
 };
+
+// Fills key's cache once: the expanded key, and tr unless key generation
+// supplied it (then only ExpandA and NTT(t1) run). Returns the cache, or
+// null for a moved-from key.
+PublicKeyCache* expanded_cache(const PublicKey& key);
 
 }  // namespace internal
 
@@ -123,12 +130,7 @@ Status verify_with_mu(const PublicKey& key, const Mu& mu, std::span<const std::u
       Scheme<P>::expand_public_key(*local, key.bytes().data());
       return Scheme<P>::verify_mu(*local, mu.data(), signature.data());
     }
-    std::call_once(cache->once, [&] {
-      // Default-initialised (no zeroing): expand_public_key writes it all.
-      std::shared_ptr<ExpandedPublicKey<P>> expanded(new ExpandedPublicKey<P>);
-      Scheme<P>::expand_public_key(*expanded, key.bytes().data());
-      cache->expanded = std::move(expanded);
-    });
+    internal::expanded_cache(key);
     const auto* expanded = static_cast<const ExpandedPublicKey<P>*>(cache->expanded.get());
     return Scheme<P>::verify_mu(*expanded, mu.data(), signature.data());
   });
@@ -171,16 +173,42 @@ Result<ParameterSet> parameter_set_from_name(std::string_view name) {
 
 // --- PublicKey ------------------------------------------------------------
 
-PublicKey::PublicKey(ParameterSet set, std::vector<std::uint8_t> encoded)
-    : set_(set), encoded_(std::move(encoded)), cache_(std::make_shared<internal::PublicKeyCache>()) {
-  // tr = H(pk, 64) (FIPS 204, Algorithm 6 step 9 / Algorithm 8 step 6).
-  internal::shake256(tr_.data(), tr_.size(), encoded_);
+namespace internal {
+
+PublicKeyCache* expanded_cache(const PublicKey& key) {
+  PublicKeyCache* cache = Access::cache(key).get();
+  if (cache == nullptr) return nullptr;
+  std::call_once(cache->once, [&] {
+    dispatch(key.parameter_set(), [&](auto p) {
+      using P = decltype(p);
+      // Default-initialised (no zeroing): expand_public_key writes it all.
+      std::shared_ptr<ExpandedPublicKey<P>> expanded(new ExpandedPublicKey<P>);
+      // tr = H(pk, 64) (FIPS 204, Algorithm 8 step 6), alongside ExpandA.
+      Scheme<P>::expand_public_key(*expanded, key.bytes().data(),
+                                   cache->tr_known ? nullptr : cache->tr.data());
+      cache->expanded = std::move(expanded);
+    });
+  });
+  return cache;
 }
+
+}  // namespace internal
+
+PublicKey::PublicKey(ParameterSet set, std::vector<std::uint8_t> encoded)
+    : set_(set), encoded_(std::move(encoded)), cache_(std::make_shared<internal::PublicKeyCache>()) {}
 
 PublicKey::PublicKey(ParameterSet set, std::vector<std::uint8_t> encoded,
                      std::span<const std::uint8_t, 64> tr)
     : set_(set), encoded_(std::move(encoded)), cache_(std::make_shared<internal::PublicKeyCache>()) {
-  std::copy(tr.begin(), tr.end(), tr_.begin());
+  std::copy(tr.begin(), tr.end(), cache_->tr.begin());
+  cache_->tr_known = true;
+}
+
+std::span<const std::uint8_t, 64> PublicKey::tr() const {
+  static constexpr std::array<std::uint8_t, 64> kNone{};  // a moved-from key
+  if (!cache_) return kNone;
+  if (cache_->tr_known) return cache_->tr;
+  return internal::expanded_cache(*this)->tr;
 }
 
 Result<PublicKey> PublicKey::parse(ParameterSet set, std::span<const std::uint8_t> encoded) {

@@ -10,6 +10,7 @@
 
 #include <memory>
 #include <new>
+#include <type_traits>
 
 #include "../cpu_dispatch.h"
 #include "packing.h"
@@ -42,11 +43,16 @@ inline void wipe(T& v) {
 }
 
 // Heap-allocated scratch that is wiped before it is freed: keeps the large
-// signing state off small thread stacks.
+// signing state off small thread stacks. A state whose first member is the
+// public matrix A_hat (computed from rho, which is public) says so with
+// public_prefix() = sizeof(a_hat); those bytes, more than half of the state,
+// are not wiped.
 template <typename T>
 struct WipingDeleter {
   void operator()(T* p) const {
-    secure_wipe(p, sizeof(T));
+    std::size_t skip = 0;
+    if constexpr (requires { T::public_prefix(); }) skip = T::public_prefix();
+    secure_wipe(reinterpret_cast<unsigned char*>(p) + skip, sizeof(T) - skip);
     ::operator delete(p, std::align_val_t{alignof(T)});
   }
 };
@@ -54,6 +60,7 @@ template <typename T>
 using ScratchPtr = std::unique_ptr<T, WipingDeleter<T>>;
 template <typename T>
 ScratchPtr<T> make_scratch() {
+  static_assert(std::is_standard_layout_v<T>);
   void* mem = ::operator new(sizeof(T), std::align_val_t{alignof(T)});
   return ScratchPtr<T>(new (mem) T);
 }
@@ -64,8 +71,9 @@ ScratchPtr<T> make_scratch() {
 template <class P>
 void Scheme<P>::keygen(const std::uint8_t xi[kSeedBytes], std::uint8_t* pk, std::uint8_t* sk) {
   struct State {
+    PolyVec<P::l> a_hat[P::k];  // public, first: see WipingDeleter
+    static constexpr std::size_t public_prefix() { return sizeof(PolyVec<P::l>[P::k]); }
     std::uint8_t seeds[2 * kSeedBytes + kCrhBytes];  // rho || rho' || K
-    PolyVec<P::l> a_hat[P::k];
     PolyVec<P::l> s1, s1_hat;
     PolyVec<P::k> s2, t, t1, t0;
   };
@@ -132,11 +140,12 @@ template <class P>
 bool Scheme<P>::sign_mu(const std::uint8_t* sk, const std::uint8_t mu[kCrhBytes],
                         const std::uint8_t rnd[32], std::uint8_t* sig) {
   struct State {
+    PolyVec<P::l> a_hat[P::k];  // public, first: see WipingDeleter
+    static constexpr std::size_t public_prefix() { return sizeof(PolyVec<P::l>[P::k]); }
     std::uint8_t rho[kSeedBytes];
     std::uint8_t rho_pp[kCrhBytes];
     std::uint8_t w1_packed[P::k * P::w1_poly_bytes];
     std::uint8_t c_tilde[P::ctilde_bytes];
-    PolyVec<P::l> a_hat[P::k];
     PolyVec<P::l> s1_hat, y, z;
     PolyVec<P::k> s2_hat, t0_hat, w0, w1, tmp, h;
     Poly c_hat;
@@ -180,9 +189,7 @@ bool Scheme<P>::sign_mu(const std::uint8_t* sk, const std::uint8_t mu[kCrhBytes]
       dot_montgomery<P::l>(st->w0[i], st->a_hat[i], st->z);
       poly_invntt_tomont(st->w0[i]);
       poly_freeze(st->w0[i]);
-      for (int j = 0; j < kN; ++j) {
-        st->w1[i].c[j] = decompose<P::gamma2>(st->w0[i].c[j], st->w0[i].c[j]);
-      }
+      poly_decompose<P::gamma2>(st->w1[i], st->w0[i], st->w0[i]);
       pack_w1<P>(st->w1_packed + i * P::w1_poly_bytes, st->w1[i]);
     }
     // Step 15: c_tilde = H(mu || w1Encode(w1), lambda / 4).
@@ -233,13 +240,7 @@ bool Scheme<P>::sign_mu(const std::uint8_t* sk, const std::uint8_t mu[kCrhBytes]
       poly_add(st->w0[i], st->w0[i], st->tmp[i]);
     }
     std::uint32_t hints = 0;
-    for (int i = 0; i < P::k; ++i) {
-      for (int j = 0; j < kN; ++j) {
-        const std::uint32_t bit = make_hint<P::gamma2>(st->w0[i].c[j], st->w1[i].c[j]);
-        st->h[i].c[j] = static_cast<std::int32_t>(bit);
-        hints += bit;
-      }
-    }
+    for (int i = 0; i < P::k; ++i) hints += poly_make_hint<P::gamma2>(st->h[i], st->w0[i], st->w1[i]);
     // Step 28: reject if ||ct0|| >= gamma2 or the number of hints exceeds omega.
     reject |= ct::mask_lt(P::omega, static_cast<std::int32_t>(hints));
     // Declassified: the accept/reject bit, as above.
@@ -260,10 +261,12 @@ bool Scheme<P>::sign_mu(const std::uint8_t* sk, const std::uint8_t mu[kCrhBytes]
   return false;
 }
 
-// pkDecode (Algorithm 23), ExpandA, and NTT(t1 * 2^d) for Algorithm 8.
+// pkDecode (Algorithm 23), ExpandA, and NTT(t1 * 2^d) for Algorithm 8 (and
+// tr = H(pk, 64), step 6, when asked).
 template <class P>
-void Scheme<P>::expand_public_key(ExpandedPublicKey<P>& out, const std::uint8_t* pk) {
-  expand_a<P>(out.a_hat, pk);
+void Scheme<P>::expand_public_key(ExpandedPublicKey<P>& out, const std::uint8_t* pk,
+                                  std::uint8_t* tr) {
+  expand_a<P>(out.a_hat, pk, tr != nullptr ? pk : nullptr, tr);
   for (int i = 0; i < P::k; ++i) {
     unpack_t1(out.t1_hat[i], pk + kSeedBytes + i * P::t1_poly_bytes);
     poly_shiftl(out.t1_hat[i]);
@@ -310,7 +313,7 @@ bool Scheme<P>::verify_mu(const ExpandedPublicKey<P>& key, const std::uint8_t mu
     poly_invntt_tomont(w[i]);
     poly_freeze(w[i]);
     // Step 10: w1' = UseHint(h, w'_approx).
-    for (int j = 0; j < kN; ++j) w[i].c[j] = use_hint<P::gamma2>(w[i].c[j], static_cast<std::uint32_t>(h[i].c[j]));
+    poly_use_hint<P::gamma2>(w[i], w[i], h[i]);
     pack_w1<P>(w1_packed + i * P::w1_poly_bytes, w[i]);
   }
   // Step 12: c_tilde' = H(mu || w1Encode(w1'), lambda / 4); step 13: compare.

@@ -41,8 +41,10 @@ struct Scheme {
   static bool sign_mu(const std::uint8_t* sk, const std::uint8_t mu[kCrhBytes],
                       const std::uint8_t rnd[32], std::uint8_t* sig);
 
-  // pkDecode (Algorithm 23) plus ExpandA and NTT(t1 * 2^d).
-  static void expand_public_key(ExpandedPublicKey<P>& out, const std::uint8_t* pk);
+  // pkDecode (Algorithm 23) plus ExpandA and NTT(t1 * 2^d); with tr
+  // non-null, also tr = H(pk, 64) (computed alongside ExpandA).
+  static void expand_public_key(ExpandedPublicKey<P>& out, const std::uint8_t* pk,
+                                std::uint8_t* tr = nullptr);
 
   // FIPS 204, Algorithm 8 steps 2-13, given mu and the expanded key.
   // signature must already have exactly signature_bytes bytes.

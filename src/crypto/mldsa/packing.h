@@ -9,8 +9,11 @@
 // branches, and it runs on public signatures.
 #pragma once
 
+#include <bit>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
+#include <type_traits>
 
 #include "params.h"
 #include "poly.h"
@@ -18,33 +21,49 @@
 
 namespace pqbpf::crypto::mldsa::internal {
 
+// The N low-order bytes of v, little-endian, at out.
+template <int N>
+inline void store_le_prefix(std::uint8_t* out, std::uint64_t v) {
+  static_assert(N >= 1 && N <= 8);
+  if constexpr (std::endian::native == std::endian::big) v = __builtin_bswap64(v);
+  std::memcpy(out, &v, N);
+}
+
 // Writes f(a_i) (each < 2^Bits) for all 256 coefficients, 32 * Bits bytes.
+// Groups of eight values (four when Bits > 16) are ORed into one 64- or
+// 128-bit word and stored at once: straight-line arithmetic, no byte loop.
 template <int Bits, typename F>
 inline void pack_poly(std::uint8_t* out, const Poly& a, F f) {
   static_assert(Bits >= 1 && Bits <= 24);
-  for (int i = 0; i < kN / 8; ++i) {
-    std::uint64_t acc = 0;
-    int nbits = 0;
-    std::uint8_t* o = out + i * Bits;
+  constexpr int kGroup = Bits <= 16 ? 8 : 4;
+  constexpr int kBytes = kGroup * Bits / 8;
+  static_assert(kGroup * Bits % 8 == 0);
+  using Acc = std::conditional_t<(kGroup * Bits <= 64), std::uint64_t, unsigned __int128>;
+  for (int i = 0; i < kN / kGroup; ++i) {
+    Acc acc = 0;
 #pragma GCC unroll 8
-    for (int j = 0; j < 8; ++j) {
-      acc |= static_cast<std::uint64_t>(static_cast<std::uint32_t>(f(a.c[8 * i + j]))) << nbits;
-      nbits += Bits;
-      while (nbits >= 8) {
-        *o++ = static_cast<std::uint8_t>(acc);
-        acc >>= 8;
-        nbits -= 8;
-      }
+    for (int j = 0; j < kGroup; ++j) {
+      acc |= static_cast<Acc>(static_cast<std::uint32_t>(f(a.c[kGroup * i + j]))) << (Bits * j);
+    }
+    // Straight from registers (a bounce through a byte buffer would read
+    // across two wider stores, which the CPU cannot forward).
+    std::uint8_t* o = out + i * kBytes;
+    if constexpr (sizeof(Acc) == 8) {
+      store_le_prefix<kBytes>(o, acc);
+    } else {
+      store_le_prefix<8>(o, static_cast<std::uint64_t>(acc));
+      store_le_prefix<kBytes - 8>(o + 8, static_cast<std::uint64_t>(acc >> 64));
     }
   }
 }
 
-// Reads 256 Bits-bit values and stores f(value) in a, from 32 * Bits bytes.
+// Reads 256 Bits-bit values and stores f(value) in a, from 32 * Bits bytes
+// (from group first_group of eight values on, when given).
 template <int Bits, typename F>
-inline void unpack_poly(Poly& a, const std::uint8_t* in, F f) {
+inline void unpack_poly(Poly& a, const std::uint8_t* in, F f, int first_group = 0) {
   static_assert(Bits >= 1 && Bits <= 24);
   constexpr std::uint32_t kMask = (std::uint32_t{1} << Bits) - 1;
-  for (int i = 0; i < kN / 8; ++i) {
+  for (int i = first_group; i < kN / 8; ++i) {
     std::uint64_t acc = 0;
     int nbits = 0;
     const std::uint8_t* p = in + i * Bits;
@@ -103,8 +122,17 @@ inline void pack_z(std::uint8_t* out, const Poly& z) {
 }
 template <class P>
 inline void unpack_z(Poly& z, const std::uint8_t* in) {
-  unpack_poly<P::z_bits>(z, in,
-                         [](std::uint32_t v) { return P::gamma1 - static_cast<std::int32_t>(v); });
+  const auto f = [](std::uint32_t v) { return P::gamma1 - static_cast<std::int32_t>(v); };
+#if defined(PQBPF_MLDSA_AVX2_POLY)
+  if (crypto::internal::use_avx2()) {
+    // All groups but the last with AVX2 (so its loads stay inside the
+    // polynomial's bytes), the last one here.
+    unpack_z_avx2(P::z_bits, P::gamma1, z, in);
+    unpack_poly<P::z_bits>(z, in, f, kN / 8 - 1);
+    return;
+  }
+#endif
+  unpack_poly<P::z_bits>(z, in, f);
 }
 
 // --- w1: SimpleBitPack(w1, (q-1)/(2 gamma2) - 1) (w1Encode, Algorithm 28) -

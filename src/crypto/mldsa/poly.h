@@ -7,6 +7,7 @@
 #include <array>
 #include <cstdint>
 
+#include "../cpu_dispatch.h"
 #include "ntt.h"
 #include "params.h"
 #include "pqbpf/crypto/ct.h"
@@ -35,6 +36,28 @@ void poly_pointwise_montgomery(Poly& r, const Poly& a, const Poly& b);
 // All-ones if some coefficient has |a_i| >= bound, else zero. Coefficients
 // must be reduce32 outputs. Constant time: looks at every coefficient.
 std::uint32_t poly_norm_exceeds_mask(const Poly& a, std::int32_t bound);
+
+// The AVX2 forms (poly_avx2.cc), same integers; only for x86-64 with the
+// dispatch level at AVX2 or above (PQBPF_MLDSA_AVX2_POLY says they exist).
+#if defined(__x86_64__)
+#define PQBPF_MLDSA_AVX2_POLY 1
+void poly_add_avx2(Poly& r, const Poly& a, const Poly& b);
+void poly_sub_avx2(Poly& r, const Poly& a, const Poly& b);
+void poly_reduce_avx2(Poly& a);
+void poly_caddq_avx2(Poly& a);
+void poly_freeze_avx2(Poly& a);
+void poly_shiftl_avx2(Poly& a);
+// OR over i of (bound - 1) - |a_i|: negative iff some |a_i| >= bound.
+std::int32_t poly_norm_acc_avx2(const Poly& a, std::int32_t bound);
+void poly_power2round_avx2(Poly& a1, Poly& a0, const Poly& a);
+// gamma2 is (q-1)/32 or (q-1)/88 (the parameter set, public).
+void poly_decompose_avx2(std::int32_t gamma2, Poly& a1, Poly& a0, const Poly& a);
+std::uint32_t poly_make_hint_avx2(std::int32_t gamma2, Poly& h, const Poly& a0, const Poly& a1);
+void poly_use_hint_avx2(std::int32_t gamma2, Poly& r, const Poly& a, const Poly& h);
+// BitUnpack of z for bits = 18 or 20: every group of eight coefficients but
+// the last (the caller unpacks that one). Same integers as packing.h.
+void unpack_z_avx2(int bits, std::int32_t gamma1, Poly& z, const std::uint8_t* in);
+#endif
 
 // FIPS 204, Algorithm 35, Power2Round, for a in [0, q): a = a1 * 2^d + a0
 // with a0 in (-2^(d-1), 2^(d-1)].
@@ -84,6 +107,41 @@ inline std::int32_t use_hint(std::int32_t a, std::uint32_t hint) {
     if (a0 > 0) return a1 == 43 ? 0 : a1 + 1;
     return a1 == 0 ? 43 : a1 - 1;
   }
+}
+
+// Decompose on every coefficient of a (in [0, q)): a1 = HighBits(a),
+// a0 = LowBits(a) (Algorithms 36-38). a0 may be the same polynomial as a.
+template <std::int32_t Gamma2>
+inline void poly_decompose(Poly& a1, Poly& a0, const Poly& a) {
+#if defined(PQBPF_MLDSA_AVX2_POLY)
+  if (crypto::internal::use_avx2()) return poly_decompose_avx2(Gamma2, a1, a0, a);
+#endif
+  for (int i = 0; i < kN; ++i) a1.c[i] = decompose<Gamma2>(a0.c[i], a.c[i]);
+}
+
+// h_i = make_hint(a0_i, a1_i) for every coefficient; returns the number of
+// ones. Branch-free (secret data).
+template <std::int32_t Gamma2>
+inline std::uint32_t poly_make_hint(Poly& h, const Poly& a0, const Poly& a1) {
+#if defined(PQBPF_MLDSA_AVX2_POLY)
+  if (crypto::internal::use_avx2()) return poly_make_hint_avx2(Gamma2, h, a0, a1);
+#endif
+  std::uint32_t hints = 0;
+  for (int i = 0; i < kN; ++i) {
+    const std::uint32_t bit = make_hint<Gamma2>(a0.c[i], a1.c[i]);
+    h.c[i] = static_cast<std::int32_t>(bit);
+    hints += bit;
+  }
+  return hints;
+}
+
+// r_i = use_hint(a_i, h_i) for a in [0, q) and h in {0, 1}. Public data.
+template <std::int32_t Gamma2>
+inline void poly_use_hint(Poly& r, const Poly& a, const Poly& h) {
+#if defined(PQBPF_MLDSA_AVX2_POLY)
+  if (crypto::internal::use_avx2()) return poly_use_hint_avx2(Gamma2, r, a, h);
+#endif
+  for (int i = 0; i < kN; ++i) r.c[i] = use_hint<Gamma2>(a.c[i], static_cast<std::uint32_t>(h.c[i]));
 }
 
 }  // namespace pqbpf::crypto::mldsa::internal

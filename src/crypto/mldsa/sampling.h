@@ -24,9 +24,10 @@
 namespace pqbpf::crypto::mldsa::internal {
 
 // The streams of ExpandA, ExpandS and ExpandMask are independent SHAKE
-// instances; they run in batches of up to eight on the multi-state Keccak
-// (ShakeBatch). Which stream goes in which batch depends only on the
-// parameter set, never on data.
+// instances. ExpandS's and ExpandMask's run in batches of up to eight on the
+// multi-state Keccak (ShakeBatch); which stream goes in which batch depends
+// only on the parameter set, never on data. ExpandA's run on the lane
+// scheduler of expand_a.cc (public data), optionally with tr = H(pk).
 inline constexpr int kBatch = Shake128Batch::kMaxStreams;
 
 // FIPS 204, Algorithm 30 RejNTTPoly, the parsing half: appends to a the
@@ -39,44 +40,29 @@ int rej_uniform(std::int32_t* a, int ctr, const std::uint8_t* buf, std::size_t l
 int rej_uniform_scalar(std::int32_t* a, int ctr, const std::uint8_t* buf, std::size_t len);
 int rej_uniform_avx2(std::int32_t* a, int ctr, const std::uint8_t* buf, std::size_t len);
 
+// The engine of ExpandA (expand_a.cc): entry e of count is
+// RejNTTPoly(rho || suffix[e]) written to dst[e]; with tr non-null, also
+// tr = H(pk[0 .. pk_len), 64) in a lane of its own (Algorithm 8 step 6).
+void expand_a_lanes(std::int32_t* const* dst, const std::uint8_t (*suffix)[2], int count,
+                    const std::uint8_t rho[kSeedBytes], const std::uint8_t* pk,
+                    std::size_t pk_len, std::uint8_t tr[kTrBytes]);
+
 // FIPS 204, Algorithm 32 ExpandA: A_hat[r][s] = RejNTTPoly(rho || s || r).
+// With pk (whose first 32 bytes are rho) and tr given, also tr = H(pk, 64).
 template <class P>
-void expand_a(PolyVec<P::l>* a_hat, const std::uint8_t rho[kSeedBytes]) {
-  // 5 blocks of 168 bytes give 280 candidates: enough for 256 accepted with
-  // probability about 1 - 2^-60; more blocks are squeezed when not.
-  constexpr std::size_t kBlocks = 5;
+void expand_a(PolyVec<P::l>* a_hat, const std::uint8_t rho[kSeedBytes],
+              const std::uint8_t* pk = nullptr, std::uint8_t* tr = nullptr) {
   constexpr int kTotal = P::k * P::l;
-  for (int first = 0; first < kTotal; first += kBatch) {
-    const int n = kTotal - first < kBatch ? kTotal - first : kBatch;
-    std::uint8_t suffix[kBatch][2];
-    std::int32_t* dst[kBatch];
-    for (int j = 0; j < n; ++j) {
-      const int r = (first + j) / P::l;
-      const int s = (first + j) % P::l;
-      suffix[j][0] = static_cast<std::uint8_t>(s);
-      suffix[j][1] = static_cast<std::uint8_t>(r);
-      dst[j] = a_hat[r][s].c;
-    }
-    Shake128Batch xof(rho, kSeedBytes, suffix, n);
-    alignas(32) std::uint8_t buf[kBatch][kBlocks * Shake128Batch::kRate];
-    std::uint8_t* out[kBatch];
-    for (int j = 0; j < kBatch; ++j) out[j] = buf[j];
-    xof.squeeze_blocks(out, kBlocks);
-    int ctr[kBatch];
-    bool short_of_coefficients = false;
-    for (int j = 0; j < n; ++j) {
-      ctr[j] = rej_uniform(dst[j], 0, buf[j], sizeof(buf[j]));
-      short_of_coefficients |= ctr[j] < kN;
-    }
-    while (short_of_coefficients) {  // rare: one more block for every stream
-      xof.squeeze_blocks(out, 1);
-      short_of_coefficients = false;
-      for (int j = 0; j < n; ++j) {
-        ctr[j] = rej_uniform(dst[j], ctr[j], buf[j], Shake128Batch::kRate);
-        short_of_coefficients |= ctr[j] < kN;
-      }
-    }
+  std::uint8_t suffix[kTotal][2];
+  std::int32_t* dst[kTotal];
+  for (int e = 0; e < kTotal; ++e) {
+    const int r = e / P::l;
+    const int s = e % P::l;
+    suffix[e][0] = static_cast<std::uint8_t>(s);
+    suffix[e][1] = static_cast<std::uint8_t>(r);
+    dst[e] = a_hat[r][s].c;
   }
+  expand_a_lanes(dst, suffix, kTotal, rho, pk, pk != nullptr ? P::public_key_bytes : 0, tr);
 }
 
 // The AVX2 compaction of rej_eta (sampling_avx2.cc): given the declassified

@@ -22,10 +22,10 @@ template <std::size_t Rate>
 void Shake<Rate>::absorb(const std::uint8_t* data, std::size_t len) {
   while (len > 0) {
     if (pos_ == 0 && len >= Rate) {
-      for (std::size_t i = 0; i < Rate / 8; ++i) state_[i] ^= load_le64(data + 8 * i);
-      crypto::internal::keccak_f1600(state_);
-      data += Rate;
-      len -= Rate;
+      const std::size_t blocks = len / Rate;
+      crypto::internal::keccak_absorb_blocks(state_, data, blocks, Rate / 8);
+      data += blocks * Rate;
+      len -= blocks * Rate;
       continue;
     }
     std::size_t take = Rate - pos_;

@@ -12,20 +12,10 @@ std::string manifest_type_name(const bpf::ProgramInfo& program) {
 
 Result<ObjectFacts> derive_object_facts(std::span<const std::uint8_t> object, const std::string& label) {
 #ifdef PQBPF_ATTEST_HAVE_BPF
-  // libbpf names internal maps (.rodata, .bss, ...) after the object name,
-  // which inspect_object takes from the label: read under one fixed name so
-  // the signed facts do not depend on where the file is or what it is called.
-  constexpr std::string_view kFixedName = "object";
-  auto inspected = bpf::inspect_object(object, std::string(kFixedName));
-  if (!inspected.ok()) {
-    std::string message = inspected.error().message;
-    if (message.rfind(std::string(kFixedName) + ": ", 0) == 0) {
-      message = label + message.substr(kFixedName.size());
-    } else {
-      message = label + ": " + message;
-    }
-    return make_error(inspected.error().code, std::move(message));
-  }
+  // inspect_object opens every object under one fixed libbpf name, so
+  // internal maps are "object.rodata", ... whatever the file is called.
+  auto inspected = bpf::inspect_object(object, label);
+  if (!inspected.ok()) return inspected.error();
   bpf::ObjectInfo info = std::move(inspected).value();
   ObjectFacts facts;
   for (const auto& p : info.programs) {

@@ -6,6 +6,8 @@
 // both).
 #include "pqbpf/bpf/capabilities.h"
 
+#include <bpf/libbpf.h>
+
 #include <algorithm>
 #include <array>
 
@@ -310,6 +312,17 @@ std::string helper_display_name(std::int64_t id) {
 Capability helper_capability(std::int64_t id) {
   const HelperInfo* h = find_helper(id);
   return h != nullptr ? h->capability : Capability::kUnknown;
+}
+
+bool is_map_type_name(std::string_view name) {
+  if (name == "unknown") return true;
+  // libbpf's table ends where it returns NULL; 256 is far past any release.
+  for (int t = 0; t < 256; ++t) {
+    const char* known = libbpf_bpf_map_type_str(static_cast<bpf_map_type>(t));
+    if (known == nullptr) break;
+    if (name == known) return true;
+  }
+  return false;
 }
 
 }  // namespace pqbpf::bpf

@@ -64,4 +64,8 @@ std::string helper_display_name(std::int64_t id);
 // The helper's class; kUnknown for an unknown id.
 Capability helper_capability(std::int64_t id);
 
+// True for a map type name the linked libbpf knows ("hash", "ringbuf", ...)
+// and for "unknown" (a map whose type the reader could not read).
+bool is_map_type_name(std::string_view name);
+
 }  // namespace pqbpf::bpf

@@ -35,6 +35,8 @@ enum class ReasonCode {
                          // object's programs and no rule allows that
   kDirectLoadRefused,  // "direct_load_refused": a sandboxed workload's own bpf(BPF_PROG_LOAD)
   kBpfCommandDenied,   // "bpf_command_denied": a sandboxed bpf() command not on the allow-list
+  kCapabilityDenied,   // "capability_denied": a program calls a helper or kfunc, or uses a
+                       // map type, that its rule does not allow (docs/CAPABILITIES.md)
 };
 
 constexpr std::string_view reason_code_name(ReasonCode code) {
@@ -65,6 +67,7 @@ constexpr std::string_view reason_code_name(ReasonCode code) {
     case ReasonCode::kUninspectableObject: return "uninspectable_object";
     case ReasonCode::kDirectLoadRefused: return "direct_load_refused";
     case ReasonCode::kBpfCommandDenied: return "bpf_command_denied";
+    case ReasonCode::kCapabilityDenied: return "capability_denied";
   }
   return "internal_error";
 }

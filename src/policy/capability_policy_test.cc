@@ -3,6 +3,8 @@
 // found in real objects; the ready-made profiles of examples/policies.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -197,6 +199,50 @@ TEST(CapabilityPolicy, BadNamesInPolicyFilesAreRefusedWithTheirLine) {
     EXPECT_NE(p.error().message.find("p.yaml: line 3"), std::string::npos) << p.error().message;
     EXPECT_NE(p.error().message.find(c.message), std::string::npos) << p.error().message;
   }
+}
+
+// Every corpus object the reader accepts: a rule covering its programs'
+// types allows it, and the same rule with one more line denying a helper
+// the object uses denies it, naming that helper.
+TEST(CapabilityPolicy, OnTheCorpusDenyingAUsedHelperDeniesAndWithoutItAllows) {
+  if (env_or("PQBPF_HAVE_SHARED", "OFF") != "ON") GTEST_SKIP() << "no shared corpus (PQBPF_SHARED_DIR)";
+  int judged = 0;
+  std::error_code ec;
+  const std::string corpus = env_or("PQBPF_SHARED_DIR", "../shared") + "/bpf-corpus";
+  for (const auto& e : std::filesystem::recursive_directory_iterator(corpus, ec)) {
+    if (!e.is_regular_file() || e.path().extension() == ".tsv") continue;
+    auto info = bpf::inspect_object_file(e.path().string());
+    if (!info.ok() || info->programs.empty()) continue;  // refused: nothing to judge
+    PolicyRule rule;
+    std::int32_t used = 0;
+    bool judgeable = true;
+    for (const auto& p : info->programs) {
+      judgeable = judgeable && p.type.has_value() && p.calls_known;
+      if (!judgeable) break;
+      rule.program_types.push_back(p.refined_type ? *p.refined_type : *p.type);
+      for (std::int32_t id : p.helper_ids) {
+        judgeable = judgeable && bpf::find_helper(id) != nullptr;  // unknown ids deny anyway
+        if (used == 0) used = id;
+      }
+    }
+    if (!judgeable || used == 0) continue;
+    const LoadRequest r = verified(*info);
+    LoadPolicy plain;
+    plain.add_rule(rule);
+    const PolicyDecision allowed = plain.evaluate(r);
+    EXPECT_TRUE(allowed.allowed()) << e.path() << ": " << allowed.sentence;
+
+    const std::string name(bpf::find_helper(used)->name);
+    rule.denied_helpers = {name};
+    LoadPolicy strict;
+    strict.add_rule(rule);
+    const PolicyDecision denied = strict.evaluate(r);
+    EXPECT_EQ(denied.reason, ReasonCode::kCapabilityDenied) << e.path() << ": " << denied.sentence;
+    EXPECT_NE(denied.sentence.find("calls helper " + name + " ("), std::string::npos) << denied.sentence;
+    ++judged;
+  }
+  std::cout << "corpus: " << judged << " objects judged with and without a denied helper\n";
+  EXPECT_GE(judged, 25);  // 31 with the corpus of 2026-12; the others use no helper or have unknown types
 }
 
 // Expected verdict of one program under one profile.

@@ -90,9 +90,22 @@ void envelopes_and_manifests(const Identity& id) {
                  ManifestProgram{"drop", "xdp", "xdp", "", 2, std::string(64, 'c')}};
   v2.maps = {ManifestMap{"counts", "hash", 4, 8, 1024}};
   v2.license = "GPL";
+  // Format 3: each program's kernel type and what it calls and references.
+  ManifestFields v3 = v2;
+  v3.format = ManifestFormat::kV3;
+  v3.programs[0].type = "kretprobe";
+  v3.programs[0].section = "kretprobe/do_sys_openat2";
+  v3.programs[0].kernel_type = "kprobe";
+  v3.programs[0].helpers = {"bpf_map_lookup_elem", "bpf_probe_read_kernel", "unknown#4242"};
+  v3.programs[0].kfuncs = {"bpf_rcu_read_lock"};
+  v3.programs[0].maps = {"counts", "object.rodata"};
+  v3.programs[0].calls_known = true;
+  v3.programs[1].kernel_type = "xdp";
+  v3.programs[1].helpers = {"bpf_redirect_map"};
+  v3.programs[1].calls_known = false;
 
   int n = 0;
-  for (const auto& fields : {v1, v2}) {
+  for (const auto& fields : {v1, v2, v3}) {
     const Manifest m = must(Manifest::create(fields), "manifest");
     const std::string bytes = m.canonical_bytes();
     write("manifest", "canonical_v" + std::to_string(++n) + ".json", bytes);
@@ -198,7 +211,7 @@ void mldsa_triples() {
 
 #ifdef PQBPF_SEEDS_HAVE_ATTEST
 // Envelopes signed by the real signer over the elf seed object (run
-// make_elf_seeds.sh first), embedded, formats 1 and 2: the verifier target
+// make_elf_seeds.sh first), embedded, formats 1, 2 and 3: the verifier target
 // starts from envelopes that verify.
 void verifier_envelopes(const Identity& id) {
   std::ifstream in(g_out / "elf" / "tiny_btf.bpf.o", std::ios::binary);
@@ -208,7 +221,7 @@ void verifier_envelopes(const Identity& id) {
     std::exit(1);
   }
   auto signer = must(BPFSigner::create(id), "signer");
-  for (auto format : {ManifestFormat::kV1, ManifestFormat::kV2}) {
+  for (auto format : {ManifestFormat::kV1, ManifestFormat::kV2, ManifestFormat::kV3}) {
     BPFProgramMetadata meta;
     meta.name = "tiny";
     meta.program_type = format == ManifestFormat::kV1 ? BPFProgramType::kKprobe : BPFProgramType::kUnspec;
@@ -219,7 +232,7 @@ void verifier_envelopes(const Identity& id) {
     options.signed_at = std::chrono::sys_seconds(std::chrono::seconds(1796000000));
     options.mode = mldsa::SigningMode::kDeterministic;
     auto signed_program = must(signer.sign(program, options), "sign object");
-    write("verifier", format == ManifestFormat::kV1 ? "tiny_v1.sig.json" : "tiny_v2.sig.json",
+    write("verifier", "tiny_v" + std::to_string(static_cast<int>(format)) + ".sig.json",
           signed_program.to_json());
   }
 }

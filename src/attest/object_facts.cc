@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "pqbpf/bpf/capabilities.h"
+
 namespace pqbpf {
 
 std::string manifest_type_name(const bpf::ProgramInfo& program) {
@@ -12,25 +14,22 @@ std::string manifest_type_name(const bpf::ProgramInfo& program) {
 
 Result<ObjectFacts> derive_object_facts(std::span<const std::uint8_t> object, const std::string& label) {
 #ifdef PQBPF_ATTEST_HAVE_BPF
-  // libbpf names internal maps (.rodata, .bss, ...) after the object name,
-  // which inspect_object takes from the label: read under one fixed name so
-  // the signed facts do not depend on where the file is or what it is called.
-  constexpr std::string_view kFixedName = "object";
-  auto inspected = bpf::inspect_object(object, std::string(kFixedName));
-  if (!inspected.ok()) {
-    std::string message = inspected.error().message;
-    if (message.rfind(std::string(kFixedName) + ": ", 0) == 0) {
-      message = label + message.substr(kFixedName.size());
-    } else {
-      message = label + ": " + message;
-    }
-    return make_error(inspected.error().code, std::move(message));
-  }
+  // inspect_object opens every object under one fixed libbpf name, so
+  // internal maps are "object.rodata", ... whatever the file is called.
+  auto inspected = bpf::inspect_object(object, label);
+  if (!inspected.ok()) return inspected.error();
   bpf::ObjectInfo info = std::move(inspected).value();
   ObjectFacts facts;
   for (const auto& p : info.programs) {
-    facts.programs.push_back(ManifestProgram{p.name, p.section, manifest_type_name(p), p.attach_target,
-                                             p.insn_count, p.insn_sha3_256});
+    ManifestProgram m{p.name, p.section, manifest_type_name(p), p.attach_target, p.insn_count,
+                      p.insn_sha3_256};
+    // Format 3's fields (strip_format3_fields removes them for format 2).
+    m.kernel_type = p.type ? std::string(program_type_name(*p.type)) : "unknown";
+    for (std::int32_t id : p.helper_ids) m.helpers.push_back(bpf::helper_display_name(id));
+    m.kfuncs = p.kfuncs;
+    for (const auto& ref : p.map_refs) m.maps.push_back(ref.name);
+    m.calls_known = p.calls_known;
+    facts.programs.push_back(std::move(m));
   }
   for (const auto& m : info.maps) {
     facts.maps.push_back(ManifestMap{m.name, m.type, m.key_size, m.value_size, m.max_entries});
@@ -59,7 +58,14 @@ std::string quoted(const std::string& s) {
   return out + "'";
 }
 
-std::optional<std::string> compare_program(const ManifestProgram& s, const ManifestProgram& d) {
+std::string listed(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& item : items) out += (out.empty() ? "" : ", ") + quoted(item);
+  return "[" + out + "]";
+}
+
+std::optional<std::string> compare_program(const ManifestProgram& s, const ManifestProgram& d,
+                                           ManifestFormat format) {
   const std::string who = "program " + quoted(s.name);
   if (s.name != d.name) return "signed program " + quoted(s.name) + " is " + quoted(d.name) + " in the object";
   if (s.section != d.section) return who + ": signed section " + quoted(s.section) + ", object has " + quoted(d.section);
@@ -72,17 +78,25 @@ std::optional<std::string> compare_program(const ManifestProgram& s, const Manif
            std::to_string(d.insn_count);
   }
   if (s.insn_sha3_256 != d.insn_sha3_256) return who + ": instruction bytes differ from the signed hash";
+  if (format != ManifestFormat::kV3) return std::nullopt;
+  if (s.kernel_type != d.kernel_type) {
+    return who + ": signed kernel type " + quoted(s.kernel_type) + ", object has " + quoted(d.kernel_type);
+  }
+  if (s.helpers != d.helpers) return who + ": signed helpers " + listed(s.helpers) + ", object calls " + listed(d.helpers);
+  if (s.kfuncs != d.kfuncs) return who + ": signed kfuncs " + listed(s.kfuncs) + ", object calls " + listed(d.kfuncs);
+  if (s.maps != d.maps) return who + ": signed maps " + listed(s.maps) + ", object references " + listed(d.maps);
+  if (s.calls_known != d.calls_known) return who + ": signed calls_known differs from the object's";
   return std::nullopt;
 }
 
 }  // namespace
 
 std::optional<std::string> describe_facts_difference(const Manifest& manifest, const ObjectFacts& facts) {
-  if (manifest.format() != ManifestFormat::kV2) return std::nullopt;
+  if (manifest.format() == ManifestFormat::kV1) return std::nullopt;
   const auto& signed_programs = manifest.programs();
   const std::size_t common = std::min(signed_programs.size(), facts.programs.size());
   for (std::size_t i = 0; i < common; ++i) {
-    if (auto diff = compare_program(signed_programs[i], facts.programs[i])) return diff;
+    if (auto diff = compare_program(signed_programs[i], facts.programs[i], manifest.format())) return diff;
   }
   if (facts.programs.size() > signed_programs.size()) {
     return "program " + quoted(facts.programs[common].name) + " (" + facts.programs[common].type +
@@ -99,6 +113,16 @@ std::optional<std::string> describe_facts_difference(const Manifest& manifest, c
     return "signed license " + quoted(manifest.license()) + ", object has " + quoted(facts.license);
   }
   return std::nullopt;
+}
+
+void strip_format3_fields(std::vector<ManifestProgram>& programs) {
+  for (auto& p : programs) {
+    p.kernel_type.clear();
+    p.helpers.clear();
+    p.kfuncs.clear();
+    p.maps.clear();
+    p.calls_known = false;
+  }
 }
 
 }  // namespace pqbpf

@@ -24,7 +24,7 @@ std::string printable(const std::string& s) {
   return out;
 }
 
-// Format 2: fills programs/maps/license and settles metadata.program_type.
+// Formats 2 and 3: fills programs/maps/license and settles metadata.program_type.
 Status apply_object_facts(const BPFProgram& program, ManifestFields& f) {
   // An object the reader refuses cannot be signed in format 2 (the verifier
   // could not re-derive its program list either); format 1 remains possible
@@ -81,6 +81,7 @@ Status apply_object_facts(const BPFProgram& program, ManifestFields& f) {
                           printable(facts.license) + "'; omit the license or make them agree");
   }
   f.programs = std::move(facts.programs);
+  if (f.format == ManifestFormat::kV2) strip_format3_fields(f.programs);
   f.maps = std::move(facts.maps);
   f.license = std::move(facts.license);
   return ok_status();
@@ -109,7 +110,7 @@ Result<Manifest> BPFSigner::build_manifest(const BPFProgram& program, const Sign
   f.signer = did_.str();
   const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
   f.signed_at = format_rfc3339_utc(options.signed_at.value_or(now));
-  if (options.format == ManifestFormat::kV2) {
+  if (options.format != ManifestFormat::kV1) {
     PQBPF_RETURN_IF_ERROR(apply_object_facts(program, f));
   } else if (f.metadata.program_type == BPFProgramType::kUnspec) {
     return make_error(ErrorCode::kInvalidArgument,

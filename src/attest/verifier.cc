@@ -123,8 +123,9 @@ VerificationResult verify_unchecked(const Envelope& envelope, const Candidates& 
   // 6. Read the programs from the verified bytes, whatever the format: the
   // policy judges only what the object holds, never what the signer typed.
   auto facts = derive_object_facts(object, label);
-  if (manifest.format() == ManifestFormat::kV2) {
-    // Format 2: the signed program list must be the object's.
+  if (manifest.format() != ManifestFormat::kV1) {
+    // Formats 2 and 3: the signed program list (format 3: with what each
+    // program calls) must be the object's.
     if (!facts.ok()) {
       r.programs_consistent = false;
       return fail(std::move(r), ReasonCode::kProgramMismatch,

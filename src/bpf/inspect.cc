@@ -9,7 +9,9 @@
 // Either way the instruction bytes hashed for a program are the function's
 // bytes in its section (elf_facts.cc), so both readers agree on hashes.
 // 4. Each program's reachable instruction count (with its subprograms) is
-//    read from the same bytes and relocations (reachable_insns.cc).
+//    read from the same bytes and relocations (reachable_insns.cc), and so
+//    are the helpers, kfuncs and maps the program and those subprograms use
+//    (program_calls.cc).
 #include <algorithm>
 #include <bit>
 #include <map>
@@ -19,6 +21,7 @@
 #include "elf_facts.h"
 #include "elf_image.h"
 #include "libbpf_reader.h"
+#include "program_calls.h"
 #include "reachable_insns.h"
 #include "pqbpf/bpf/object_info.h"
 #include "pqbpf/core/file_io.h"
@@ -28,12 +31,6 @@ namespace pqbpf::bpf {
 namespace {
 
 using internal::ElfImage;
-
-std::string base_name(const std::string& label) {
-  const auto slash = label.find_last_of('/');
-  std::string name = slash == std::string::npos ? label : label.substr(slash + 1);
-  return name.empty() ? "object" : name;
-}
 
 // Programs sorted by (section index, offset in section).
 void sort_programs(const ElfImage& image, std::vector<ProgramInfo>& programs) {
@@ -132,7 +129,9 @@ Result<ObjectInfo> inspect_object(std::span<const std::uint8_t> bytes, const std
                            (host_big ? "big" : "little") + "-endian host";
     PQBPF_RETURN_IF_ERROR(read_with_elf(image, label, info, nullptr));
   } else {
-    const internal::LibbpfObject obj = internal::open_with_libbpf(bytes, base_name(label));
+    // One fixed object name: libbpf names internal maps after it
+    // ("object.rodata"), and those names must not depend on the file name.
+    const internal::LibbpfObject obj = internal::open_with_libbpf(bytes, internal::kLibbpfObjectName);
     if (!obj.opened) {
       info.fallback_reason = obj.failure;
       PQBPF_RETURN_IF_ERROR(read_with_elf(image, label, info, nullptr));
@@ -148,7 +147,9 @@ Result<ObjectInfo> inspect_object(std::span<const std::uint8_t> bytes, const std
     }
   }
   sort_programs(image, info.programs);
-  internal::count_reachable_insns(image, info.programs, info.unknown);
+  std::vector<std::vector<internal::TextRange>> reached;
+  internal::count_reachable_insns(image, info.programs, info.unknown, &reached);
+  internal::collect_program_calls(image, info.maps, reached, info.programs);
   for (const auto& p : info.programs) {
     if (!p.type) {
       info.unknown.push_back("type of program '" + p.name + "' (section '" + p.section +

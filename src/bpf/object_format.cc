@@ -5,6 +5,7 @@
 #include <sstream>
 #include <vector>
 
+#include "pqbpf/bpf/capabilities.h"
 #include "pqbpf/bpf/license.h"
 
 namespace pqbpf::bpf {
@@ -41,6 +42,17 @@ nlohmann::json type_or_null(const std::optional<BPFProgramType>& t) {
   return t ? nlohmann::json(std::string(program_type_name(*t))) : nlohmann::json(nullptr);
 }
 
+// The classes a program's helpers and kfuncs fall in, in class order.
+std::vector<std::string> capability_names(const ProgramInfo& p) {
+  std::vector<std::string> out;
+  for (Capability c : all_capabilities()) {
+    bool used = c == Capability::kKfunc && !p.kfuncs.empty();
+    for (std::int32_t id : p.helper_ids) used = used || helper_capability(id) == c;
+    if (used) out.emplace_back(capability_name(c));
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string_view endianness_name(Endianness e) { return e == Endianness::kBig ? "big" : "little"; }
@@ -74,6 +86,22 @@ std::string format_object_info_text(const ObjectInfo& info) {
                 {"NAME", "SECTION", "TYPE", "ATTACH TYPE", "TARGET", "INSNS", "WITH CALLS", "SHA3-256"},
                 rows);
   }
+  std::vector<Row> calls;
+  for (const auto& p : info.programs) {
+    for (std::int32_t id : p.helper_ids) {
+      const HelperInfo* h = find_helper(id);
+      calls.push_back({p.name, "helper", helper_display_name(id),
+                       std::string(capability_name(helper_capability(id))),
+                       h != nullptr ? std::string(h->since) : "-"});
+    }
+    for (const auto& k : p.kfuncs) {
+      calls.push_back({p.name, "kfunc", k, std::string(capability_name(Capability::kKfunc)), "-"});
+    }
+    for (const auto& m : p.map_refs) calls.push_back({p.name, "map", m.name, m.type, "-"});
+    if (!p.calls_known) calls.push_back({p.name, "?", "(subprograms unresolved)", "-", "-"});
+  }
+  out << "\ncalls and maps (" << calls.size() << "):\n";
+  if (!calls.empty()) print_table(out, {"PROGRAM", "KIND", "NAME", "CLASS / MAP TYPE", "SINCE"}, calls);
   out << "\nmaps (" << info.maps.size() << "):\n";
   if (!info.maps.empty()) {
     std::vector<Row> rows;
@@ -121,7 +149,25 @@ nlohmann::json object_info_to_json(const ObjectInfo& info) {
                                                                    : nlohmann::json(nullptr)},
                              {"section_offset", p.section_offset},
                              {"size", p.size},
-                             {"insn_sha3_256", p.insn_sha3_256}});
+                             {"insn_sha3_256", p.insn_sha3_256},
+                             {"calls_known", p.calls_known},
+                             {"capabilities", capability_names(p)}});
+    auto& jp = j["programs"].back();
+    jp["helpers"] = nlohmann::json::array();
+    for (std::int32_t id : p.helper_ids) {
+      const HelperInfo* h = find_helper(id);
+      jp["helpers"].push_back({{"id", id},
+                               {"name", helper_display_name(id)},
+                               {"class", std::string(capability_name(helper_capability(id)))},
+                               {"since", h != nullptr ? nlohmann::json(std::string(h->since))
+                                                      : nlohmann::json(nullptr)}});
+    }
+    jp["kfuncs"] = nlohmann::json::array();
+    for (const auto& k : p.kfuncs) {
+      jp["kfuncs"].push_back({{"name", k}, {"class", std::string(capability_name(Capability::kKfunc))}});
+    }
+    jp["maps"] = nlohmann::json::array();
+    for (const auto& m : p.map_refs) jp["maps"].push_back({{"name", m.name}, {"type", m.type}});
   }
   j["maps"] = nlohmann::json::array();
   for (const auto& m : info.maps) {

@@ -88,7 +88,8 @@ class CallGraph {
   // Instructions loaded for code [offset, offset + size) of `section`, or
   // nullopt with `why`. `budget` is the object's remaining step allowance.
   std::optional<std::uint64_t> count(const ElfSection& section, std::uint64_t offset,
-                                     std::uint64_t size, std::uint64_t& budget, std::string& why) {
+                                     std::uint64_t size, std::uint64_t& budget, std::string& why,
+                                     std::vector<TextRange>* reached = nullptr) {
     ++generation_;
     std::uint64_t total = size / kInsnSize;
     if (&section == text_) {
@@ -114,6 +115,7 @@ class CallGraph {
       if (stamp_[f] == generation_) continue;
       stamp_[f] = generation_;
       total += funcs_[f].count;
+      if (reached != nullptr) reached->push_back({funcs_[f].start * kInsnSize, funcs_[f].count * kInsnSize});
       const Targets& next = targets_of(f);
       if (!next.failure.empty()) {
         why = next.failure;
@@ -230,14 +232,19 @@ const ElfSection* code_section(const ElfImage& image, const std::string& name) {
 }  // namespace
 
 void count_reachable_insns(const ElfImage& image, std::vector<ProgramInfo>& programs,
-                           std::vector<std::string>& unknown) {
+                           std::vector<std::string>& unknown,
+                           std::vector<std::vector<TextRange>>* reached) {
   CallGraph graph(image);
   std::uint64_t budget = kMaxCallGraphSteps;
-  for (auto& p : programs) {
+  if (reached != nullptr) reached->assign(programs.size(), {});
+  for (std::size_t i = 0; i < programs.size(); ++i) {
+    auto& p = programs[i];
+    std::vector<TextRange>* mine = reached != nullptr ? &(*reached)[i] : nullptr;
     p.reachable_insns.reset();
     const ElfSection* section = code_section(image, p.section);
     std::string why = "its section is not code";
-    if (section != nullptr) p.reachable_insns = graph.count(*section, p.section_offset, p.size, budget, why);
+    if (section != nullptr) p.reachable_insns = graph.count(*section, p.section_offset, p.size, budget, why, mine);
+    if (!p.reachable_insns && mine != nullptr) mine->clear();
     if (!p.reachable_insns) {
       unknown.push_back("instructions reachable from program '" + p.name + "' (" + why + ")");
     }

@@ -28,7 +28,17 @@ constexpr std::uint64_t kMaxCallGraphSteps = 1u << 22;
 // Leaves it nullopt, and says why in `unknown`, when a call or callback
 // cannot be resolved to a .text function (libbpf would refuse to load the
 // object) or past kMaxCallGraphSteps.
+//
+// `reached`, when given, receives per program (same order) the .text
+// functions it reaches, as byte ranges [offset, offset + size) of .text;
+// empty for a program whose count is unknown. The capability reader
+// (program_calls.cc) scans exactly these, so both agree on what is loaded.
+struct TextRange {
+  std::uint64_t offset = 0;
+  std::uint64_t size = 0;
+};
 void count_reachable_insns(const ElfImage& image, std::vector<ProgramInfo>& programs,
-                           std::vector<std::string>& unknown);
+                           std::vector<std::string>& unknown,
+                           std::vector<std::vector<TextRange>>* reached = nullptr);
 
 }  // namespace pqbpf::bpf::internal

@@ -19,7 +19,7 @@ struct SignOptionsCli {
   std::string output;
   std::string type;
   BPFProgramMetadata metadata;
-  int format = 2;
+  int format = 3;
   bool embed = false;
   bool force = false;
   bool json = false;
@@ -41,7 +41,9 @@ int run_sign(SignOptionsCli o) {
 
   SignOptions options;
   options.embed = o.embed;
-  options.format = o.format == 1 ? ManifestFormat::kV1 : ManifestFormat::kV2;
+  options.format = o.format == 1 ? ManifestFormat::kV1
+                   : o.format == 2 ? ManifestFormat::kV2
+                                   : ManifestFormat::kV3;
   auto signed_program = signer->sign(*program, options);
   if (!signed_program.ok()) return report_error(signed_program.error(), o.json);
 
@@ -89,9 +91,10 @@ void add_sign_command(CLI::App& app, CommandRun& run) {
   cmd->add_option("--kernel-min", o->metadata.kernel_min, "Minimum kernel version, e.g. 5.15");
   cmd->add_option("-o,--output", o->output, "Envelope to write (default: OBJECT.sig.json)");
   cmd->add_option("--format", o->format,
-                  "Manifest format: 2 (default) binds every program read from the object; 1 binds "
-                  "only the whole-object hash, for objects the reader cannot inspect")
-      ->check(CLI::IsMember({1, 2}));
+                  "Manifest format: 3 (default) binds every program read from the object and the "
+                  "helpers, kfuncs and maps it uses; 2 binds the programs only; 1 binds only the "
+                  "whole-object hash, for objects the reader cannot inspect")
+      ->check(CLI::IsMember({1, 2, 3}));
   cmd->add_flag("--embed", o->embed, "Embed the object (base64) in the envelope");
   cmd->add_flag("--force", o->force, "Overwrite an existing envelope");
   cmd->add_flag("--json", o->json, "Print the result as JSON");

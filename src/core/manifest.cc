@@ -35,6 +35,43 @@ Status check_object_text(std::string_view value, const std::string& where, bool 
   return ok_status();
 }
 
+Status check_list(const std::vector<std::string>& list, const std::string& where) {
+  if (list.size() > kMaxManifestCallEntries) {
+    return make_error(ErrorCode::kLimitExceeded,
+                      where + ": more than " + std::to_string(kMaxManifestCallEntries) + " entries");
+  }
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    PQBPF_RETURN_IF_ERROR(check_object_text(list[i], where + "[" + std::to_string(i) + "]", false));
+  }
+  return ok_status();
+}
+
+// Format 3's fields: a kernel type consistent with `type`, bounded lists.
+Status check_program_calls(const ManifestProgram& p, const std::string& where) {
+  if (p.type == "unknown" || p.kernel_type == "unknown") {
+    if (p.type != p.kernel_type) {
+      return make_error(ErrorCode::kInvalidArgument,
+                        where + ".kernel_type: \"unknown\" exactly when type is \"unknown\"");
+    }
+  } else {
+    auto type = parse_program_type(p.type);
+    auto kernel = parse_program_type(p.kernel_type);
+    if (!kernel.ok() || !type.ok() || kernel_program_type(*type) != *kernel) {
+      return make_error(ErrorCode::kInvalidArgument,
+                        where + ".kernel_type: not the kernel type of " + p.type);
+    }
+  }
+  PQBPF_RETURN_IF_ERROR(check_list(p.helpers, where + ".helpers"));
+  PQBPF_RETURN_IF_ERROR(check_list(p.kfuncs, where + ".kfuncs"));
+  PQBPF_RETURN_IF_ERROR(check_list(p.maps, where + ".maps"));
+  return ok_status();
+}
+
+bool has_call_fields(const ManifestProgram& p) {
+  return !p.kernel_type.empty() || !p.helpers.empty() || !p.kfuncs.empty() || !p.maps.empty() ||
+         p.calls_known;
+}
+
 Status check_program(const ManifestProgram& p, const std::string& where) {
   PQBPF_RETURN_IF_ERROR(check_object_text(p.name, where + ".name", false));
   PQBPF_RETURN_IF_ERROR(check_object_text(p.section, where + ".section", false));
@@ -88,9 +125,33 @@ Result<std::uint64_t> get_uint(const json& obj, const char* key, const std::stri
   return n;
 }
 
-Result<ManifestProgram> program_from_json(const json& v, const std::string& where) {
-  PQBPF_RETURN_IF_ERROR(check_json_keys(
-      v, {"name", "section", "type", "attach_target", "insn_count", "insn_sha3_256"}, {}, where));
+Result<std::vector<std::string>> get_string_list(const json& obj, const char* key, const std::string& where) {
+  const auto& v = *obj.find(key);
+  const std::string field = where + "." + key;
+  if (!v.is_array()) return make_error(ErrorCode::kParse, field + ": expected an array of strings");
+  if (v.size() > kMaxManifestCallEntries) {
+    return make_error(ErrorCode::kParse, field + ": more than " + std::to_string(kMaxManifestCallEntries) + " entries");
+  }
+  std::vector<std::string> out;
+  out.reserve(v.size());
+  for (const auto& item : v) {
+    if (!item.is_string()) return make_error(ErrorCode::kParse, field + ": expected an array of strings");
+    out.push_back(item.get<std::string>());
+  }
+  return out;
+}
+
+Result<ManifestProgram> program_from_json(const json& v, const std::string& where, ManifestFormat format) {
+  if (format == ManifestFormat::kV3) {
+    PQBPF_RETURN_IF_ERROR(check_json_keys(v,
+                                          {"name", "section", "type", "attach_target", "insn_count",
+                                           "insn_sha3_256", "kernel_type", "helpers", "kfuncs", "maps",
+                                           "calls_known"},
+                                          {}, where));
+  } else {
+    PQBPF_RETURN_IF_ERROR(check_json_keys(
+        v, {"name", "section", "type", "attach_target", "insn_count", "insn_sha3_256"}, {}, where));
+  }
   ManifestProgram p;
   PQBPF_ASSIGN_OR_RETURN(p.name, get_string(v, "name", where));
   PQBPF_ASSIGN_OR_RETURN(p.section, get_string(v, "section", where));
@@ -98,6 +159,15 @@ Result<ManifestProgram> program_from_json(const json& v, const std::string& wher
   PQBPF_ASSIGN_OR_RETURN(p.attach_target, get_string(v, "attach_target", where));
   PQBPF_ASSIGN_OR_RETURN(p.insn_count, get_uint(v, "insn_count", where, kMaxObjectFileSize / 8));
   PQBPF_ASSIGN_OR_RETURN(p.insn_sha3_256, get_string(v, "insn_sha3_256", where));
+  if (format == ManifestFormat::kV3) {
+    PQBPF_ASSIGN_OR_RETURN(p.kernel_type, get_string(v, "kernel_type", where));
+    PQBPF_ASSIGN_OR_RETURN(p.helpers, get_string_list(v, "helpers", where));
+    PQBPF_ASSIGN_OR_RETURN(p.kfuncs, get_string_list(v, "kfuncs", where));
+    PQBPF_ASSIGN_OR_RETURN(p.maps, get_string_list(v, "maps", where));
+    const auto& known = *v.find("calls_known");
+    if (!known.is_boolean()) return make_error(ErrorCode::kParse, where + ".calls_known: expected true or false");
+    p.calls_known = known.get<bool>();
+  }
   return p;
 }
 
@@ -129,8 +199,8 @@ Result<Manifest> from_json_unchecked(const json& object, const std::string& labe
     PQBPF_RETURN_IF_ERROR(check_json_keys(
         object, {"format", "algorithm", "metadata", "sha3_256", "size", "signer", "signed_at"}, {},
         label));
-  } else if (format_text == kManifestFormatV2) {
-    f.format = ManifestFormat::kV2;
+  } else if (format_text == kManifestFormatV2 || format_text == kManifestFormatV3) {
+    f.format = format_text == kManifestFormatV2 ? ManifestFormat::kV2 : ManifestFormat::kV3;
     PQBPF_RETURN_IF_ERROR(check_json_keys(object,
                                           {"format", "algorithm", "metadata", "sha3_256", "size",
                                            "signer", "signed_at", "programs", "maps", "license"},
@@ -141,7 +211,7 @@ Result<Manifest> from_json_unchecked(const json& object, const std::string& labe
     return make_error(ErrorCode::kUnsupported,
                       label + ".format: unsupported manifest format" +
                           (printable ? " '" + format_text + "'" : std::string()) +
-                          " (this version reads pqc-bpf-manifest/1 and /2)");
+                          " (this version reads pqc-bpf-manifest/1, /2 and /3)");
   }
   PQBPF_ASSIGN_OR_RETURN(auto algorithm, get_string(object, "algorithm", label));
   if (algorithm != kManifestAlgorithm) {
@@ -153,7 +223,7 @@ Result<Manifest> from_json_unchecked(const json& object, const std::string& labe
   PQBPF_ASSIGN_OR_RETURN(f.size, get_uint(object, "size", label, kMaxObjectFileSize));
   PQBPF_ASSIGN_OR_RETURN(f.signer, get_string(object, "signer", label));
   PQBPF_ASSIGN_OR_RETURN(f.signed_at, get_string(object, "signed_at", label));
-  if (f.format == ManifestFormat::kV2) {
+  if (f.format != ManifestFormat::kV1) {
     const auto& programs = *object.find("programs");
     if (!programs.is_array()) return make_error(ErrorCode::kParse, label + ".programs: expected an array");
     if (programs.size() > kMaxManifestPrograms) {
@@ -162,7 +232,7 @@ Result<Manifest> from_json_unchecked(const json& object, const std::string& labe
     }
     for (std::size_t i = 0; i < programs.size(); ++i) {
       PQBPF_ASSIGN_OR_RETURN(
-          auto p, program_from_json(programs[i], label + ".programs[" + std::to_string(i) + "]"));
+          auto p, program_from_json(programs[i], label + ".programs[" + std::to_string(i) + "]", f.format));
       f.programs.push_back(std::move(p));
     }
     const auto& maps = *object.find("maps");
@@ -185,7 +255,12 @@ Result<Manifest> from_json_unchecked(const json& object, const std::string& labe
 }  // namespace
 
 std::string_view manifest_format_name(ManifestFormat format) {
-  return format == ManifestFormat::kV1 ? kManifestFormatV1 : kManifestFormatV2;
+  switch (format) {
+    case ManifestFormat::kV1: return kManifestFormatV1;
+    case ManifestFormat::kV2: return kManifestFormatV2;
+    case ManifestFormat::kV3: return kManifestFormatV3;
+  }
+  return kManifestFormatV2;
 }
 
 std::span<const std::uint8_t> signature_context() {
@@ -197,7 +272,7 @@ bool program_type_compatible(BPFProgramType declared, BPFProgramType actual) {
 }
 
 Result<Manifest> Manifest::create(ManifestFields f, const std::string& label) {
-  if (f.format != ManifestFormat::kV1 && f.format != ManifestFormat::kV2) {
+  if (f.format != ManifestFormat::kV1 && f.format != ManifestFormat::kV2 && f.format != ManifestFormat::kV3) {
     return make_error(ErrorCode::kUnsupported, label + ": unsupported manifest format");
   }
   PQBPF_RETURN_IF_ERROR(validate_metadata(f.metadata, label + ".metadata"));
@@ -233,6 +308,12 @@ Result<Manifest> Manifest::create(ManifestFields f, const std::string& label) {
   for (std::size_t i = 0; i < f.programs.size(); ++i) {
     const std::string where = label + ".programs[" + std::to_string(i) + "]";
     PQBPF_RETURN_IF_ERROR(check_program(f.programs[i], where));
+    if (f.format == ManifestFormat::kV3) {
+      PQBPF_RETURN_IF_ERROR(check_program_calls(f.programs[i], where));
+    } else if (has_call_fields(f.programs[i])) {
+      return make_error(ErrorCode::kInvalidArgument,
+                        where + ": kernel_type, helpers, kfuncs, maps and calls_known exist only in format 3");
+    }
   }
   for (std::size_t i = 0; i < f.maps.size(); ++i) {
     PQBPF_RETURN_IF_ERROR(check_map(f.maps[i], label + ".maps[" + std::to_string(i) + "]"));
@@ -272,15 +353,23 @@ nlohmann::json Manifest::to_json() const {
       {"signer", signer_.str()},
       {"signed_at", fields_.signed_at},
   };
-  if (fields_.format == ManifestFormat::kV2) {
+  if (fields_.format != ManifestFormat::kV1) {
     json programs = json::array();
     for (const auto& p : fields_.programs) {
-      programs.push_back(json{{"name", p.name},
-                              {"section", p.section},
-                              {"type", p.type},
-                              {"attach_target", p.attach_target},
-                              {"insn_count", p.insn_count},
-                              {"insn_sha3_256", p.insn_sha3_256}});
+      json entry{{"name", p.name},
+                 {"section", p.section},
+                 {"type", p.type},
+                 {"attach_target", p.attach_target},
+                 {"insn_count", p.insn_count},
+                 {"insn_sha3_256", p.insn_sha3_256}};
+      if (fields_.format == ManifestFormat::kV3) {
+        entry["kernel_type"] = p.kernel_type;
+        entry["helpers"] = p.helpers;
+        entry["kfuncs"] = p.kfuncs;
+        entry["maps"] = p.maps;
+        entry["calls_known"] = p.calls_known;
+      }
+      programs.push_back(std::move(entry));
     }
     json maps = json::array();
     for (const auto& m : fields_.maps) {

@@ -83,7 +83,7 @@ TEST(Manifest, FromJsonWithExtraOrMissingKeyFails) {
 
 TEST(Manifest, FromJsonWithUnknownFormatOrAlgorithmFailsUnsupported) {
   auto j = make(v1_fields()).to_json();
-  j["format"] = "pqc-bpf-manifest/3";
+  j["format"] = "pqc-bpf-manifest/4";
   auto r = Manifest::from_json(j);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code, ErrorCode::kUnsupported);
@@ -196,6 +196,76 @@ TEST(Manifest, SignatureContextIsTenAsciiBytes) {
   const auto ctx = signature_context();
   EXPECT_EQ(ctx.size(), 10u);
   EXPECT_EQ(std::string(ctx.begin(), ctx.end()), "pqc-bpf/v1");
+}
+
+}  // namespace
+}  // namespace pqbpf
+
+namespace pqbpf {
+namespace {
+
+ManifestFields v3_fields() {
+  auto f = v2_fields();
+  f.format = ManifestFormat::kV3;
+  f.programs[0].kernel_type = "kprobe";
+  f.programs[0].helpers = {"bpf_map_lookup_elem", "unknown#4242"};
+  f.programs[0].maps = {"counts"};
+  f.programs[0].calls_known = true;
+  f.programs[1].kernel_type = "kprobe";  // kretprobe's kernel type
+  f.programs[1].kfuncs = {"bpf_rcu_read_lock"};
+  return f;
+}
+
+TEST(ManifestV3, JsonRoundTripKeepsCallsAndKernelType) {
+  const auto m = make(v3_fields());
+  const nlohmann::json j = m.to_json();
+  EXPECT_EQ(j["format"], "pqc-bpf-manifest/3");
+  EXPECT_EQ(j["programs"][0]["helpers"], (nlohmann::json{"bpf_map_lookup_elem", "unknown#4242"}));
+  EXPECT_EQ(j["programs"][1]["kernel_type"], "kprobe");
+  EXPECT_EQ(j["programs"][1]["calls_known"], false);
+  auto back = Manifest::from_json(j);
+  ASSERT_TRUE(back.ok()) << back.error().message;
+  EXPECT_EQ(back->canonical_bytes(), m.canonical_bytes());
+  EXPECT_EQ(back->programs(), m.programs());
+}
+
+TEST(ManifestV3, KernelTypeMustBeTheTypesKernelType) {
+  auto f = v3_fields();
+  f.programs[1].kernel_type = "tracing";
+  EXPECT_FALSE(Manifest::create(f).ok());
+  f.programs[1].kernel_type = "kretprobe";  // a refinement is no kernel type
+  EXPECT_FALSE(Manifest::create(f).ok());
+  f.programs[1].kernel_type = "unknown";
+  EXPECT_FALSE(Manifest::create(f).ok());
+  f.programs[1].kernel_type = "";
+  EXPECT_FALSE(Manifest::create(f).ok());
+}
+
+TEST(ManifestV3, StrictKeysAndTypesOfTheCallFields) {
+  const nlohmann::json good = make(v3_fields()).to_json();
+  auto j = good;
+  j["programs"][0].erase("helpers");
+  EXPECT_EQ(Manifest::from_json(j).error().code, ErrorCode::kParse);
+  j = good;
+  j["programs"][0]["helpers"] = nlohmann::json{"bpf_x", 5};
+  EXPECT_FALSE(Manifest::from_json(j).ok());
+  j = good;
+  j["programs"][0]["calls_known"] = "true";
+  EXPECT_FALSE(Manifest::from_json(j).ok());
+  j = good;
+  j["programs"][0]["kfuncs"] = nlohmann::json{"bad\nname"};
+  EXPECT_FALSE(Manifest::from_json(j).ok());
+  j = good;
+  j["programs"][0]["maps"] = nlohmann::json::array();
+  for (std::size_t i = 0; i <= kMaxManifestCallEntries; ++i) j["programs"][0]["maps"].push_back("m");
+  EXPECT_FALSE(Manifest::from_json(j).ok());
+  // Format 2 has none of these keys.
+  j = good;
+  j["format"] = "pqc-bpf-manifest/2";
+  EXPECT_FALSE(Manifest::from_json(j).ok());
+  auto f = v2_fields();
+  f.programs[0].helpers = {"bpf_map_lookup_elem"};
+  EXPECT_FALSE(Manifest::create(f).ok());
 }
 
 }  // namespace

@@ -2,8 +2,8 @@
 // programs read from the object, then every program of the object through
 // the first rule covering its type. Per program the checks run in a
 // fixed order (docs/POLICY.md): size cap, signature, allow-list, attach
-// target, instruction count, license. The first failing check denies the
-// whole object, naming the program.
+// target, instruction count, license, capabilities (capabilities.cc). The
+// first failing check denies the whole object, naming the program.
 #include <algorithm>
 #include <cstdint>
 #include <optional>
@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "capability_check.h"
 #include "glob.h"
 #include "pqbpf/bpf/license.h"
 #include "pqbpf/policy/load_policy.h"
@@ -27,6 +28,7 @@ struct Subject {
   std::string attach_target;
   std::optional<std::uint64_t> insn_count;  // nullopt: unknown
   bool declared_only = false;               // not read from the object
+  const bpf::ProgramInfo* info = nullptr;   // the reader's facts (helpers, kfuncs, maps)
 };
 
 std::vector<Subject> subjects_of(const LoadRequest& request) {
@@ -43,7 +45,7 @@ std::vector<Subject> subjects_of(const LoadRequest& request) {
     const std::optional<BPFProgramType> type = p.refined_type ? p.refined_type : p.type;
     // max_insns judges what a loader hands the kernel: the program with every
     // subprogram it reaches (nullopt, so denied, when the reader cannot tell).
-    out.push_back(Subject{p.name, type, p.attach_target, p.reachable_insns});
+    out.push_back(Subject{p.name, type, p.attach_target, p.reachable_insns, false, &p});
   }
   return out;
 }
@@ -225,6 +227,9 @@ std::optional<Denial> check_rule(const std::vector<PolicyRule>& rules, std::size
                     what + ": " + shown + " is not among the licenses of " + where + " (" +
                         joined(rule.licenses) + ")"};
     }
+  }
+  if (auto denied = check_capabilities(rule, where, what, s.declared_only ? nullptr : s.info)) {
+    return Denial{ReasonCode::kCapabilityDenied, std::move(*denied)};
   }
   return std::nullopt;
 }

@@ -21,6 +21,12 @@ bool PolicyRule::covers(BPFProgramType type) const {
                      [type](BPFProgramType listed) { return rule_type_covers(listed, type); });
 }
 
+bool PolicyRule::has_capability_rules() const {
+  return !denied_helpers.empty() || allowed_helpers.has_value() || !denied_capabilities.empty() ||
+         allowed_capabilities.has_value() || !denied_kfuncs.empty() || allowed_kfuncs.has_value() ||
+         allowed_map_types.has_value();
+}
+
 LoadPolicy LoadPolicy::deny_all(std::string why) {
   LoadPolicy policy;
   policy.deny_all_ = true;

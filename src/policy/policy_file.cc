@@ -95,7 +95,10 @@ class SchemaReader {
     PQBPF_RETURN_IF_ERROR(check_keys(node, path,
                                      {"name", "program_types", "allowed_signers",
                                       "require_signature", "max_bytecode_size", "attach_targets",
-                                      "max_insns", "licenses", "allow_uninspectable"},
+                                      "max_insns", "licenses", "allow_uninspectable",
+                                      "allowed_helpers", "denied_helpers", "allowed_capabilities",
+                                      "denied_capabilities", "allowed_kfuncs", "denied_kfuncs",
+                                      "allowed_map_types"},
                                      {"program_types"}));
     PolicyRule rule;
     for (const auto& [key, value] : node.entries) {
@@ -141,6 +144,29 @@ class SchemaReader {
       } else if (k == "max_insns") {
         PQBPF_ASSIGN_OR_RETURN(std::uint64_t n, read_uint(value, field));
         rule.max_insns = n;
+      } else if (k == "allowed_helpers" || k == "denied_helpers") {
+        PQBPF_ASSIGN_OR_RETURN(auto names, read_helpers(value, field));
+        (k == "allowed_helpers" ? rule.allowed_helpers.emplace() : rule.denied_helpers) = std::move(names);
+      } else if (k == "allowed_capabilities" || k == "denied_capabilities") {
+        PQBPF_ASSIGN_OR_RETURN(auto classes, read_capabilities(value, field));
+        (k == "allowed_capabilities" ? rule.allowed_capabilities.emplace() : rule.denied_capabilities) =
+            std::move(classes);
+      } else if (k == "allowed_kfuncs" || k == "denied_kfuncs") {
+        PQBPF_ASSIGN_OR_RETURN(auto names, read_kfuncs(value, field));
+        (k == "allowed_kfuncs" ? rule.allowed_kfuncs.emplace() : rule.denied_kfuncs) = std::move(names);
+      } else if (k == "allowed_map_types") {
+        PQBPF_RETURN_IF_ERROR(check_list(value, field, kMaxPolicyListLength));
+        auto& types = rule.allowed_map_types.emplace();
+        for (std::size_t i = 0; i < value.items.size(); ++i) {
+          const std::string item = field + "[" + std::to_string(i) + "]";
+          PQBPF_ASSIGN_OR_RETURN(std::string type, read_string(value.items[i], item));
+          if (!bpf::is_map_type_name(type)) {
+            return fail(value.items[i], item,
+                        "not a map type name libbpf knows (hash, array, ringbuf, ... or unknown), got " +
+                            shown(type));
+          }
+          types.push_back(std::move(type));
+        }
       } else if (k == "licenses") {
         PQBPF_RETURN_IF_ERROR(check_list(value, field, kMaxPolicyListLength));
         for (std::size_t i = 0; i < value.items.size(); ++i) {
@@ -151,6 +177,62 @@ class SchemaReader {
       }
     }
     return rule;
+  }
+
+  // Kernel helper names, bpf_ prefix optional; stored with it. A name the
+  // table does not know is refused (a typo would otherwise deny nothing).
+  Result<std::vector<std::string>> read_helpers(const YamlNode& node, const std::string& path) {
+    PQBPF_RETURN_IF_ERROR(check_list(node, path, kMaxPolicyListLength));
+    std::vector<std::string> out;
+    for (std::size_t i = 0; i < node.items.size(); ++i) {
+      const std::string item = path + "[" + std::to_string(i) + "]";
+      PQBPF_ASSIGN_OR_RETURN(std::string name, read_string(node.items[i], item));
+      const bpf::HelperInfo* h = bpf::find_helper(std::string_view(name));
+      if (h == nullptr) {
+        return fail(node.items[i], item,
+                    "not a kernel helper name (docs/CAPABILITIES.md lists them), got " + shown(name));
+      }
+      out.emplace_back(h->name);
+    }
+    return out;
+  }
+
+  Result<std::vector<bpf::Capability>> read_capabilities(const YamlNode& node, const std::string& path) {
+    PQBPF_RETURN_IF_ERROR(check_list(node, path, kMaxPolicyListLength));
+    std::vector<bpf::Capability> out;
+    for (std::size_t i = 0; i < node.items.size(); ++i) {
+      const std::string item = path + "[" + std::to_string(i) + "]";
+      PQBPF_ASSIGN_OR_RETURN(std::string name, read_string(node.items[i], item));
+      const auto c = bpf::parse_capability(name);
+      if (!c) {
+        std::string known;
+        for (bpf::Capability k : bpf::all_capabilities()) {
+          known += (known.empty() ? "" : ", ") + std::string(bpf::capability_name(k));
+        }
+        return fail(node.items[i], item, "unknown capability class " + shown(name) + " (known: " + known + ")");
+      }
+      out.push_back(*c);
+    }
+    return out;
+  }
+
+  // Kfunc names are C identifiers; the kernel's list changes with every
+  // release, so any identifier is accepted.
+  Result<std::vector<std::string>> read_kfuncs(const YamlNode& node, const std::string& path) {
+    PQBPF_RETURN_IF_ERROR(check_list(node, path, kMaxPolicyListLength));
+    std::vector<std::string> out;
+    for (std::size_t i = 0; i < node.items.size(); ++i) {
+      const std::string item = path + "[" + std::to_string(i) + "]";
+      PQBPF_ASSIGN_OR_RETURN(std::string name, read_string(node.items[i], item));
+      const bool identifier =
+          !name.empty() && name.size() <= 256 && !(name[0] >= '0' && name[0] <= '9') &&
+          std::all_of(name.begin(), name.end(), [](char c) {
+            return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+          });
+      if (!identifier) return fail(node.items[i], item, "expected a kfunc name (a C identifier), got " + shown(name));
+      out.push_back(std::move(name));
+    }
+    return out;
   }
 
   Result<Did> read_signer(const YamlNode& node, const std::string& path) {

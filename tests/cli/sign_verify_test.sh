@@ -26,8 +26,14 @@ check "info --json" 0 pqc info prog.bpf.o.sig.json --json
 check "sign --format 1" 0 pqc sign prog.bpf.o --key ops.key --name v1 --type tracepoint --format 1 -o v1.sig.json
 check "verify format 1" 0 pqc verify v1.sig.json --object prog.bpf.o --json
 [ "$(json_field "$WORK/out" manifest.format)" = "pqc-bpf-manifest/1" ] && ok || fail "format 1: $(head -c 300 "$WORK/out")"
-check "sign --format 3 refused" 2 pqc sign prog.bpf.o --key ops.key --name v3 --format 3 -o v3.sig.json
-expect_no_file "no envelope for --format 3" v3.sig.json
+check "sign --format 4 refused" 2 pqc sign prog.bpf.o --key ops.key --name v4 --format 4 -o v4.sig.json
+expect_no_file "no envelope for --format 4" v4.sig.json
+# Format 2 (programs without their calls) still signs and verifies; 3 is the default.
+check "sign --format 2" 0 pqc sign prog.bpf.o --key ops.key --name v2 --format 2 -o v2.sig.json
+check "verify format 2" 0 pqc verify v2.sig.json --object prog.bpf.o --json
+[ "$(json_field "$WORK/out" manifest.format)" = "pqc-bpf-manifest/2" ] && ok || fail "format 2: $(head -c 300 "$WORK/out")"
+check "verify default format" 0 pqc verify prog.bpf.o.sig.json --json
+[ "$(json_field "$WORK/out" manifest.format)" = "pqc-bpf-manifest/3" ] && ok || fail "format 3: $(head -c 300 "$WORK/out")"
 
 # Type checks at sign time: the object is a tracepoint program.
 check "sign --type mismatch refused" 2 pqc sign prog.bpf.o --key ops.key --name t --type xdp -o t.sig.json

@@ -18,7 +18,9 @@
 namespace pqbpf {
 
 struct ObjectFacts {
-  std::vector<ManifestProgram> programs;  // in the reader's order (ELF section, then symbol)
+  // In the reader's order (ELF section, then symbol), with every field
+  // format 3 signs.
+  std::vector<ManifestProgram> programs;
   std::vector<ManifestMap> maps;
   std::string license;
   bpf::ObjectInfo info;  // everything the reader found, for callers (policy)
@@ -32,7 +34,11 @@ Result<ObjectFacts> derive_object_facts(std::span<const std::uint8_t> object, co
 // reader knows ("kretprobe" rather than "kprobe"), "unknown" when it cannot tell.
 std::string manifest_type_name(const bpf::ProgramInfo& program);
 
-// nullopt when the format-2 fields of `manifest` equal `facts`; otherwise one
+// Clears the fields only format 3 signs (kernel_type, helpers, kfuncs,
+// maps, calls_known), for a format 2 manifest.
+void strip_format3_fields(std::vector<ManifestProgram>& programs);
+
+// nullopt when the format-2 (or format-3) fields of `manifest` equal `facts`; otherwise one
 // sentence naming the first difference ("program 'x' is not in the signed list").
 std::optional<std::string> describe_facts_difference(const Manifest& manifest, const ObjectFacts& facts);
 

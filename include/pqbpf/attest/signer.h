@@ -26,7 +26,7 @@
 namespace pqbpf {
 
 struct SignOptions {
-  ManifestFormat format = ManifestFormat::kV2;
+  ManifestFormat format = ManifestFormat::kV3;
   // Put the object into the envelope (base64) as well.
   bool embed = false;
   // signed_at; nullopt = the system clock now (tests inject a fixed time).

@@ -17,6 +17,14 @@
 
 namespace pqbpf::bpf {
 
+// A map a program references (a 64-bit load relocated against a map
+// definition or a data section), with the map's type.
+struct MapReference {
+  std::string name;  // as in ObjectInfo::maps ("object.rodata" for .rodata)
+  std::string type;  // libbpf's map type name, "unknown" when not known
+  friend bool operator==(const MapReference&, const MapReference&) = default;
+};
+
 struct ProgramInfo {
   std::string name;           // function symbol name
   std::string section;        // ELF section, e.g. "kprobe/do_sys_openat2"
@@ -44,6 +52,19 @@ struct ProgramInfo {
   // stored in the file (no relocation applied, file byte order).
   std::uint64_t section_offset = 0;
   std::uint64_t size = 0;
+  // What the program can do (docs/CAPABILITIES.md), over its own code and
+  // every .text subprogram it reaches (the same walk as reachable_insns):
+  // helper ids from `call` instructions with src_reg 0 (sorted, unique;
+  // names and classes in pqbpf/bpf/capabilities.h), kfunc names from calls
+  // relocated against undefined symbols (sorted, unique), and the maps its
+  // 64-bit loads reference (sorted by name, unique).
+  std::vector<std::int32_t> helper_ids;
+  std::vector<std::string> kfuncs;
+  std::vector<MapReference> map_refs;
+  // false when the subprograms could not be resolved (reachable_insns is
+  // nullopt): the three lists then cover the program's own function only,
+  // and a policy with capability rules denies it.
+  bool calls_known = false;
 };
 
 // A non-empty executable (SHF_EXECINSTR) section: programs and subprograms

@@ -4,7 +4,9 @@
 //
 // Format 1 ("pqc-bpf-manifest/1") has exactly: format, algorithm, metadata,
 // sha3_256, size, signer, signed_at. Format 2 ("pqc-bpf-manifest/2") adds
-// programs, maps and license, derived from the object by the signer.
+// programs, maps and license, derived from the object by the signer. Format
+// 3 ("pqc-bpf-manifest/3", the default) adds per program its kernel type and
+// what it calls and references (helpers, kfuncs, maps, calls_known).
 // docs/FORMAT.md is the normative description, limits included.
 //
 // A Manifest is constructed only by create() or from_json(), which check
@@ -27,10 +29,11 @@
 
 namespace pqbpf {
 
-enum class ManifestFormat { kV1 = 1, kV2 = 2 };
+enum class ManifestFormat { kV1 = 1, kV2 = 2, kV3 = 3 };
 
 constexpr std::string_view kManifestFormatV1 = "pqc-bpf-manifest/1";
 constexpr std::string_view kManifestFormatV2 = "pqc-bpf-manifest/2";
+constexpr std::string_view kManifestFormatV3 = "pqc-bpf-manifest/3";
 // The only algorithm; never taken from the file, only checked against it.
 constexpr std::string_view kManifestAlgorithm = "ML-DSA-65";
 // FIPS 204 context string for every manifest signature (10 ASCII bytes).
@@ -40,18 +43,32 @@ constexpr std::string_view kSignatureContext = "pqc-bpf/v1";
 constexpr std::size_t kMaxManifestPrograms = 4096;
 constexpr std::size_t kMaxManifestMaps = 4096;
 constexpr std::size_t kMaxManifestNameBytes = 1024;
+// Format 3: entries of each program's helpers, kfuncs and maps lists.
+constexpr std::size_t kMaxManifestCallEntries = 4096;
 
 std::string_view manifest_format_name(ManifestFormat format);
 std::span<const std::uint8_t> signature_context();
 
-// One program of the object (format 2).
+// One program of the object (format 2; format 3 adds the fields after
+// insn_sha3_256, which stay empty/false in formats 1 and 2).
 struct ManifestProgram {
   std::string name;           // function symbol
   std::string section;        // ELF section
-  std::string type;           // program type name, or "unknown" if the reader cannot tell
+  std::string type;           // most specific type name ("kretprobe"), or "unknown"
   std::string attach_target;  // "" when the section names none
   std::uint64_t insn_count = 0;
   std::string insn_sha3_256;  // lowercase hex of the instruction bytes
+  // Format 3. The kernel program type ("kprobe" for a kretprobe), or
+  // "unknown" exactly when `type` is.
+  std::string kernel_type;
+  // Format 3: what the program and the subprograms it reaches call and
+  // reference (docs/CAPABILITIES.md): helper names ("bpf_map_lookup_elem",
+  // "unknown#<id>"), kfunc names, map names; calls_known false when its
+  // subprograms could not be resolved (the lists are then partial).
+  std::vector<std::string> helpers;
+  std::vector<std::string> kfuncs;
+  std::vector<std::string> maps;
+  bool calls_known = false;
   friend bool operator==(const ManifestProgram&, const ManifestProgram&) = default;
 };
 
@@ -67,13 +84,13 @@ struct ManifestMap {
 
 // The plain values, for building a manifest (create) and reading it back.
 struct ManifestFields {
-  ManifestFormat format = ManifestFormat::kV2;
+  ManifestFormat format = ManifestFormat::kV2;  // SignOptions defaults to kV3
   BPFProgramMetadata metadata;
   std::string sha3_256;   // lowercase hex, 64 digits
   std::uint64_t size = 0; // bytes, <= kMaxObjectFileSize
   std::string signer;     // DID text
   std::string signed_at;  // "YYYY-MM-DDTHH:MM:SSZ"
-  // Format 2 only (must be empty for format 1).
+  // Formats 2 and 3 (must be empty for format 1).
   std::vector<ManifestProgram> programs;
   std::vector<ManifestMap> maps;
   std::string license;  // the object's license section, "" when absent

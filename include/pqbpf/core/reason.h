@@ -37,6 +37,8 @@ enum class ReasonCode {
   kBpfCommandDenied,   // "bpf_command_denied": a sandboxed bpf() command not on the allow-list
   kNoMatchingEnvelope, // "no_matching_envelope": a sandboxed load matches no signed program
   kMapMismatch,        // "map_mismatch": a matched load names a map unlike the signed one
+  kCapabilityDenied,   // "capability_denied": a program calls a helper or kfunc, or uses a
+                       // map type, that its rule does not allow (docs/CAPABILITIES.md)
 };
 
 constexpr std::string_view reason_code_name(ReasonCode code) {
@@ -69,6 +71,7 @@ constexpr std::string_view reason_code_name(ReasonCode code) {
     case ReasonCode::kBpfCommandDenied: return "bpf_command_denied";
     case ReasonCode::kNoMatchingEnvelope: return "no_matching_envelope";
     case ReasonCode::kMapMismatch: return "map_mismatch";
+    case ReasonCode::kCapabilityDenied: return "capability_denied";
   }
   return "internal_error";
 }

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "pqbpf/bpf/capabilities.h"
 #include "pqbpf/core/did.h"
 #include "pqbpf/core/program_type.h"
 
@@ -43,6 +44,29 @@ struct PolicyRule {
   // its signed declared type (a claim, not a fact). Off by default: such an
   // object is denied (uninspectable_object).
   bool allow_uninspectable = false;
+
+  // What the rule's programs may call (docs/POLICY.md "Capabilities",
+  // docs/CAPABILITIES.md), judged per program over its code and the
+  // subprograms it reaches. Helper names carry the bpf_ prefix. A denied_*
+  // entry always denies; an allowed_* list, when present (even empty),
+  // admits only what it lists: a helper passes when its name is in
+  // allowed_helpers or its class in allowed_capabilities (when either is
+  // present), a kfunc when it is in allowed_kfuncs or `kfunc` is in
+  // allowed_capabilities (when either is present). A helper of class
+  // `unknown` is denied unless allowed_capabilities lists `unknown`, even in
+  // a rule with none of these keys.
+  std::vector<std::string> denied_helpers;
+  std::optional<std::vector<std::string>> allowed_helpers;
+  std::vector<bpf::Capability> denied_capabilities;
+  std::optional<std::vector<bpf::Capability>> allowed_capabilities;
+  std::vector<std::string> denied_kfuncs;
+  std::optional<std::vector<std::string>> allowed_kfuncs;
+  // libbpf map type names ("hash", "ringbuf", ...; "unknown" for maps whose
+  // type the reader could not read): every map a program references.
+  std::optional<std::vector<std::string>> allowed_map_types;
+
+  // True when any of the capability keys above is set.
+  bool has_capability_rules() const;
 
   // True when a program of type `type` falls under this rule.
   bool covers(BPFProgramType type) const;

@@ -10,6 +10,7 @@ packages=(
   nlohmann-json3-dev libyaml-cpp-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   valgrind
+  dpkg-dev help2man groff-base man-db xz-utils  # the Debian package: shlibdeps, man pages (scripts/package.sh)
 )
 missing=()
 for p in "${packages[@]}"; do

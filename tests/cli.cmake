@@ -15,6 +15,7 @@ set(cli_scripts
   log
   secrets
   load
+  completion
 )
 foreach(script ${cli_scripts})
   pqbpf_add_script_test(cli_${script}

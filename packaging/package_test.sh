@@ -45,6 +45,9 @@ for f in conffiles postinst prerm postrm; do
 done
 mkdir "$work/control"
 dpkg-deb -e "$deb" "$work/control"
+for f in postinst prerm postrm; do
+  [ -x "$work/control/$f" ] && sh -n "$work/control/$f" || fail "maintainer script $f: not executable or not sh"
+done
 grep -qx "/etc/pqc-bpf/gated.yaml" "$work/control/conffiles" || fail "gated.yaml is not a conffile"
 depends=$(dpkg-deb -f "$deb" Depends)
 [ -n "$depends" ] || fail "the package declares no dependencies"
@@ -52,13 +55,21 @@ for lib in libc6 libstdc++6 libbpf1 libsodium23 libseccomp2 libyaml-cpp0.7 libel
   [[ ", $depends" == *", $lib "* || ", $depends" == *", $lib,"* || ", $depends" == *", $lib" ]] ||
     fail "Depends lacks $lib (a library we link): $depends"
 done
-# Every alternative of every dependency must be a Debian package apt knows.
+# Every alternative of every dependency must be a Debian package apt knows,
+# in a version that satisfies the constraint.
 IFS=',|' read -ra alternatives <<<"$depends"
 for alt in "${alternatives[@]}"; do
   name=$(sed -E 's/^[[:space:]]*([^[:space:](]+).*/\1/' <<<"$alt")
   policy=$(apt-cache policy "$name")
-  if ! grep -qE 'Installed: [^(]|Candidate: [^(]' <<<"$policy"; then
-    fail "dependency $name is not a package apt knows (apt-cache policy: ${policy:-nothing})"
+  version=$(sed -nE 's/^ *Installed: ([^(].*)$/\1/p' <<<"$policy")
+  [ -n "$version" ] || version=$(sed -nE 's/^ *Candidate: ([^(].*)$/\1/p' <<<"$policy")
+  [ -n "$version" ] || fail "dependency $name is not a package apt knows (apt-cache policy: ${policy:-nothing})"
+  constraint='\(([<>=]+)[[:space:]]*([^[:space:])]+)\)'
+  if [[ $alt =~ $constraint ]]; then
+    op=${BASH_REMATCH[1]}
+    case "$op" in ">=") op=ge ;; "<=") op=le ;; ">>") op=gt ;; "<<") op=lt ;; "=") op=eq ;; esac
+    dpkg --compare-versions "$version" "$op" "${BASH_REMATCH[2]}" ||
+      fail "dependency $alt: apt has $name $version"
   fi
 done
 echo "dependencies known to apt: $depends"

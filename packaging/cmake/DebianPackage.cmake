@@ -34,18 +34,23 @@ static library (find_package(pqbpf)), and the Python module when built.")
   set(CPACK_DEBIAN_PACKAGE_SUGGESTS
       "libbpf-dev, libelf-dev, libsodium-dev, libseccomp-dev, libyaml-cpp-dev, nlohmann-json3-dev, pkg-config")
   if(TARGET pqbpf_python)
-    # The extension is built for one CPython ABI (cpython-3XY): pin its minor version.
+    # The extension is built for one CPython ABI (its suffix says which, e.g.
+    # .cpython-311-x86_64-linux-gnu.so): pin python3 to that minor version.
     set(python_depends "python3")
-    if(Python3_EXECUTABLE)
-      execute_process(COMMAND ${Python3_EXECUTABLE} -c
-                              "import sys; print('%d.%d' % sys.version_info[:2]); print('%d.%d' % (sys.version_info[0], sys.version_info[1] + 1))"
-                      OUTPUT_VARIABLE versions OUTPUT_STRIP_TRAILING_WHITESPACE RESULT_VARIABLE rc)
-      if(rc EQUAL 0)
-        string(REPLACE "\n" ";" versions "${versions}")
-        list(GET versions 0 this_version)
-        list(GET versions 1 next_version)
-        set(python_depends "python3 (>= ${this_version}~), python3 (<< ${next_version})")
-      endif()
+    get_target_property(suffix pqbpf_python SUFFIX)
+    if(NOT suffix MATCHES "cpython-([0-9])([0-9]+)")
+      set(suffix "")
+      foreach(python IN ITEMS "${Python3_EXECUTABLE}" "${_Python3_EXECUTABLE}" "${PYTHON_EXECUTABLE}")
+        if(python AND suffix STREQUAL "")
+          execute_process(COMMAND ${python} -c "import sys; print('cpython-%d%d' % sys.version_info[:2])"
+                          OUTPUT_VARIABLE suffix OUTPUT_STRIP_TRAILING_WHITESPACE ERROR_QUIET)
+        endif()
+      endforeach()
+    endif()
+    if(suffix MATCHES "cpython-([0-9])([0-9]+)")
+      math(EXPR next_minor "${CMAKE_MATCH_2} + 1")
+      set(python_depends
+          "python3 (>= ${CMAKE_MATCH_1}.${CMAKE_MATCH_2}~), python3 (<< ${CMAKE_MATCH_1}.${next_minor})")
     endif()
     set(CPACK_DEBIAN_PACKAGE_DEPENDS "${python_depends}")
     add_dependencies(pqbpf_package_files pqbpf_python)

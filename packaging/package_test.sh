@@ -83,7 +83,7 @@ fi
 for f in /usr/bin/pqc-bpf /usr/sbin/pqc-bpf-gated /etc/pqc-bpf/gated.yaml \
          /lib/systemd/system/pqc-bpf-gated.service /usr/share/man/man1/pqc-bpf.1.gz \
          /usr/share/man/man8/pqc-bpf-gated.8.gz /usr/share/bash-completion/completions/pqc-bpf \
-         /usr/include/pqbpf/result.h /usr/share/doc/pqc-bpf/copyright \
+         /usr/include/pqbpf/result.h /usr/share/doc/pqc-bpf/copyright /usr/share/doc/pqc-bpf/changelog.gz \
          /usr/share/doc/pqc-bpf/docs/DEPLOY.md; do
   grep -qx "$f" "$work/files.list" || fail "package lacks $f"
 done

@@ -23,7 +23,7 @@ int main(int argc, char** argv) {
   // Named, not argv[0]: help and the generated man page and completion say "pqc-bpf".
   CLI::App app{"pqc-bpf: post-quantum (ML-DSA-65) signed load gate for eBPF programs", "pqc-bpf"};
   app.set_version_flag("--version", version_text());
-  // Every command's options on one page; the man page is generated from it.
+  // Every command's options on one page (pqc-bpf(1) is generated from each command's --help).
   app.set_help_all_flag("--help-all", "Print the help of every command and exit");
   app.require_subcommand(1, 1);
   app.footer(

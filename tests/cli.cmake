@@ -1,6 +1,7 @@
 # CLI behaviour: one bash script per behaviour, each driving the real pqc-bpf.
 set(cli_scripts
   keygen
+  completion
   sign_verify
   check
   hostile_input
@@ -15,7 +16,6 @@ set(cli_scripts
   log
   secrets
   load
-  completion
 )
 foreach(script ${cli_scripts})
   pqbpf_add_script_test(cli_${script}

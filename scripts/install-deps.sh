@@ -3,6 +3,7 @@
 set -euo pipefail
 packages=(
   build-essential cmake pkg-config git
+  dpkg-dev help2man groff-base man-db xz-utils  # the Debian package: shlibdeps, man pages (scripts/package.sh)
   clang llvm libclang-rt-14-dev          # BPF C (-target bpf), libFuzzer, sanitizer runtimes
   libbpf-dev libelf-dev zlib1g-dev linux-libc-dev bpftool
   libsodium-dev libssl-dev

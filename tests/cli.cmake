@@ -1,6 +1,7 @@
 # CLI behaviour: one bash script per behaviour, each driving the real pqc-bpf.
 set(cli_scripts
   keygen
+  completion
   sign_verify
   check
   hostile_input

@@ -41,5 +41,6 @@ void add_log_command(CLI::App& app, CommandRun& run);
 void add_run_command(CLI::App& app, CommandRun& run);
 void add_seccomp_profile_command(CLI::App& app, CommandRun& run);
 void add_load_command(CLI::App& app, CommandRun& run);
+void add_completion_command(CLI::App& app, CommandRun& run);
 
 }  // namespace pqbpf::cli

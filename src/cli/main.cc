@@ -11,7 +11,7 @@
 namespace {
 
 std::string version_text() {
-  return "pqc-bpf 0.1.0 (ML-DSA-65 FIPS 204, SHA3-256 FIPS 202, libbpf " +
+  return "pqc-bpf " PQBPF_VERSION " (ML-DSA-65 FIPS 204, SHA3-256 FIPS 202, libbpf " +
          std::to_string(libbpf_major_version()) + "." + std::to_string(libbpf_minor_version()) +
          ")";
 }
@@ -20,8 +20,11 @@ std::string version_text() {
 
 int main(int argc, char** argv) {
   using namespace pqbpf::cli;
-  CLI::App app{"pqc-bpf: post-quantum (ML-DSA-65) signed load gate for eBPF programs"};
+  // Named, not argv[0]: help and the generated man page and completion say "pqc-bpf".
+  CLI::App app{"pqc-bpf: post-quantum (ML-DSA-65) signed load gate for eBPF programs", "pqc-bpf"};
   app.set_version_flag("--version", version_text());
+  // Every command's options on one page (pqc-bpf(1) is generated from each command's --help).
+  app.set_help_all_flag("--help-all", "Print the help of every command and exit");
   app.require_subcommand(1, 1);
   app.footer(
       "Exit codes: 0 valid/allowed, 1 invalid/denied, 2 usage or input error.\n"
@@ -38,6 +41,7 @@ int main(int argc, char** argv) {
   add_run_command(app, run);      // run a command whose own bpf() loads are refused
   add_seccomp_profile_command(app, run);  // OCI seccomp profile denying bpf()
   add_load_command(app, run);     // load through the gate daemon
+  add_completion_command(app, run);  // (hidden) bash completion from this table
 
   try {
     app.parse(argc, argv);

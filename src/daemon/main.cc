@@ -19,6 +19,28 @@ int usage() {
   return 2;
 }
 
+// --help on stdout: the man page pqc-bpf-gated(8) is generated from it (help2man).
+void print_help() {
+  std::cout
+      << "Usage: pqc-bpf-gated [--config FILE]\n"
+         "\n"
+         "The pqc-bpf gate daemon: clients send a signed envelope and an eBPF object over a\n"
+         "Unix socket; the daemon verifies the ML-DSA-65 signature, decides with the load\n"
+         "policy, records the attempt durably in the audit log, and only then loads the\n"
+         "exact bytes it checked (pinned under pin_root or handed back as descriptors).\n"
+         "\n"
+         "Options:\n"
+         "  -c, --config FILE   configuration file (default /etc/pqc-bpf/gated.yaml)\n"
+         "  -h, --help          print this help and exit\n"
+         "      --version       print the version and exit\n"
+         "\n"
+         "Signals:\n"
+         "  SIGHUP              re-read the policy; one that does not parse keeps the old one\n"
+         "  SIGTERM, SIGINT     stop accepting, finish the requests in flight, close the log\n"
+         "\n"
+         "Exit status: 0 after a clean stop, 2 for a configuration or start error.\n";
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -28,7 +50,10 @@ int main(int argc, char** argv) {
     if ((arg == "--config" || arg == "-c") && i + 1 < argc) {
       config_path = argv[++i];
     } else if (arg == "--help" || arg == "-h") {
-      usage();
+      print_help();
+      return 0;
+    } else if (arg == "--version") {
+      std::cout << "pqc-bpf-gated " PQBPF_VERSION "\n";
       return 0;
     } else {
       std::cerr << "pqc-bpf-gated: error: unknown argument " << arg << "\n";

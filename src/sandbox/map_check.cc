@@ -2,6 +2,7 @@
 #include "map_check.h"
 
 #include <bpf/bpf.h>
+#include <fcntl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -24,6 +25,20 @@ bool is_bpf_map(int fd) {
   const ssize_t n = ::readlink(link.c_str(), target, sizeof(target) - 1);
   if (n <= 0) return false;
   return std::string(target, static_cast<std::size_t>(n)) == "anon_inode:bpf-map";
+}
+
+// Whether the map is frozen (no more writes from user space), from the
+// kernel's own fdinfo line "frozen:\t1" for our descriptor of it. Nothing
+// else reports it without trying a write.
+bool is_frozen(int fd) {
+  const std::string path = "/proc/self/fdinfo/" + std::to_string(fd);
+  UniqueFd info(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!info.valid()) return false;
+  char buf[1024];
+  const ssize_t n = ::read(info.get(), buf, sizeof(buf) - 1);
+  if (n <= 0) return false;
+  const std::string text(buf, static_cast<std::size_t>(n));
+  return text.find("\nfrozen:\t1\n") != std::string::npos;
 }
 
 // The signed map's name as the kernel holds it: libbpf truncates to 15
@@ -73,8 +88,20 @@ Result<CheckedMaps> fetch_and_check_maps(int pidfd, const ExpectedObject& object
     }
     if (!name_fits(want, kname)) return refuse(which + " is named '" + kname + "'");
     if (want.bind_contents) {
-      // Read-only data: the verifier may treat its (frozen) values as
-      // constants of the program, so they are part of what was signed.
+      // Read-only data: the verifier treats its values as constants of the
+      // program, so they are part of what was signed. That holds only for a
+      // map the program cannot write and user space can no longer write
+      // (frozen, as libbpf leaves .rodata): an unfrozen one could be checked
+      // here and rewritten after the load (a loader's bpf_map__reuse_fd).
+      // Frozen first, then read: the contents cannot change in between.
+      if ((info.map_flags & BPF_F_RDONLY_PROG) == 0) {
+        return refuse(which + " is read-only data the program could write" +
+                      " (no BPF_F_RDONLY_PROG)");
+      }
+      if (!is_frozen(fd)) {
+        return refuse(which + " is read-only data that is not frozen" +
+                      " (its contents could change after the check)");
+      }
       std::vector<std::uint8_t> value(want.value_size);
       const std::uint32_t key = 0;
       if (want.contents.size() != want.value_size ||

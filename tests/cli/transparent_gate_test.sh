@@ -75,6 +75,22 @@ if [ -x "$SKEL" ]; then
 else
   echo "note: $SKEL not built (no bpftool at build time); skeleton case skipped"
 fi
+
+# 1c. Read-only data the loader can still write (its own .rodata map, handed to
+# libbpf with bpf_map__reuse_fd: not frozen, or writable by the program) would
+# let it change the signed constants after the check: refused, nothing loaded.
+REUSE="$PQBPF_BINARY_DIR/src/sandbox/pqbpf_rodata_reuse"
+check "own .rodata outside: loads" 0 "${T[@]}" "$REUSE" xdp_counter.bpf.o
+expect_stdout "own .rodata outside: loaded" '^loaded$'
+before_n=$(records map_mismatch)
+check "own unfrozen .rodata under run" 1 "${RUN[@]}" --quiet --envelopes env -- "$REUSE" xdp_counter.bpf.o
+check "own program-writable .rodata under run" 1 "${RUN[@]}" --quiet --envelopes env -- "$REUSE" xdp_counter.bpf.o rw
+[ "$(records map_mismatch)" -ge $((before_n + 2)) ] && ok || fail "no map_mismatch records for writable .rodata"
+grep '"reason":"map_mismatch"' audit.log | grep -q 'is read-only data that is not frozen' && ok ||
+  fail "the record does not say the .rodata map is not frozen"
+grep '"reason":"map_mismatch"' audit.log | grep -q 'no BPF_F_RDONLY_PROG' && ok ||
+  fail "the record does not say the program could write the .rodata map"
+[ "$(loaded)" -eq "$BEFORE" ] && ok || fail "own .rodata left xdp_count loaded"
 [ "$(loaded)" -eq "$BEFORE" ] && ok || fail "the skeleton left xdp_count loaded"
 
 # 2. Refusals: EPERM to the loader, a record, nothing loaded.

@@ -1,9 +1,9 @@
 // LoadPolicy::evaluate on each program's facts: program types and their
 // refinements, attach targets, instruction counts, licenses, uninspectable
 // objects, declared types and revoked presented objects.
-#include <string>
-
 #include <gtest/gtest.h>
+
+#include <string>
 
 #include "evaluate_test_util.h"
 #include "pqbpf/policy/load_policy.h"
@@ -17,9 +17,8 @@ TEST(Evaluate, MixedObjectUnderKprobeOnlyPolicyNamesTheLsmProgram) {
   LoadPolicy policy;
   policy.add_rule(rule_for({BPFProgramType::kKprobe}));
   LoadRequest r = verified(did_of('1'));
-  r.declared_type.reset(); // as the signer leaves it for a mixed object
-  r.programs.push_back(program("block_exec", BPFProgramType::kLsm,
-                               "lsm/bprm_check_security",
+  r.declared_type.reset();  // as the signer leaves it for a mixed object
+  r.programs.push_back(program("block_exec", BPFProgramType::kLsm, "lsm/bprm_check_security",
                                "bprm_check_security"));
   const PolicyDecision d = policy.evaluate(r);
   EXPECT_EQ(d.reason, ReasonCode::kNoRule);
@@ -37,8 +36,7 @@ TEST(Evaluate, EveryProgramGoesThroughItsOwnFirstMatchingRule) {
   policy.add_rule(rule_for({BPFProgramType::kKprobe})).add_rule(lsm);
   LoadRequest r = verified(did_of('1'));
   r.declared_type.reset();
-  r.programs.push_back(
-      program("block_exec", BPFProgramType::kLsm, "lsm/bprm_check_security"));
+  r.programs.push_back(program("block_exec", BPFProgramType::kLsm, "lsm/bprm_check_security"));
   const PolicyDecision d = policy.evaluate(r);
   EXPECT_EQ(d.reason, ReasonCode::kUntrustedSigner);
   EXPECT_EQ(d.rule_index, 1u);
@@ -49,14 +47,13 @@ TEST(Evaluate, KprobeRuleCoversKretprobeAndUprobeSections) {
   LoadPolicy policy;
   policy.add_rule(rule_for({BPFProgramType::kKprobe}));
   LoadRequest r = verified(did_of('1'));
-  r.programs = {
-      program("ret", BPFProgramType::kKretprobe, "kretprobe/do_sys_openat2"),
-      program("u", BPFProgramType::kUprobe, "uprobe/libc.so:malloc"),
-      program("plain", BPFProgramType::kKprobe, "kprobe/vfs_read")};
-  r.programs.push_back(program("refined_in_type", BPFProgramType::kKprobe,
-                               "uretprobe/libc.so:free"));
+  r.programs = {program("ret", BPFProgramType::kKretprobe, "kretprobe/do_sys_openat2"),
+                program("u", BPFProgramType::kUprobe, "uprobe/libc.so:malloc"),
+                program("plain", BPFProgramType::kKprobe, "kprobe/vfs_read")};
+  r.programs.push_back(
+      program("refined_in_type", BPFProgramType::kKprobe, "uretprobe/libc.so:free"));
   r.programs.back().type =
-      BPFProgramType::kUretprobe; // a reader that puts the refined name in type
+      BPFProgramType::kUretprobe;  // a reader that puts the refined name in type
   const PolicyDecision d = policy.evaluate(r);
   EXPECT_TRUE(d.allowed()) << d.sentence;
   EXPECT_EQ(d.programs[0].type, BPFProgramType::kKretprobe);
@@ -68,8 +65,7 @@ TEST(Evaluate, KretprobeRuleDoesNotCoverPlainKprobe) {
   policy.add_rule(rule_for({BPFProgramType::kKretprobe}));
   LoadRequest r = verified(did_of('1'));
   EXPECT_EQ(policy.evaluate(r).reason, ReasonCode::kNoRule);
-  r.programs = {
-      program("ret", BPFProgramType::kKretprobe, "kretprobe/do_sys_openat2")};
+  r.programs = {program("ret", BPFProgramType::kKretprobe, "kretprobe/do_sys_openat2")};
   EXPECT_TRUE(policy.evaluate(r).allowed());
 }
 
@@ -125,8 +121,7 @@ TEST(Evaluate, MaxInsnsJudgesReachableInstructionsNotTheEntryFunction) {
   r.programs[0].reachable_insns = 400;
   const PolicyDecision d = policy.evaluate(r);
   EXPECT_EQ(d.reason, ReasonCode::kTooManyInsns);
-  EXPECT_NE(d.sentence.find("has 400 instructions"), std::string::npos)
-      << d.sentence;
+  EXPECT_NE(d.sentence.find("has 400 instructions"), std::string::npos) << d.sentence;
   r.programs[0].reachable_insns.reset();
   EXPECT_EQ(policy.evaluate(r).reason, ReasonCode::kTooManyInsns);
 }
@@ -199,8 +194,7 @@ TEST(Evaluate, UninspectableObjectIsDeniedUnlessItsRuleAllowsIt) {
   r.inspection_error = "object: not an ELF file";
   PolicyDecision d = policy.evaluate(r);
   EXPECT_EQ(d.reason, ReasonCode::kUninspectableObject);
-  EXPECT_NE(d.sentence.find("not an ELF file"), std::string::npos)
-      << d.sentence;
+  EXPECT_NE(d.sentence.find("not an ELF file"), std::string::npos) << d.sentence;
   EXPECT_NE(d.sentence.find("rules[0]"), std::string::npos) << d.sentence;
   EXPECT_TRUE(one_line(d.sentence));
 }
@@ -271,8 +265,7 @@ TEST(Evaluate, ProgramOfUnknownTypeIsDeniedEvenWithDefaultAllow) {
 }
 
 TEST(Evaluate, DenyAllPolicyDeniesWithPolicyError) {
-  const LoadPolicy policy =
-      LoadPolicy::deny_all("policy.yaml: line 3, column 1: unknown key 'x'");
+  const LoadPolicy policy = LoadPolicy::deny_all("policy.yaml: line 3, column 1: unknown key 'x'");
   const PolicyDecision d = policy.evaluate(verified(did_of('1')));
   EXPECT_EQ(d.reason, ReasonCode::kPolicyError);
   EXPECT_NE(d.sentence.find("unknown key"), std::string::npos);
@@ -291,7 +284,7 @@ TEST(Evaluate, ObjectFactsDecideOverDeclaredType) {
   EXPECT_EQ(r.license, "MIT");
   PolicyDecision d = policy.evaluate(r);
   EXPECT_EQ(d.reason,
-            ReasonCode::kProgramMismatch); // declared kprobe, holds xdp
+            ReasonCode::kProgramMismatch);  // declared kprobe, holds xdp
   EXPECT_EQ(d.program, "smuggled");
   r.declared_type.reset();
   d = policy.evaluate(r);
@@ -306,8 +299,7 @@ TEST(Evaluate, ProgramOutsideTheDeclaredTypeIsProgramMismatch) {
   policy.add_rule(rule_for({BPFProgramType::kXdp}));
   LoadRequest r = verified(did_of('1'));
   r.declared_type = BPFProgramType::kXdp;
-  r.programs = {program("restrict_exec", BPFProgramType::kLsm,
-                        "lsm/bprm_check_security")};
+  r.programs = {program("restrict_exec", BPFProgramType::kLsm, "lsm/bprm_check_security")};
   const PolicyDecision d = policy.evaluate(r);
   EXPECT_EQ(d.reason, ReasonCode::kProgramMismatch);
   EXPECT_EQ(d.program, "restrict_exec");
@@ -325,8 +317,7 @@ TEST(Evaluate, DeclaredKernelTypeCoversItsRefinementsOnly) {
   policy.add_rule(rule_for({BPFProgramType::kKprobe}));
   LoadRequest r = verified(did_of('1'));
   r.declared_type = BPFProgramType::kKprobe;
-  r.programs = {
-      program("ret", BPFProgramType::kKretprobe, "kretprobe/do_sys_openat2")};
+  r.programs = {program("ret", BPFProgramType::kKretprobe, "kretprobe/do_sys_openat2")};
   EXPECT_TRUE(policy.evaluate(r).allowed());
   r.declared_type = BPFProgramType::kKretprobe;
   r.programs = {program("plain", BPFProgramType::kKprobe, "kprobe/vfs_read")};
@@ -348,5 +339,5 @@ TEST(Evaluate, RevokedPresentedObjectIsDeniedWhateverTheVerification) {
   EXPECT_NE(d.sentence.find(std::string(64, 'b')), std::string::npos);
 }
 
-} // namespace
-} // namespace pqbpf::policy
+}  // namespace
+}  // namespace pqbpf::policy

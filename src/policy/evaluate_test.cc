@@ -1,9 +1,9 @@
 // LoadPolicy::evaluate and enforce: rule order, default decision, allow-lists,
 // revocation, size, the verifier's flags, and enforce's exceptions. The checks
 // on each program's facts are in evaluate_programs_test.cc.
-#include <string>
-
 #include <gtest/gtest.h>
+
+#include <string>
 
 #include "evaluate_test_util.h"
 #include "pqbpf/policy/load_policy.h"
@@ -66,8 +66,7 @@ TEST(Evaluate, NoMatchingRuleWithDefaultDenyGivesNoRule) {
 }
 
 TEST(Evaluate, EmptyPolicyDeniesEverything) {
-  EXPECT_EQ(LoadPolicy().evaluate(verified(did_of('1'))).reason,
-            ReasonCode::kNoRule);
+  EXPECT_EQ(LoadPolicy().evaluate(verified(did_of('1'))).reason, ReasonCode::kNoRule);
 }
 
 TEST(Evaluate, NoMatchingRuleWithDefaultAllowIsAllowed) {
@@ -97,8 +96,7 @@ TEST(Evaluate, ListedSignerIsAllowedAndOtherIsUntrusted) {
 
 TEST(Evaluate, RevokedObjectIsDeniedBeforeAnyRuleEvenWithDefaultAllow) {
   LoadPolicy policy;
-  policy.add_rule(rule_for({BPFProgramType::kKprobe}))
-      .set_default_decision(Decision::kAllow);
+  policy.add_rule(rule_for({BPFProgramType::kKprobe})).set_default_decision(Decision::kAllow);
   ASSERT_TRUE(policy.revoke_object(std::string(64, 'A')).ok());
   const PolicyDecision d = policy.evaluate(verified(did_of('1')));
   EXPECT_EQ(d.reason, ReasonCode::kRevokedObject);
@@ -123,8 +121,7 @@ TEST(Evaluate, RevokedSignerIsDeniedBeforeAnyRule) {
 
 TEST(Evaluate, RevokedSignerNotClaimedWhenSignerUnverified) {
   LoadPolicy policy;
-  policy.add_rule(rule_for({BPFProgramType::kKprobe}))
-      .revoke_signer(did_of('1'));
+  policy.add_rule(rule_for({BPFProgramType::kKprobe})).revoke_signer(did_of('1'));
   LoadRequest r = verified(did_of('1'));
   r.did_bound = false;
   r.signer.reset();
@@ -159,15 +156,12 @@ TEST(Evaluate, EachVerificationFlagGivesItsReason) {
     bool LoadRequest::*flag;
     ReasonCode reason;
   };
-  for (const Case &c :
-       {Case{&LoadRequest::envelope_present, ReasonCode::kUnsigned},
-        Case{&LoadRequest::envelope_well_formed,
-             ReasonCode::kMalformedEnvelope},
-        Case{&LoadRequest::did_bound, ReasonCode::kDidMismatch},
-        Case{&LoadRequest::signature_valid, ReasonCode::kBadSignature},
-        Case{&LoadRequest::hash_consistent, ReasonCode::kHashMismatch},
-        Case{&LoadRequest::programs_consistent,
-             ReasonCode::kProgramMismatch}}) {
+  for (const Case &c : {Case{&LoadRequest::envelope_present, ReasonCode::kUnsigned},
+                        Case{&LoadRequest::envelope_well_formed, ReasonCode::kMalformedEnvelope},
+                        Case{&LoadRequest::did_bound, ReasonCode::kDidMismatch},
+                        Case{&LoadRequest::signature_valid, ReasonCode::kBadSignature},
+                        Case{&LoadRequest::hash_consistent, ReasonCode::kHashMismatch},
+                        Case{&LoadRequest::programs_consistent, ReasonCode::kProgramMismatch}}) {
     LoadRequest r = verified(did_of('1'));
     r.*c.flag = false;
     const PolicyDecision d = policy.evaluate(r);
@@ -237,23 +231,19 @@ TEST(Enforce, SignerOutsideAllowListIsUntrustedSigner) {
   EXPECT_EQ(result.outcome, EnforceOutcome::kUntrustedSigner);
   EXPECT_EQ(result.status().error().code, ErrorCode::kRejected);
   EXPECT_EQ(result.status().error().message.rfind("untrusted_signer: ", 0), 0u);
-  EXPECT_THROW(policy.enforce_or_throw(verified(did_of('2'))),
-               UntrustedSignerError);
+  EXPECT_THROW(policy.enforce_or_throw(verified(did_of('2'))), UntrustedSignerError);
 }
 
 TEST(Enforce, RevokedSignerIsUntrustedSigner) {
   LoadPolicy policy;
-  policy.add_rule(rule_for({BPFProgramType::kKprobe}))
-      .revoke_signer(did_of('1'));
-  EXPECT_EQ(policy.enforce(verified(did_of('1'))).outcome,
-            EnforceOutcome::kUntrustedSigner);
+  policy.add_rule(rule_for({BPFProgramType::kKprobe})).revoke_signer(did_of('1'));
+  EXPECT_EQ(policy.enforce(verified(did_of('1'))).outcome, EnforceOutcome::kUntrustedSigner);
 }
 
 TEST(Enforce, OtherDenialIsPolicyDenied) {
   LoadPolicy policy;
   policy.add_rule(rule_for({BPFProgramType::kXdp}));
-  EXPECT_EQ(policy.enforce(verified(did_of('1'))).outcome,
-            EnforceOutcome::kPolicyDenied);
+  EXPECT_EQ(policy.enforce(verified(did_of('1'))).outcome, EnforceOutcome::kPolicyDenied);
   try {
     policy.enforce_or_throw(verified(did_of('1')));
     FAIL() << "expected PolicyDeniedError";
@@ -263,5 +253,5 @@ TEST(Enforce, OtherDenialIsPolicyDenied) {
   }
 }
 
-} // namespace
-} // namespace pqbpf::policy
+}  // namespace
+}  // namespace pqbpf::policy

@@ -7,18 +7,14 @@
 
 namespace pqbpf::policy::evaluate_test {
 
-inline Did did_of(char c) {
-  return Did::parse("did:pqaid:" + std::string(64, c)).value();
-}
+inline Did did_of(char c) { return Did::parse("did:pqaid:" + std::string(64, c)).value(); }
 
 inline const std::string kHash(64, 'a');
 
-inline bpf::ProgramInfo program(std::string name, BPFProgramType type,
-                                std::string section, std::string target = "",
-                                std::uint64_t insns = 10) {
+inline bpf::ProgramInfo program(std::string name, BPFProgramType type, std::string section,
+                                std::string target = "", std::uint64_t insns = 10) {
   bpf::ProgramInfo p;
-  if (kernel_program_type(type) !=
-      type) { // as the reader reports a refined section
+  if (kernel_program_type(type) != type) {  // as the reader reports a refined section
     p.refined_type = type;
     type = kernel_program_type(type);
   }
@@ -45,8 +41,8 @@ inline LoadRequest verified(const Did &signer) {
   r.object_sha3_256 = kHash;
   r.object_size = 4096;
   r.declared_type = BPFProgramType::kKprobe;
-  r.programs = {program("trace_open", BPFProgramType::kKprobe,
-                        "kprobe/do_sys_openat2", "do_sys_openat2")};
+  r.programs = {
+      program("trace_open", BPFProgramType::kKprobe, "kprobe/do_sys_openat2", "do_sys_openat2")};
   r.license_known = true;
   r.license = "GPL";
   return r;
@@ -62,4 +58,4 @@ inline bool one_line(const std::string &s) {
   return !s.empty() && s.find('\n') == std::string::npos;
 }
 
-} // namespace pqbpf::policy::evaluate_test
+}  // namespace pqbpf::policy::evaluate_test

@@ -109,7 +109,7 @@ refused "rogue signer" no_matching_envelope xdp_counter.bpf.o rogue
 refused "unsigned" no_matching_envelope xdp_counter.bpf.o unsigned
 refused "map of another shape" map_mismatch xdp_counter_array.bpf.o env
 grep '"reason":"map_mismatch"' audit.log | grep -q "map 'class_counts' (fd [0-9]* in the caller) has type 2" &&
-  ok || fail "the map refusal does not say which map"
+  ok || { fail "the map refusal does not say which map"; grep '"reason":"map_mismatch"' audit.log | tail -3; }
 
 # A signed program whose envelope the policy denies (no rule covers xdp): refused with the
 # policy's own reason (the gate's decision path), signer recorded.

@@ -97,8 +97,8 @@ pqc="$root/usr/bin/pqc-bpf"
 [ -z "$(find "$root" -perm -0002 ! -type l)" ] || fail "world-writable files in the package"
 
 # 4. The installed programs run.
-"$pqc" --version | grep -q "^pqc-bpf ${PQBPF_VERSION} " || fail "pqc-bpf --version: $("$pqc" --version)"
-"$root/usr/sbin/pqc-bpf-gated" --version | grep -qx "pqc-bpf-gated ${PQBPF_VERSION}" ||
+"$pqc" --version | grep "^pqc-bpf ${PQBPF_VERSION} " >/dev/null || fail "pqc-bpf --version: $("$pqc" --version)"
+"$root/usr/sbin/pqc-bpf-gated" --version | grep -x "pqc-bpf-gated ${PQBPF_VERSION}" >/dev/null ||
   fail "pqc-bpf-gated --version"
 
 # 5. The demo's sign / verify / check, with the installed CLI, on a bundled sample.
@@ -164,7 +164,7 @@ want=$(printf '%s\n' "${commands[@]}" | sort | tr '\n' ' ')
 [ "$(complete_words pqc-bpf sign x.bpf.o --ke | sort | tr "\n" " ")" = "--kernel-min --key " ] ||
   fail "completing 'sign --ke'"
 [ -z "$(complete_words pqc-bpf sign --key "")" ] || fail "the value of --key completes as a word"
-complete_words pqc-bpf check e.json --policy p.yaml --dur | grep -qx -- "--durability" ||
+complete_words pqc-bpf check e.json --policy p.yaml --dur | grep -x -- "--durability" >/dev/null ||
   fail "completing 'check ... --dur'"
 [ "$(complete_words pqc-bpf log verify f --w)" = "--witness" ] || fail "completing 'log verify --w'"
 echo "bash completion: ok"

@@ -31,7 +31,7 @@ fi
 target=$1
 seconds=$2
 shift 2
-if ! targets | grep -qx "$target"; then
+if ! targets | grep -x "$target" >/dev/null; then
   echo "fuzz.sh: unknown target '$target'; known: $(targets | tr '\n' ' ')" >&2
   exit 2
 fi
@@ -49,7 +49,7 @@ elif ! cmake --build "$build" -j"$jobs" --target "${target}_fuzzer" >"$build/fuz
   echo "fuzz.sh: building ${target}_fuzzer failed (log: $build/fuzz-build-$target.log)" >&2
   exit 2
 fi
-binary=$(find "$build/fuzz" -maxdepth 1 -type f -name "${target}_fuzzer" | head -n1)
+binary=$(find "$build/fuzz" -maxdepth 1 -type f -name "${target}_fuzzer" | sed -n 1p)
 if [ -z "$binary" ]; then
   echo "fuzz.sh: ${target}_fuzzer was not built (module not available yet?)" >&2
   exit 2

@@ -29,7 +29,7 @@ emit() {  # emit WORD...: one .SS per leaf command, recursing into groups
     return
   fi
   local usage
-  usage=$(sed -n 's/^Usage: //p' <<<"$help" | head -n1)
+  usage=$(sed -n 's/^Usage: //p' <<<"$help" | sed -n 1p)
   printf '.SS "%s"\n' "$(roff <<<"$usage")"
   head -n1 <<<"$help" | roff
   # Entries of the Positionals/Options blocks; -h/--help-all are the same everywhere.

@@ -26,7 +26,7 @@ done
 
 # --- corrupted key files ------------------------------------------------------------------
 # offset_of FILE TEXT: byte offset of TEXT in FILE.
-offset_of() { grep -boF -- "$2" "$1" | head -n1 | cut -d: -f1; }
+offset_of() { grep -boF -- "$2" "$1" | sed -n 1p | cut -d: -f1; }
 make_variant() {  # make_variant NAME < content (runs in a pipeline: lists names in a file)
   cat > "$1"
   chmod 600 "$1"

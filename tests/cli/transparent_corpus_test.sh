@@ -75,8 +75,8 @@ while IFS= read -r f; do
     printf '%s\tyes\t%s\t%s\tmatched\n' "$rel" "$outside" "$admitted" >>"$REPORT.tmp"
   else
     matched_programs=$((matched_programs + admitted))
-    why=$(grep '"decision":"deny"' "log$n" | head -1 | sed -n 's/.*"reason":"\([a-z_]*\)","reason_text":"\([^;]*\).*/\1: \2/p')
-    [ -n "$why" ] || why="no refusal recorded; loader said: $(grep -v '^$' "err$n" | grep -iv warning | head -1)"
+    why=$(grep '"decision":"deny"' "log$n" | sed -n 1p | sed -n 's/.*"reason":"\([a-z_]*\)","reason_text":"\([^;]*\).*/\1: \2/p')
+    [ -n "$why" ] || why="no refusal recorded; loader said: $(grep -v '^$' "err$n" | grep -iv warning | sed -n 1p)"
     printf '%s\tyes\t%s\t%s\t%s\n' "$rel" "$outside" "$admitted" "$why" >>"$REPORT.tmp"
     case "$why" in
       *"CO-RE"*|*"func_info"*|*"kfunc"*|*"ksym"*|*"attach"*|*"kernel configuration"*) ;;

@@ -49,10 +49,10 @@ check "bpftool loadall under run" 0 "${RUN[@]}" --envelopes env -- bpftool prog 
 id=$(bpftool prog show pinned bpffs/ok/xdp_count 2>/dev/null | sed -n 's/^\([0-9]*\):.*name xdp_count.*/\1/p')
 [ -n "$id" ] && ok || fail "bpftool prog show does not list the pinned program"
 line=$(grep '"action":"transparent_load"' audit.log | grep '"decision":"allow"' | tail -1)
-echo "$line" | grep -q "\"kernel_programs\":\[{\"name\":\"xdp_count\",\"id\":$id," && ok ||
+echo "$line" | grep "\"kernel_programs\":\[{\"name\":\"xdp_count\",\"id\":$id," >/dev/null && ok ||
   fail "the allow record does not name kernel id $id: $line"
-echo "$line" | grep -q '"signer":"did:pqaid:' && echo "$line" | grep -q '"insns":43' &&
-  echo "$line" | grep -q '"actor":{"uid":0,"pid":[0-9]*,"command":"bpftool"' && ok ||
+echo "$line" | grep '"signer":"did:pqaid:' >/dev/null && echo "$line" | grep '"insns":43' >/dev/null &&
+  echo "$line" | grep '"actor":{"uid":0,"pid":[0-9]*,"command":"bpftool"' >/dev/null && ok ||
   fail "the allow record lacks signer, instruction count or actor: $line"
 [ "$(grep -c '"action":"probe"' audit.log)" -ge 1 ] && ok || fail "no probe record"
 rm -rf bpffs/ok
@@ -64,7 +64,7 @@ if [ -x "$SKEL" ]; then
   check "skeleton loader under run" 0 "${RUN[@]}" --quiet --envelopes env -- "$SKEL" 2
   expect_stdout "skeleton loaded" '^loaded xdp_count id [0-9]+$'
   sid=$(sed -n 's/^loaded xdp_count id \([0-9]*\)$/\1/p' "$WORK/out")
-  grep '"decision":"allow"' audit.log | grep -q "\"kernel_programs\":\[{\"name\":\"xdp_count\",\"id\":$sid," &&
+  grep '"decision":"allow"' audit.log | grep "\"kernel_programs\":\[{\"name\":\"xdp_count\",\"id\":$sid," >/dev/null &&
     ok || fail "the skeleton's program id $sid is not in the log"
   check "skeleton loader without its envelope" 1 "${RUN[@]}" --quiet --envelopes unsigned -- "$SKEL"
   # Read-only data set by the skeleton before the load is not what was signed.
@@ -86,9 +86,9 @@ before_n=$(records map_mismatch)
 check "own unfrozen .rodata under run" 1 "${RUN[@]}" --quiet --envelopes env -- "$REUSE" xdp_counter.bpf.o
 check "own program-writable .rodata under run" 1 "${RUN[@]}" --quiet --envelopes env -- "$REUSE" xdp_counter.bpf.o rw
 [ "$(records map_mismatch)" -ge $((before_n + 2)) ] && ok || fail "no map_mismatch records for writable .rodata"
-grep '"reason":"map_mismatch"' audit.log | grep -q 'is read-only data that is not frozen' && ok ||
+grep '"reason":"map_mismatch"' audit.log | grep 'is read-only data that is not frozen' >/dev/null && ok ||
   fail "the record does not say the .rodata map is not frozen"
-grep '"reason":"map_mismatch"' audit.log | grep -q 'no BPF_F_RDONLY_PROG' && ok ||
+grep '"reason":"map_mismatch"' audit.log | grep 'no BPF_F_RDONLY_PROG' >/dev/null && ok ||
   fail "the record does not say the program could write the .rodata map"
 [ "$(loaded)" -eq "$BEFORE" ] && ok || fail "own .rodata left xdp_count loaded"
 [ "$(loaded)" -eq "$BEFORE" ] && ok || fail "the skeleton left xdp_count loaded"
@@ -103,12 +103,12 @@ refused() {  # NAME REASON OBJECT ENVELOPES
   rm -rf bpffs/no
 }
 refused "one instruction changed" no_matching_envelope xdp_counter_drop.bpf.o env
-grep '"reason":"no_matching_envelope"' audit.log | grep -q 'instruction 21 is b700000001000000, signed b700000002000000' &&
+grep '"reason":"no_matching_envelope"' audit.log | grep 'instruction 21 is b700000001000000, signed b700000002000000' >/dev/null &&
   ok || fail "the refusal does not name the changed instruction"
 refused "rogue signer" no_matching_envelope xdp_counter.bpf.o rogue
 refused "unsigned" no_matching_envelope xdp_counter.bpf.o unsigned
 refused "map of another shape" map_mismatch xdp_counter_array.bpf.o env
-grep '"reason":"map_mismatch"' audit.log | grep -q "map 'class_counts' (fd [0-9]* in the caller) has type 2" &&
+grep '"reason":"map_mismatch"' audit.log | grep "map 'class_counts' (fd [0-9]* in the caller) has type 2" >/dev/null &&
   ok || { fail "the map refusal does not say which map"; grep '"reason":"map_mismatch"' audit.log | tail -3; }
 
 # A signed program whose envelope the policy denies (no rule covers xdp): refused with the
@@ -120,7 +120,7 @@ rules:
 YAML
 check "policy denies the type" 255 "${T[@]}" "$PQBPF_CLI" run --quiet --policy sockets_only.yaml \
   --log audit.log --envelopes env -- bpftool prog loadall xdp_counter.bpf.o bpffs/no
-grep '"reason":"no_rule"' audit.log | grep '"action":"transparent_load"' | grep -q '"signer":"did:pqaid:' &&
+grep '"reason":"no_rule"' audit.log | grep '"action":"transparent_load"' | grep '"signer":"did:pqaid:' >/dev/null &&
   ok || fail "no no_rule record with the signer"
 [ ! -e bpffs/no/xdp_count ] && [ "$(loaded)" -eq "$BEFORE" ] && ok || fail "policy-denied program loaded"
 rm -rf bpffs/no

@@ -6,7 +6,7 @@
 set -euo pipefail
 cache=$1
 mkdir -p "$cache"
-found=$(ls "$cache"/kernel/boot/vmlinuz-* 2>/dev/null | head -1 || true)
+found=$(ls "$cache"/kernel/boot/vmlinuz-* 2>/dev/null | sed -n 1p || true)
 if [ -n "$found" ]; then echo "$found"; exit 0; fi
 command -v apt-get >/dev/null || { echo "no apt-get to download the Debian 12 kernel package" >&2; exit 1; }
 command -v dpkg-deb >/dev/null || { echo "no dpkg-deb to unpack the kernel package" >&2; exit 1; }
@@ -22,4 +22,4 @@ rm -rf "$cache/kernel.tmp"
 dpkg-deb -x "$cache"/download/*.deb "$cache/kernel.tmp"
 ls "$cache"/kernel.tmp/boot/vmlinuz-* >/dev/null 2>&1 || { echo "$pkg has no /boot/vmlinuz-*" >&2; exit 1; }
 rm -rf "$cache/kernel" && mv "$cache/kernel.tmp" "$cache/kernel"
-ls "$cache"/kernel/boot/vmlinuz-* | head -1
+ls "$cache"/kernel/boot/vmlinuz-* | sed -n 1p

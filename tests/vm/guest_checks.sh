@@ -47,7 +47,7 @@ direct_load() {
   return $DIRECT_RC
 }
 ids_of() {  # ids_of program_ids|link_ids|map_ids: from the gate's start line
-  sed -n "s/.*\"$1\":\[\([0-9,]*\)\].*/\1/p" "/run/$GATE/gated.err" | head -1 | tr ',' ' '
+  sed -n "s/.*\"$1\":\[\([0-9,]*\)\].*/\1/p" "/run/$GATE/gated.err" | sed -n 1p | tr ',' ' '
 }
 
 # --- gate 1: enforce ---------------------------------------------------------
@@ -73,7 +73,7 @@ if [ -n "$G1" ]; then
     fail "bpftool failed, but not with EPERM: $(tail -2 /tmp/direct.out)"
   else
     sleep 0.5  # the consumer appends within its 100 ms poll
-    rec=$(attempts_of "$DIRECT_PID" | grep '"command":"bpftool"' | grep '"decision":"deny"' | grep 'verdict deny' | head -1)
+    rec=$(attempts_of "$DIRECT_PID" | grep '"command":"bpftool"' | grep '"decision":"deny"' | grep 'verdict deny' | sed -n 1p)
     if [ -n "$rec" ]; then
       log "$rec"
       pass "EPERM, recorded as kernel_attempt by bpftool pid $DIRECT_PID"
@@ -133,7 +133,7 @@ CHECK=audit_mode
 if start_gate g2 "lsm: {mode: audit}"; then
   if direct_load other.bpf.o /sys/fs/bpf/d4; then
     sleep 0.5
-    rec=$(attempts_of "$DIRECT_PID" | grep '"decision":"allow"' | grep 'verdict allow_audit' | head -1)
+    rec=$(attempts_of "$DIRECT_PID" | grep '"decision":"allow"' | grep 'verdict allow_audit' | sed -n 1p)
     # What enforce refuses to touch of the gate's own is allowed, and recorded.
     prog=$(ids_of program_ids | cut -d' ' -f1)
     bpftool prog show id "$prog" >/tmp/p.out 2>&1 || rec="$rec (but prog $prog could not be opened: $(cat /tmp/p.out))"
@@ -175,7 +175,7 @@ if start_gate g4 "lsm: {mode: enforce, digest_admission: true}"; then
   pqc-bpf load xdp.bpf.o.sig.json --gate /run/g4/gate.sock --pin s6 >/tmp/out 2>&1 || bad="$bad; gate load failed: $(cat /tmp/out)"
   if direct_load xdp.bpf.o /sys/fs/bpf/d6b; then
     sleep 0.5
-    rec=$(attempts_of "$DIRECT_PID" | grep 'verdict allow_digest' | head -1)
+    rec=$(attempts_of "$DIRECT_PID" | grep 'verdict allow_digest' | sed -n 1p)
     [ -n "$rec" ] && log "$rec" || bad="$bad; no allow_digest record"
   else
     bad="$bad; approved object refused: $(grep -m1 -i 'error\|permitted' /tmp/direct.out)"
@@ -185,7 +185,7 @@ if start_gate g4 "lsm: {mode: enforce, digest_admission: true}"; then
   fi
   direct_load other.bpf.o /sys/fs/bpf/d6c && bad="$bad; an unapproved object was admitted"
   sleep 0.5
-  attempts_of "$DIRECT_PID" | grep -q 'verdict deny_digest' || bad="$bad; no deny_digest record for the unapproved object"
+  attempts_of "$DIRECT_PID" | grep 'verdict deny_digest' >/dev/null || bad="$bad; no deny_digest record for the unapproved object"
   [ "$APPROVED_WITHOUT_DIGEST" = refused ] || bad="$bad; without digest admission the approved object was $APPROVED_WITHOUT_DIGEST"
   rm -rf /sys/fs/bpf/g4/s6
   stop_gate

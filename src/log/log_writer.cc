@@ -1,6 +1,7 @@
-// The append path: flock, chain head, group commit, fsync, checkpoints,
-// rotation, fail-closed truncation (design notes in log_writer.h and
-// docs/AUDIT_LOG.md).
+// The append path: group commit, fsync, checkpoints, rotation, fail-closed
+// truncation (design notes in log_writer.h and docs/AUDIT_LOG.md). Taking the
+// lock and finding the chain head is writer_head.cc; the witness is
+// writer_witness.cc.
 #include "pqbpf/log/log_writer.h"
 
 #include <algorithm>
@@ -20,13 +21,8 @@
 #include "writer_request.h"
 
 namespace pqbpf::log {
-namespace {
 
-Error io_error(const std::string& label, const std::string& what, int err) {
-  return make_error(ErrorCode::kIo, label + ": " + what + ": " + std::strerror(err));
-}
-
-}  // namespace
+using internal::io_error;
 
 std::string_view durability_name(Durability d) {
   switch (d) {
@@ -169,127 +165,6 @@ void LogWriter::lease_loop() {
     }
     lease_cv_.wait_until(lk, deadline);
   }
-}
-
-Status LogWriter::lock_and_sync_head() {
-  if (locked_) {
-    // A lease from our previous commit: we held the lock the whole time, so
-    // no other writer can have appended, rotated or recovered since.
-    if (fd_ >= 0 && head_known_ && !head_is_rotation_) return ok_status();
-  } else {
-    if (yield_before_lock_) {
-      yield_before_lock_ = false;
-      ::sched_yield();
-    }
-    const std::string& lock_label = path_;
-    bool contended = false;
-    if (options_.lease_max_commits > 1) {
-      // Try first: only an uncontended acquisition may become a lease.
-      while (::flock(lock_fd_, LOCK_EX | LOCK_NB) != 0) {
-        if (errno == EINTR) continue;
-        if (errno != EWOULDBLOCK) {
-          return io_error(lock_file_path(lock_label), "flock failed", errno);
-        }
-        contended = true;
-        break;
-      }
-    } else {
-      contended = true;
-    }
-    if (contended) {
-      while (::flock(lock_fd_, LOCK_EX) != 0) {
-        if (errno != EINTR) return io_error(lock_file_path(lock_label), "flock failed", errno);
-      }
-    }
-    locked_ = true;
-    lease_ok_ = !contended;
-    lease_commits_ = 0;
-    lease_start_ = std::chrono::steady_clock::now();
-  }
-  auto fail = [&](Error e) -> Status {
-    unlock();
-    return e;
-  };
-  struct stat fs{};
-  // Fast path (one fstat): nobody wrote since our last append. A rotation by
-  // another process always appends a rotation checkpoint to this file first,
-  // so it changes the size; a removed file has no links left.
-  if (fd_ >= 0 && head_known_ && !head_is_rotation_) {
-    if (::fstat(fd_, &fs) != 0) return fail(io_error(path_, "cannot stat log", errno));
-    if (static_cast<std::uint64_t>(fs.st_size) == end_ && fs.st_nlink > 0) return ok_status();
-  }
-  // Another process may have rotated the file (or it was removed).
-  struct stat ps{};
-  if (fd_ < 0 || ::lstat(path_.c_str(), &ps) != 0 || ps.st_dev != dev_ || ps.st_ino != ino_) {
-    Status st = reopen_current();
-    if (!st.ok()) return fail(st.error());
-  }
-  if (::fstat(fd_, &fs) != 0) return fail(io_error(path_, "cannot stat log", errno));
-  if (head_known_ && static_cast<std::uint64_t>(fs.st_size) == end_) return ok_status();
-
-  // Someone else appended (or this is the first look): read the head from the end.
-  auto tail = internal::scan_tail(fd_, path_);
-  if (!tail.ok()) return fail(tail.error());
-  end_ = tail->good_end;
-  head_is_rotation_ = false;
-  if (tail->last) {
-    head_seq_ = tail->last->seq;
-    head_hex_ = crypto::to_hex(tail->last_hash);
-    head_is_checkpoint_ = tail->last->kind == RecordKind::kCheckpoint;
-    head_is_close_ = head_is_checkpoint_ && tail->last->trigger == CheckpointTrigger::kClose;
-    head_is_rotation_ = head_is_checkpoint_ && tail->last->trigger == CheckpointTrigger::kRotation;
-  } else {
-    // Empty current file: the chain continues from the newest rotated file.
-    head_seq_ = 0;
-    head_hex_ = zero_chain_hex();
-    head_is_checkpoint_ = false;
-    head_is_close_ = false;
-    auto files = list_log_files(path_);
-    if (files.ok()) {
-      const LogFile* newest = nullptr;
-      for (const LogFile& f : *files) {
-        if (!f.current) newest = &f;
-      }
-      if (newest != nullptr) {
-        auto opened = internal::open_owned_file(newest->path, O_RDONLY, 0, "rotated log file");
-        if (!opened.ok()) return fail(opened.error());
-        const int rfd = *opened;
-        auto rtail = internal::scan_tail(rfd, newest->path);
-        ::close(rfd);
-        if (!rtail.ok()) return fail(rtail.error());
-        if (rtail->torn() || !rtail->last) {
-          return fail(make_error(ErrorCode::kParse,
-                                 newest->path + ": rotated log file does not end with a whole "
-                                                "record; run 'pqc-bpf log verify'"));
-        }
-        head_seq_ = rtail->last->seq;
-        head_hex_ = crypto::to_hex(rtail->last_hash);
-        head_is_checkpoint_ = rtail->last->kind == RecordKind::kCheckpoint;
-        head_is_close_ = false;  // a rotated file ends in its rotation checkpoint
-      }
-    }
-  }
-  // Before anything is written: a log cut back past its witness is refused.
-  if (Status st = check_witness_locked(); !st.ok()) {
-    head_known_ = false;
-    return fail(st.error());
-  }
-  head_known_ = true;
-  if (tail->torn()) {
-    // Only an unterminated fragment is ever moved, and the log says so.
-    auto moved = internal::move_torn_tail(fd_, path_, *tail);
-    if (!moved.ok()) {
-      head_known_ = false;
-      return fail(moved.error());
-    }
-    Status st = append_recovered_locked(moved->torn_path, moved->offset, moved->length,
-                                        moved->sha3_hex);
-    if (!st.ok()) {
-      head_known_ = false;
-      return fail(st.error());
-    }
-  }
-  return ok_status();
 }
 
 Result<std::string> LogWriter::make_checkpoint_line(std::uint64_t seq, const std::string& prev_hex,

@@ -9,6 +9,10 @@
 #include <unistd.h>
 
 namespace pqbpf::log::internal {
+
+Error io_error(const std::string& label, const std::string& what, int err) {
+  return make_error(ErrorCode::kIo, label + ": " + what + ": " + std::strerror(err));
+}
 namespace {
 
 Error open_error(const std::string& path, std::string_view what, int err) {

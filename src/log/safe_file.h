@@ -14,6 +14,9 @@
 
 namespace pqbpf::log::internal {
 
+// An I/O failure as "LABEL: WHAT: strerror(err)".
+Error io_error(const std::string& label, const std::string& what, int err);
+
 // open(path, flags | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK, mode), then
 // check_owned_file; O_NONBLOCK is cleared again before returning. `what`
 // names the file in errors ("log", "lock file", ...). Errors: kPermission

@@ -19,10 +19,6 @@ namespace {
 
 constexpr std::uint64_t kWindow = 4 * kMaxRecordBytes;
 
-Error io_error(const std::string& label, const std::string& what, int err) {
-  return make_error(ErrorCode::kIo, label + ": " + what + ": " + std::strerror(err));
-}
-
 }  // namespace
 
 Status write_all(int fd, std::string_view data, const std::string& label) {

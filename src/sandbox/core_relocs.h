@@ -1,10 +1,9 @@
 // Where a verified object's CO-RE relocations are (sandbox-internal).
 //
 // libbpf rewrites a CO-RE-relocated field (a field offset, size, existence
-// or type id) for the running kernel before the load. The transparent gate
-// does not compute those values; it binds the signed ones, so a load whose
-// CO-RE fields this kernel changes is refused (docs/TRANSPARENT_GATE.md).
-// These positions only let the refusal say so. Read from .BTF.ext's
+// or type id) for the running kernel before the load. These positions say
+// which instructions core_values.h may set to this kernel's values (and let
+// a refusal name such a field; docs/TRANSPARENT_GATE.md). Read from .BTF.ext's
 // core_relo records (the BTF.ext layout of linux/include/linux/btf.h:
 // header, then per section: name offset into .BTF's strings, count,
 // records of {insn_off, type_id, access_str_off, kind}).

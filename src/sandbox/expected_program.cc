@@ -31,9 +31,8 @@ std::string internal_suffix(const std::string& name) {
 // program cannot be matched.
 void classify(ExpectedProgram& p, const ExpectedObject& object) {
   const std::size_t n = p.insns.size() / 8;
-  std::vector<std::uint8_t> masked = p.insns;
   for (std::size_t i = 0; i < n; ++i) {
-    std::uint8_t* insn = masked.data() + i * 8;
+    const std::uint8_t* insn = p.insns.data() + i * 8;
     const std::uint8_t code = insn[0];
     const std::uint8_t src = insn[1] >> 4;
     std::int32_t imm;
@@ -60,8 +59,6 @@ void classify(ExpectedProgram& p, const ExpectedObject& object) {
                            src == BPF_PSEUDO_MAP_IDX ? MapSlot::Kind::kMapFd : MapSlot::Kind::kMapValue,
                            static_cast<std::uint32_t>(imm)});
       }
-      insn[1] &= 0x0f;
-      std::memset(insn + 4, 0, 4);
     } else if (src == BPF_PSEUDO_BTF_ID && p.unmatchable.empty()) {
       p.unmatchable = "instruction " + std::to_string(i) + " reads a kernel variable (ksym), "
                       "whose BTF id the loader fills in and the gate does not check";
@@ -74,10 +71,20 @@ void classify(ExpectedProgram& p, const ExpectedObject& object) {
     }
     ++i;  // the second half
   }
-  p.masked_sha3_256 = crypto::to_hex(crypto::sha3_256(masked));
+  p.masked_sha3_256 = masked_digest(p);
 }
 
 }  // namespace
+
+std::string masked_digest(const ExpectedProgram& p) {
+  std::vector<std::uint8_t> masked = p.insns;
+  for (const MapSlot& s : p.slots) {
+    std::uint8_t* insn = masked.data() + static_cast<std::size_t>(s.insn) * 8;
+    insn[1] &= 0x0f;
+    std::memset(insn + 4, 0, 4);
+  }
+  return crypto::to_hex(crypto::sha3_256(masked));
+}
 
 Result<ExpectedObject> derive_expected_programs(std::span<const std::uint8_t> object,
                                                 const std::string& label) {

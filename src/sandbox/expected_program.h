@@ -9,8 +9,8 @@
 // map reference as BPF_PSEUDO_MAP_IDX / BPF_PSEUDO_MAP_IDX_VALUE with the
 // map's index in the object. Those two kinds of ld_imm64 are the only fields
 // a loader fills in that the match masks (kMapFd / kMapValue slots); every
-// other byte, CO-RE-relocated fields included, must equal the signed one
-// (docs/TRANSPARENT_GATE.md says what that means for CO-RE).
+// other byte must equal the signed one, except CO-RE-relocated fields, which
+// core_values.h sets to what libbpf computes for the running kernel.
 #pragma once
 
 #include <cstdint>
@@ -67,6 +67,11 @@ struct ExpectedProgram {
   std::uint64_t entry_insns = 0;
   std::vector<std::uint32_t> core_insns;
   std::size_t core_in_subprograms = 0;
+  // How many instructions hold the CO-RE values libbpf computes for the
+  // running kernel (core_values.h) instead of the compiled ones; when it is
+  // false the CO-RE fields bind the signed values.
+  bool core_from_kernel = false;
+  std::size_t core_fields_relocated = 0;
   // "" when a loader's load of this program can be matched; otherwise why
   // not (a kfunc, a kernel variable, a callback needing BTF func_info, ...).
   std::string unmatchable;
@@ -76,6 +81,9 @@ struct ExpectedObject {
   std::vector<ExpectedMap> maps;
   std::vector<ExpectedProgram> programs;
 };
+
+// SHA3-256 (hex) of p.insns with each of p.slots masked (masked_sha3_256).
+std::string masked_digest(const ExpectedProgram& p);
 
 // Relocates `object` (verified bytes) with libbpf's gen_loader. kParse with
 // one line naming `label` when libbpf refuses the object.

@@ -203,11 +203,18 @@ MatchResult match_program(const ProgLoadAttr& attr, std::span<const std::uint8_t
     }
     if (std::memcmp(got, want, 8) != 0) {
       r.why = "instruction " + std::to_string(i) + " is " + hex_insn(got) + ", signed " + hex_insn(want);
-      if (std::find(expected.core_insns.begin(), expected.core_insns.end(), i) != expected.core_insns.end()) {
+      const bool core =
+          std::find(expected.core_insns.begin(), expected.core_insns.end(), i) != expected.core_insns.end();
+      if (core && expected.core_from_kernel) {
+        r.why += ": a CO-RE-relocated field, whose value differs from what libbpf computes for this "
+                 "kernel";
+      } else if (core) {
         r.why += ": a CO-RE-relocated field, whose value on this kernel differs from the signed one "
-                 "(the gate binds the signed value)";
+                 "(the gate could not compute this kernel's value and binds the signed one)";
       } else if (i >= expected.entry_insns && expected.core_in_subprograms > 0) {
-        r.why += ", in a subprogram with CO-RE relocations (the gate binds their signed values)";
+        r.why += expected.core_from_kernel
+                     ? ", in a subprogram with CO-RE relocations (bound to this kernel's values)"
+                     : ", in a subprogram with CO-RE relocations (the gate binds their signed values)";
       }
       return r;
     }

@@ -1,0 +1,106 @@
+// CO-RE values for this kernel: the expected programs of a CO-RE object from
+// the shared corpus must be, instruction for instruction, what libbpf hands
+// this kernel in a real load (map fds aside). Loads into the running kernel
+// (tracepoint programs; closed at the end).
+#include "core_values.h"
+
+#include <bpf/libbpf.h>
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <memory>
+
+#include "../bpf/test_paths.h"
+#include "core_relocs.h"
+#include "expected_program.h"
+#include "pqbpf/bpf/object_info.h"
+#include "pqbpf/core/file_io.h"
+
+namespace pqbpf::sandbox::internal {
+namespace {
+
+using bpf::testing::corpus_dir;
+using bpf::testing::have_shared;
+
+constexpr const char* kBootstrap = "lostcache__hello_eBPF/examples__c__.output__bootstrap.bpf.o";
+
+struct ObjectCloser {
+  void operator()(bpf_object* o) const { bpf_object__close(o); }
+};
+
+struct Derived {
+  std::vector<std::uint8_t> bytes;
+  ExpectedObject compiled;  // gen_loader only: CO-RE fields as compiled
+  ExpectedObject expected;  // with this kernel's CO-RE values
+  std::string why;
+};
+
+Derived derive(const std::string& path) {
+  Derived d;
+  auto bytes = read_file(path, kMaxObjectFileSize);
+  EXPECT_TRUE(bytes.ok()) << bytes.error().message;
+  if (!bytes.ok()) return d;
+  d.bytes = std::move(bytes).value();
+  auto info = bpf::inspect_object(d.bytes, path);
+  EXPECT_TRUE(info.ok()) << info.error().message;
+  auto e = derive_expected_programs(d.bytes, path);
+  EXPECT_TRUE(e.ok()) << e.error().message;
+  if (!info.ok() || !e.ok()) return d;
+  d.compiled = std::move(e).value();
+  annotate_core_relocs(d.compiled, d.bytes, *info);
+  d.expected = d.compiled;
+  d.why = apply_kernel_core_values(d.expected, d.bytes);
+  return d;
+}
+
+TEST(CoreValuesTest, ExpectedProgramsAreWhatARealLibbpfLoadHandsThisKernel) {
+  if (!have_shared()) GTEST_SKIP() << "no shared corpus (PQBPF_SHARED_DIR): nothing with CO-RE to check";
+  const Derived d = derive(corpus_dir() + "/" + kBootstrap);
+  ASSERT_EQ(d.why, "");
+  ASSERT_EQ(d.expected.programs.size(), 2u);
+  for (const ExpectedProgram& p : d.expected.programs) {
+    EXPECT_FALSE(p.core_insns.empty()) << p.name << " has no CO-RE relocations";
+    EXPECT_TRUE(p.core_from_kernel) << p.name;
+  }
+
+  // The reference: libbpf's own, real load of the same bytes.
+  std::vector<std::uint8_t> copy = d.bytes;
+  std::unique_ptr<bpf_object, ObjectCloser> obj(bpf_object__open_mem(copy.data(), copy.size(), nullptr));
+  ASSERT_TRUE(obj);
+  ASSERT_EQ(bpf_object__load(obj.get()), 0) << "the corpus object no longer loads on this kernel";
+  std::size_t changed_by_kernel = 0;
+  for (std::size_t k = 0; k < d.expected.programs.size(); ++k) {
+    const ExpectedProgram& p = d.expected.programs[k];
+    const ExpectedProgram& compiled = d.compiled.programs[k];
+    bpf_program* prog = bpf_object__find_program_by_name(obj.get(), p.name.c_str());
+    ASSERT_NE(prog, nullptr) << p.name;
+    ASSERT_EQ(bpf_program__insn_cnt(prog) * 8, p.insns.size()) << p.name;
+    const auto* real = reinterpret_cast<const std::uint8_t*>(bpf_program__insns(prog));
+    std::vector<bool> slot(p.insns.size() / 8, false);
+    for (const MapSlot& s : p.slots) slot[s.insn] = true;
+    for (std::size_t i = 0; i < slot.size(); ++i) {
+      if (slot[i]) continue;  // the map fd the loader fills in
+      EXPECT_EQ(std::memcmp(real + i * 8, p.insns.data() + i * 8, 8), 0)
+          << p.name << ": instruction " << i << " differs from libbpf's real load";
+      if (std::memcmp(p.insns.data() + i * 8, compiled.insns.data() + i * 8, 8) != 0) ++changed_by_kernel;
+    }
+    EXPECT_EQ(p.masked_sha3_256, masked_digest(p));
+  }
+  // On a kernel whose layout is the one the object was compiled against
+  // nothing changes; then this test checks less, and says so.
+  if (changed_by_kernel == 0) {
+    std::printf("note: this kernel's CO-RE values equal the compiled ones; only equality was checked\n");
+  }
+}
+
+TEST(CoreValuesTest, ObjectsWithoutCoreRelocationsAreLeftAlone) {
+  const std::string path = bpf::testing::sample_object("xdp_counter");
+  const Derived d = derive(path);
+  ASSERT_EQ(d.why, "");
+  ASSERT_EQ(d.expected.programs.size(), 1u);
+  EXPECT_FALSE(d.expected.programs[0].core_from_kernel);
+  EXPECT_EQ(d.expected.programs[0].insns, d.compiled.programs[0].insns);
+}
+
+}  // namespace
+}  // namespace pqbpf::sandbox::internal

@@ -13,6 +13,7 @@
 #include <cstring>
 #include <string_view>
 
+#include "pidfd_identity.h"
 #include "pqbpf/core/unique_fd.h"
 
 namespace pqbpf::sandbox::internal {
@@ -99,27 +100,21 @@ Caller read_caller(std::int64_t tid) {
   Caller c;
   c.tid = tid;
   const std::string dir = "/proc/" + std::to_string(tid) + "/";
-  if (auto status = read_proc_file(dir + "status")) {
-    c.pid = status_field<std::int64_t>(*status, "Tgid", 0);
-    c.uid = status_field<std::uint32_t>(*status, "Uid", 1);
+  if (auto fast = identity_from_pidfd(tid)) {
+    c.pid = fast->tgid;
+    c.uid = fast->ruid;
+    c.cgroup = std::move(fast->cgroup);
+  } else {
+    if (auto status = read_proc_file(dir + "status")) {
+      c.pid = status_field<std::int64_t>(*status, "Tgid", 0);
+      c.uid = status_field<std::uint32_t>(*status, "Uid", 1);
+    }
+    if (auto cgroup = read_proc_file(dir + "cgroup")) c.cgroup = cgroup_v2_path(*cgroup);
   }
   if (auto comm = read_proc_file(dir + "comm")) c.command = first_line(*comm);
   char target[4096];
   const ssize_t n = ::readlink((dir + "exe").c_str(), target, sizeof(target));
   if (n > 0 && static_cast<std::size_t>(n) < sizeof(target)) c.exe = std::string(target, static_cast<std::size_t>(n));
-  if (auto cgroup = read_proc_file(dir + "cgroup")) {
-    // cgroup v2: the line "0::/path".
-    std::string_view rest = *cgroup;
-    while (!rest.empty()) {
-      std::size_t end = std::min(rest.find('\n'), rest.size());
-      std::string_view line = rest.substr(0, end);
-      rest.remove_prefix(std::min(end + 1, rest.size()));
-      if (line.starts_with("0::")) {
-        c.cgroup = std::string(line.substr(3));
-        break;
-      }
-    }
-  }
   return c;
 }
 

@@ -20,7 +20,9 @@ namespace pqbpf::sandbox::internal {
 Result<std::vector<std::uint8_t>> read_workload_memory(std::int64_t tid, std::uint64_t addr,
                                                        std::size_t size);
 
-// pid, uid, comm, exe and cgroup of `tid` from /proc; fields it cannot read stay empty.
+// pid, uid, comm, exe and cgroup of `tid` (pid, uid and cgroup through a
+// pidfd where the kernel can, pidfd_identity.h; the rest from /proc); fields
+// it cannot read stay empty.
 Caller read_caller(std::int64_t tid);
 
 // The register-level facts of a notification: arch, nr, cmd, attr address and

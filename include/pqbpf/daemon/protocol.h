@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "pqbpf/daemon/forwarded_load.h"
 #include "pqbpf/loader/pin_path.h"
 #include "pqbpf/result.h"
 
@@ -35,7 +36,9 @@ constexpr std::size_t kMaxRequestFds = 2;
 constexpr std::size_t kMaxReplySize = 64 * 1024;
 constexpr std::size_t kMaxReplyFds = 128;
 
-enum class Op : std::uint8_t { kLoad = 1, kStatus = 2 };
+// kForwardedLoad: a sandbox supervisor's copy of its workload's
+// BPF_PROG_LOAD (forwarded_load.h; `pqc-bpf run --gate`).
+enum class Op : std::uint8_t { kLoad = 1, kStatus = 2, kForwardedLoad = 3 };
 
 // Request flags (a bit set).
 enum RequestFlag : std::uint16_t {
@@ -45,8 +48,9 @@ enum RequestFlag : std::uint16_t {
   kFlagReturnFds = 1u << 3,      // hand program/map/link fds back
   kFlagPin = 1u << 4,            // pin under the daemon's bpffs root
   kFlagAttach = 1u << 5,         // attach where the signed sections say
+  kFlagInsnsMemfd = 1u << 6,     // forwarded load: the instructions are the first fd
 };
-constexpr std::uint16_t kKnownFlags = 0x3f;
+constexpr std::uint16_t kKnownFlags = 0x7f;
 
 struct Request {
   Op op = Op::kStatus;
@@ -59,6 +63,9 @@ struct Request {
   bool has_object = false;   // a detached object (inline or memfd) is sent
   std::string pin_path;      // set when kFlagPin; relative to the pin root, or absolute
   std::size_t fd_count = 0;  // descriptors this request carries
+  // Op::kForwardedLoad only: the body. In the header its length is in the
+  // first length field (bytes 8..11); the other two are zero.
+  std::optional<ForwardedLoad> forwarded;
 
   bool return_fds() const { return (flags & kFlagReturnFds) != 0; }
   bool pin() const { return (flags & kFlagPin) != 0; }

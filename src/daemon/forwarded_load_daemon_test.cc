@@ -84,5 +84,36 @@ TEST_F(ForwardedLoadDaemonTest, MalformedForwardedLoadGetsAnErrorAndNoRecord) {
   EXPECT_TRUE(records().empty());
 }
 
+TEST_F(ForwardedLoadDaemonTest, LargeInstructionsTravelAsASealedMemfdAndAreReadOnce) {
+  start();
+  daemon::ForwardedLoad f = probe_load();
+  auto& l = *f.call.load;
+  l.insn_cnt = 20000;  // 160,000 bytes: past the inline limit
+  l.insns.assign(std::size_t{l.insn_cnt} * 8, 0);
+  f.call.attr[4] = static_cast<std::uint8_t>(l.insn_cnt);
+  f.call.attr[5] = static_cast<std::uint8_t>(l.insn_cnt >> 8);
+  auto sealed = gate::make_sealed_memfd(l.insns, "insns");
+  ASSERT_TRUE(sealed.ok());
+  f.insns_memfd = true;
+  daemon::Request r;
+  r.op = daemon::Op::kForwardedLoad;
+  r.forwarded = f;
+  auto reply = connect().exchange(daemon::encode_request(r), {sealed->get()});
+  ASSERT_TRUE(reply.ok());
+  ASSERT_TRUE(reply->ok) << reply->json;
+  EXPECT_EQ(reply->reason, "no_matching_envelope");
+  auto recs = records();
+  ASSERT_EQ(recs.size(), 1u);
+  EXPECT_EQ(recs[0].insn_count, 20000u);
+
+  // The same bytes in a memfd that is not sealed: an error, no record.
+  auto unsealed = gate::make_sealed_memfd(l.insns, "insns", /*seal=*/false);
+  ASSERT_TRUE(unsealed.ok());
+  reply = connect().exchange(daemon::encode_request(r), {unsealed->get()});
+  ASSERT_TRUE(reply.ok());
+  EXPECT_FALSE(reply->ok) << reply->json;
+  EXPECT_EQ(records().size(), 1u);
+}
+
 }  // namespace
 }  // namespace pqbpf::testing

@@ -2,7 +2,9 @@
 # run --gate (docs/TRANSPARENT_GATE.md): the workload's loads are decided by a
 # real pqc-bpf-gated with an envelope store. An unmodified bpftool loads a
 # signed, allowed object under `pqc-bpf run --gate`, and its kernel id is in
-# the daemon's log with the workload's and the supervisor's identity; one
+# the daemon's log with the workload's and the supervisor's identity; a
+# skeleton loader works (its .rodata checked through the passed descriptor);
+# a workload racing its instruction buffer only gets the signed program; one
 # instruction changed, a rogue signer, an unsigned object and a map of another
 # shape get EPERM, are recorded by the daemon and nothing is loaded; a daemon
 # without a store refuses and records a direct load; without a daemon the
@@ -32,10 +34,11 @@ pqc keygen --name ops -o ops.key >/dev/null
 pqc keygen --name rogue -o rogue.key >/dev/null
 pqc keygen --name audit-log -o log.key >/dev/null
 mkdir store
-cp "$SAMPLES/xdp_counter.bpf.o" "$SAMPLES/socket_filter.bpf.o" store/
+cp "$SAMPLES/xdp_counter.bpf.o" "$SAMPLES/socket_filter.bpf.o" "$SAMPLES/xdp_pass.bpf.o" store/
 pqc sign store/xdp_counter.bpf.o --key ops.key --name xdp-counter >/dev/null
-pqc sign store/socket_filter.bpf.o --key rogue.key --name accept-all >/dev/null
-cp "$SAMPLES/xdp_counter.bpf.o" "$SAMPLES/socket_filter.bpf.o" "$SAMPLES/xdp_pass.bpf.o" .
+pqc sign store/socket_filter.bpf.o --key ops.key --name accept-all >/dev/null
+pqc sign store/xdp_pass.bpf.o --key rogue.key --name xdp-pass >/dev/null
+cp "$SAMPLES/xdp_counter.bpf.o" "$SAMPLES/xdp_pass.bpf.o" "$SAMPLES/tracepoint_exec.bpf.o" .
 cp "$VARIANTS/xdp_counter_drop.bpf.o" "$VARIANTS/xdp_counter_array.bpf.o" .
 cat > policy.yaml <<YAML
 rules:
@@ -73,9 +76,9 @@ start_gated gate "$WORK/store"
 RUN=("${T[@]}" "$PQBPF_CLI" run --gate gate.sock)
 records() { grep -c "\"reason\":\"$1\"" gate.log || true; }
 
-# 0. The store as the daemon reports it: two envelopes, one allowed.
+# 0. The store as the daemon reports it: three envelopes, two allowed.
 gate_status gate.sock > status.json
-[ "$(json_field status.json envelope_store.entries)" = 2 ] && [ "$(json_field status.json envelope_store.allowed)" = 1 ] &&
+[ "$(json_field status.json envelope_store.entries)" = 3 ] && [ "$(json_field status.json envelope_store.allowed)" = 2 ] &&
   ok || fail "status does not show the store: $(cat status.json)"
 
 # 1. The signed, allowed object: bpftool loads and pins it, unchanged.
@@ -95,6 +98,31 @@ echo "$line" | grep '"signer":"did:pqaid:' >/dev/null && ok || fail "the allow r
 rm -rf bpffs/ok
 [ "$(prog_ids)" = "$BEFORE" ] && ok || fail "xdp_count still loaded after unpinning"
 
+# 1b. A libbpf skeleton loader works unchanged; its .rodata map (frozen, the
+# signed bytes) is checked by the daemon through the descriptor the supervisor
+# passed, and other read-only data is a map_mismatch.
+SKEL="$PQBPF_BINARY_DIR/examples/skeleton_loader"
+if [ -x "$SKEL" ]; then
+  check "skeleton loader under run --gate" 0 "${RUN[@]}" --quiet -- "$SKEL" 2
+  expect_stdout "skeleton loaded" '^loaded xdp_count id [0-9]+$'
+  sid=$(sed -n 's/^loaded xdp_count id \([0-9]*\)$/\1/p' "$WORK/out")
+  grep '"decision":"allow"' gate.log | grep "\"kernel_programs\":\[{\"name\":\"xdp_count\",\"id\":$sid," >/dev/null &&
+    ok || fail "the skeleton's program id $sid is not in the daemon's log"
+  before_n=$(records map_mismatch)
+  check "skeleton loader with other read-only data" 1 "${RUN[@]}" --quiet -- "$SKEL" 1 4
+  [ "$(records map_mismatch)" -gt "$before_n" ] && ok || fail "no map_mismatch record for changed .rodata"
+else
+  echo "note: $SKEL not built (no bpftool at build time); skeleton case skipped"
+fi
+
+# 1c. A workload flipping its instruction buffer while its load is pending:
+# the daemon loads the supervisor's one copy, so every admitted program is
+# the signed one (one kernel tag).
+check "race under run --gate" 0 "$PQBPF_CLI" run --quiet --gate gate.sock -- \
+  "$PQBPF_BINARY_DIR/src/sandbox/pqbpf_race_load" 300
+expect_stdout "race admitted some, one tag" '^admitted [1-9][0-9]* refused [0-9]+ tags 1$'
+[ "$(prog_ids)" = "$BEFORE" ] && ok || fail "left loaded after the skeleton and race runs"
+
 # 2. Refusals: EPERM to the loader, a record in the daemon's log, nothing loaded.
 refused() {  # NAME REASON OBJECT
   local before_n; before_n=$(records "$2")
@@ -107,8 +135,8 @@ refused() {  # NAME REASON OBJECT
 refused "one instruction changed" no_matching_envelope xdp_counter_drop.bpf.o
 grep '"reason":"no_matching_envelope"' gate.log | grep 'instruction 21 is b700000001000000, signed b700000002000000' >/dev/null &&
   ok || fail "the refusal does not name the changed instruction"
-refused "rogue signer" no_matching_envelope socket_filter.bpf.o
-refused "unsigned" no_matching_envelope xdp_pass.bpf.o
+refused "rogue signer" no_matching_envelope xdp_pass.bpf.o
+refused "unsigned" no_matching_envelope tracepoint_exec.bpf.o
 refused "map of another shape" map_mismatch xdp_counter_array.bpf.o
 grep '"reason":"map_mismatch"' gate.log | grep "map 'class_counts' (fd [0-9]* in the caller) has type 2" >/dev/null &&
   ok || { fail "the map refusal does not say which map"; grep '"reason":"map_mismatch"' gate.log | tail -3; }

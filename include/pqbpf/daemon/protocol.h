@@ -5,7 +5,9 @@
 // is a fixed 24-byte little-endian header, then the inline envelope, inline
 // object and pin path bytes, in that order; an input sent as a sealed memfd
 // travels as an SCM_RIGHTS descriptor instead (length 0 in the header). A
-// reply is one JSON object (docs/GATE_API.md), with any program, map and link
+// forwarded load (op 3) has its own body after the header (forwarded_load.h)
+// and carries map descriptors besides an optional memfd. A reply is one JSON
+// object (docs/GATE_API.md), with any program, map and link
 // descriptors attached as SCM_RIGHTS.
 //
 // parse_request is strict and bounded: exact header, known op and flags only,

@@ -27,7 +27,12 @@ cleanup() {
 }
 trap cleanup EXIT
 T=(timeout --kill-after=5 60)
-prog_ids() { bpftool prog show 2>/dev/null | sed -n 's/^\([0-9]*\):.*/\1/p' | sort; }
+# Programs of this test by name (the samples', the race's, bpf_direct's): tests
+# without the kernel lock may load programs of their own meanwhile.
+prog_ids() {
+  bpftool prog show 2>/dev/null |
+    sed -nE 's/^([0-9]+):.* name (xdp_count|xdp_pass_count|count_exec|accept_all|pqbpf_direct) .*/\1/p' | sort
+}
 BEFORE=$(prog_ids)
 
 pqc keygen --name ops -o ops.key >/dev/null

@@ -3,7 +3,9 @@
 // Input: one byte giving the number of descriptors that "arrived" (mod 4),
 // then the message. An accepted request must re-encode to exactly the same
 // bytes (no two readings of one message), carry the descriptors its flags
-// promise, and a pin path only of the safe shape.
+// promise, and a pin path only of the safe shape. A forwarded load (op 3)
+// must carry one descriptor per map plus its memfd, bounded, and inline
+// instructions of exactly insn_cnt * 8 bytes.
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -29,6 +31,17 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     FUZZ_CHECK(r.envelope_memfd != !r.envelope.empty(), "envelope from exactly one source");
     FUZZ_CHECK(r.pin() || r.return_fds(), "a load keeps its program somewhere");
     FUZZ_CHECK(!r.pin() || pqbpf::loader::pin_path_is_safe(r.pin_path), "safe pin path");
+  } else if (r.op == pqbpf::daemon::Op::kForwardedLoad) {
+    FUZZ_CHECK(r.forwarded.has_value(), "a forwarded load has its body");
+    const auto& f = *r.forwarded;
+    FUZZ_CHECK(r.fd_count == f.fd_count() && fds == f.fd_count(), "forwarded fd count");
+    FUZZ_CHECK(f.map_fds.size() <= pqbpf::daemon::kMaxForwardedMapFds, "map bound");
+    FUZZ_CHECK(f.call.attr.size() <= pqbpf::sandbox::kMaxAttrBytes, "attr bound");
+    if (f.call.load && !f.call.load->insns.empty()) {
+      FUZZ_CHECK(
+          !f.insns_memfd && f.call.load->insns.size() == std::size_t{f.call.load->insn_cnt} * 8,
+          "inline instructions are insn_cnt * 8 bytes");
+    }
   } else {
     FUZZ_CHECK(fds == 0 && message.size() == pqbpf::daemon::kRequestHeaderSize, "bare status");
   }

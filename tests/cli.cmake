@@ -18,6 +18,7 @@ set(cli_scripts
   load
   transparent_gate
   transparent_corpus
+  gate_run
 )
 foreach(script ${cli_scripts})
   pqbpf_add_script_test(cli_${script}
@@ -28,4 +29,4 @@ foreach(script ${cli_scripts})
 endforeach()
 # Scripts that load into the running kernel or compare its program list
 # never overlap other such tests (ctest -j).
-set_tests_properties(cli_load cli_sandbox cli_transparent_gate cli_transparent_corpus PROPERTIES RESOURCE_LOCK bpf_kernel)
+set_tests_properties(cli_load cli_sandbox cli_transparent_gate cli_transparent_corpus cli_gate_run PROPERTIES RESOURCE_LOCK bpf_kernel)

@@ -1,9 +1,11 @@
 // pqc-bpf run: start a command under the bpf() sandbox (docs/SANDBOX.md).
 // Its own bpf(BPF_PROG_LOAD) calls fail with EPERM, other bpf() commands
 // pass only when allowed with --allow-bpf-cmd, and every refusal is recorded
-// in the audit log. Exits with the command's status (128 + signal when it
-// was killed); 125 when the sandbox could not start, 126/127 when the
-// command cannot be executed / is not found (as env(1) and timeout(1)).
+// in the audit log. With --envelopes (or --gate: the gate daemon's store),
+// loads of signed, allowed programs are admitted (docs/TRANSPARENT_GATE.md).
+// Exits with the command's status (128 + signal when it was killed); 125
+// when the sandbox could not start, 126/127 when the command cannot be
+// executed / is not found (as env(1) and timeout(1)).
 #include <signal.h>
 #include <sys/prctl.h>
 
@@ -14,6 +16,7 @@
 #include "passphrase_options.h"
 #include "pqbpf/policy/policy_file.h"
 #include "pqbpf/sandbox/bpf_command.h"
+#include "pqbpf/sandbox/gate_forwarder.h"
 #include "pqbpf/sandbox/supervisor.h"
 #include "pqbpf/sandbox/transparent_gate.h"
 
@@ -29,6 +32,7 @@ struct RunOptions {
   std::vector<std::string> allow;
   std::string envelopes;
   std::string policy;
+  std::string gate_socket;
   bool no_default_cmds = false;
   std::string log;
   std::string log_key;
@@ -77,6 +81,15 @@ int run_run(const RunOptions& o) {
                 << reason_code_name(e.reason) << "): " << e.sentence << "\n";
     }
     options.gate = gate.get();
+    if (!o.no_default_cmds) options.rules.allowed_commands = sandbox::default_loader_commands();
+  }
+  // With --gate, the daemon decides every load (its store, policy and log).
+  std::unique_ptr<sandbox::GateForwarder> forwarder;
+  if (!o.gate_socket.empty()) {
+    forwarder = std::make_unique<sandbox::GateForwarder>(o.gate_socket, [](const std::string& why) {
+      std::cerr << "pqc-bpf: error: " << why << " (later loads are refused the same way)\n";
+    });
+    options.forwarder = forwarder.get();
     if (!o.no_default_cmds) options.rules.allowed_commands = sandbox::default_loader_commands();
   }
   for (const std::string& name : o.allow) {
@@ -147,20 +160,41 @@ void add_run_command(CLI::App& app, CommandRun& run) {
                   "instructions are a signed program the policy allows is admitted "
                   "(docs/TRANSPARENT_GATE.md)");
   cmd->add_option("--policy", o->policy, "Policy file deciding the envelopes (with --envelopes)");
-  cmd->add_flag("--no-default-bpf-cmds", o->no_default_cmds,
-                "With --envelopes: allow only the --allow-bpf-cmd commands, not a loader's defaults");
+  cmd->add_option(
+      "--gate", o->gate_socket,
+      "Gate daemon socket: every load is decided and recorded by pqc-bpf-gated with its "
+      "envelope store (not with --envelopes, --policy or --log)");
+  cmd->add_flag(
+      "--no-default-bpf-cmds", o->no_default_cmds,
+      "With --envelopes or --gate: allow only the --allow-bpf-cmd commands, not a loader's "
+      "defaults");
   cmd->add_flag("--quiet", o->quiet, "No notice on stderr per refused call");
   o->passphrase.add_to(*cmd);
   cmd->add_option("command", o->command, "The command and its arguments (after --)")->required();
   cmd->footer(
       "Example: pqc-bpf run --log audit.log --allow-bpf-cmd map_create -- ./agent --flag\n"
+      "         pqc-bpf run --gate /run/pqc-bpf/gate.sock -- bpftool prog loadall x.bpf.o "
+      "/sys/fs/bpf/x\n"
       "Exit: the command's status (128+N when killed by signal N); 125 the sandbox could\n"
       "not start; 126 the command cannot be executed; 127 not found.");
   cmd->callback([o, cmd, &run] {
+    if (!o->gate_socket.empty()) {
+      for (const auto& [set, name] :
+           {std::pair{!o->envelopes.empty(), "--envelopes"},
+            std::pair{!o->policy.empty(), "--policy"}, std::pair{!o->log.empty(), "--log"},
+            std::pair{!o->log_key.empty(), "--log-key"}}) {
+        if (set) {
+          throw CLI::ValidationError("--gate",
+                                     std::string("not with ") + name +
+                                         ": the gate daemon decides and records with its own");
+        }
+      }
+    }
     if (!o->envelopes.empty() && o->policy.empty()) {
       throw CLI::ValidationError("--envelopes", "needs --policy");
     }
-    if (o->envelopes.empty() && (!o->policy.empty() || o->no_default_cmds)) {
+    if (o->envelopes.empty() &&
+        (!o->policy.empty() || (o->no_default_cmds && o->gate_socket.empty()))) {
       throw CLI::ValidationError("--policy", "only with --envelopes");
     }
     (void)cmd;

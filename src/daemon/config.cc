@@ -73,9 +73,10 @@ struct Reader {
 
 Result<DaemonConfig> parse_tree(const YAML::Node& root, const Reader& r) {
   DaemonConfig c;
-  PQBPF_RETURN_IF_ERROR(r.only_keys(root, "",
-                                    {"version", "policy", "log", "socket", "allowed_uids", "allowed_gids",
-                                     "pin_root", "state_dir", "limits", "lsm"}));
+  PQBPF_RETURN_IF_ERROR(
+      r.only_keys(root, "",
+                  {"version", "policy", "log", "socket", "allowed_uids", "allowed_gids", "pin_root",
+                   "state_dir", "envelopes", "limits", "lsm"}));
   if (root["version"]) {
     PQBPF_RETURN_IF_ERROR(r.number(root["version"], "version", 1, 1));
   }
@@ -126,6 +127,10 @@ Result<DaemonConfig> parse_tree(const YAML::Node& root, const Reader& r) {
   }
   if (root["state_dir"]) {
     PQBPF_ASSIGN_OR_RETURN(c.state_dir, r.path(root["state_dir"], "state_dir"));
+  }
+
+  if (root["envelopes"]) {
+    PQBPF_ASSIGN_OR_RETURN(c.envelopes_dir, r.path(root["envelopes"], "envelopes"));
   }
 
   if (const YAML::Node lim = root["limits"]) {

@@ -17,6 +17,16 @@ TEST(ConfigTest, MinimalConfigGetsSafeDefaults) {
   EXPECT_EQ(c->socket_mode, 0660u);
   EXPECT_EQ(c->allowed_uids, std::vector<uid_t>{0});
   EXPECT_TRUE(c->allowed_gids.empty());
+  EXPECT_TRUE(c->envelopes_dir.empty()) << "no envelope store unless configured";
+}
+
+TEST(ConfigTest, EnvelopeStoreIsAnAbsoluteDirectory) {
+  auto c = parse_config(kMinimal + "envelopes: /etc/pqc-bpf/envelopes\n", "gated.yaml");
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(c->envelopes_dir, "/etc/pqc-bpf/envelopes");
+  auto relative = parse_config(kMinimal + "envelopes: envelopes\n", "gated.yaml");
+  ASSERT_FALSE(relative.ok());
+  EXPECT_NE(relative.error().message.find("envelopes"), std::string::npos);
 }
 
 TEST(ConfigTest, FullConfigParses) {

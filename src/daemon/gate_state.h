@@ -12,11 +12,13 @@
 
 #include "key_cache.h"
 #include "pqbpf/daemon/config.h"
+#include "pqbpf/daemon/protocol.h"
 #include "pqbpf/gate/verification_cache.h"
 #include "pqbpf/loader/pin_root.h"
-#include "pqbpf/lsm/gate_lsm.h"
 #include "pqbpf/log/log_writer.h"
+#include "pqbpf/lsm/gate_lsm.h"
 #include "pqbpf/policy/load_policy.h"
+#include "pqbpf/sandbox/transparent_gate.h"
 
 namespace pqbpf::daemon::internal {
 
@@ -28,6 +30,21 @@ struct PolicySnapshot {
 
 // Reads and parses the policy file once (digest of those bytes).
 Result<std::shared_ptr<const PolicySnapshot>> read_policy(const std::string& path);
+
+// The envelope store (config `envelopes: DIR`): a TransparentGate over DIR
+// decided with the daemon's policy, for loads that sandbox supervisors
+// forward (forwarded_load.cc). Swapped whole on reload.
+struct StoreSnapshot {
+  std::unique_ptr<const sandbox::TransparentGate> gate;
+  std::string dir;
+  std::string policy_sha3_256;  // the policy it was decided with
+  std::string loaded_at;        // RFC 3339
+};
+
+// envelope_store.cc: opens `dir` with `policy` and reports each envelope the
+// policy does not allow or no load can match on stderr.
+Result<std::shared_ptr<const StoreSnapshot>> open_store(const std::string& dir,
+                                                        const PolicySnapshot& policy);
 
 struct Counters {
   std::atomic<std::uint64_t> connections{0};
@@ -41,6 +58,7 @@ struct Counters {
   std::atomic<std::uint64_t> timeouts{0};
   std::atomic<std::uint64_t> reloads{0};
   std::atomic<std::uint64_t> reload_failures{0};
+  std::atomic<std::uint64_t> forwarded{0};  // forwarded loads decided
 };
 
 struct GateState {
@@ -64,6 +82,20 @@ struct GateState {
   nlohmann::json status() const;
   nlohmann::json key_cache_status() const;  // and the verification cache
 
+  // The envelope store; null when `envelopes:` is not configured.
+  std::shared_ptr<const StoreSnapshot> store() const {
+    std::lock_guard lock(policy_mu);
+    return current_store;
+  }
+  void set_store(std::shared_ptr<const StoreSnapshot> s) {
+    std::lock_guard lock(policy_mu);
+    current_store = std::move(s);
+  }
+  // Re-opens the store with the current policy; on failure the old store
+  // stays (the error is returned and printed). No-op without `envelopes:`.
+  Status reload_store();
+  nlohmann::json store_status() const;
+
   // The BPF LSM (lsm_hook.cc): running, or why not.
   std::unique_ptr<lsm::GateLsm> lsm;
   bool lsm_active = false;  // "bpf" in /sys/kernel/security/lsm
@@ -72,6 +104,7 @@ struct GateState {
 
   mutable std::mutex policy_mu;
   std::shared_ptr<const PolicySnapshot> current_policy;
+  std::shared_ptr<const StoreSnapshot> current_store;
 };
 
 // lsm_hook.cc: start (an error only under lsm.require_lsm), stop (before the
@@ -88,6 +121,11 @@ struct Reply {
 };
 
 Reply error_reply(const Error& error);
+// forwarded_load.cc: decides one Op::kForwardedLoad with the store, records
+// it (naming the supervisor, `supervisor`) and answers with the program fd.
+Reply forwarded_load(GateState& state, const Request& request, std::vector<UniqueFd>& fds,
+                     const log::Actor& supervisor);
+
 // Handles one received message (`fds` arrived with it) from `peer`.
 Reply handle_message(GateState& state, std::span<const std::uint8_t> message,
                      std::vector<UniqueFd> fds, const log::Actor& actor);

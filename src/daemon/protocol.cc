@@ -43,7 +43,8 @@ Result<Request> parse_request(std::span<const std::uint8_t> message, std::size_t
   }
   Request r;
   const std::uint8_t op = h[5];
-  if (op != static_cast<std::uint8_t>(Op::kLoad) && op != static_cast<std::uint8_t>(Op::kStatus)) {
+  if (op != static_cast<std::uint8_t>(Op::kLoad) && op != static_cast<std::uint8_t>(Op::kStatus) &&
+      op != static_cast<std::uint8_t>(Op::kForwardedLoad)) {
     return bad(ErrorCode::kParse, "unknown op " + std::to_string(op));
   }
   r.op = static_cast<Op>(op);
@@ -58,8 +59,23 @@ Result<Request> parse_request(std::span<const std::uint8_t> message, std::size_t
     return bad(ErrorCode::kParse, "lengths add up to " + std::to_string(total) +
                                       " bytes but the message has " + std::to_string(message.size()));
   }
+  if (r.op == Op::kForwardedLoad) {
+    if ((r.flags & ~kFlagInsnsMemfd) != 0 || obj_len != 0 || pin_len != 0) {
+      return bad(ErrorCode::kInvalidArgument,
+                 "a forwarded load carries only the instructions-memfd flag and one body length");
+    }
+    PQBPF_ASSIGN_OR_RETURN(r.forwarded,
+                           parse_forwarded_load(message.subspan(kRequestHeaderSize),
+                                                (r.flags & kFlagInsnsMemfd) != 0, fd_count));
+    r.fd_count = fd_count;
+    return r;
+  }
   if (fd_count > kMaxRequestFds) {
     return bad(ErrorCode::kInvalidArgument, std::to_string(fd_count) + " descriptors sent, at most 2");
+  }
+  if ((r.flags & kFlagInsnsMemfd) != 0) {
+    return bad(ErrorCode::kInvalidArgument,
+               "the instructions-memfd flag is for forwarded loads only");
   }
 
   if (r.op == Op::kStatus) {
@@ -114,6 +130,17 @@ Result<Request> parse_request(std::span<const std::uint8_t> message, std::size_t
 }
 
 std::vector<std::uint8_t> encode_request(const Request& request) {
+  if (request.op == Op::kForwardedLoad && request.forwarded) {
+    const std::vector<std::uint8_t> body = encode_forwarded_load(*request.forwarded);
+    std::vector<std::uint8_t> out(kRequestHeaderSize);
+    std::memcpy(out.data(), kMagic, 4);
+    out[4] = kProtocolVersion;
+    out[5] = static_cast<std::uint8_t>(request.op);
+    put16(out.data() + 6, request.forwarded->insns_memfd ? kFlagInsnsMemfd : 0);
+    put32(out.data() + 8, static_cast<std::uint32_t>(body.size()));
+    out.insert(out.end(), body.begin(), body.end());
+    return out;
+  }
   const bool object_inline = !request.object.empty();
   std::uint16_t flags = request.flags;
   if (request.op == Op::kLoad) {

@@ -276,6 +276,7 @@ Reply handle_message(GateState& state, std::span<const std::uint8_t> message,
       reply["status"] = state.status();
       return Reply{text(reply), {}};
     }
+    if (request->op == Op::kForwardedLoad) return forwarded_load(state, *request, fds, actor);
     Reply reply = load(state, *request, fds, actor);
     return reply;
   } catch (const std::exception& e) {

@@ -288,6 +288,10 @@ Result<std::unique_ptr<GateServer>> GateServer::create(DaemonConfig config) {
 
   PQBPF_ASSIGN_OR_RETURN(auto policy, internal::read_policy(c.policy_path));
   g.set_policy(std::move(policy));
+  if (!c.envelopes_dir.empty()) {  // the store for `pqc-bpf run --gate` (forwarded_load.cc)
+    PQBPF_ASSIGN_OR_RETURN(auto store, internal::open_store(c.envelopes_dir, *g.policy()));
+    g.set_store(std::move(store));
+  }
 
   PQBPF_ASSIGN_OR_RETURN(Identity key, load_key_file(c.checkpoint_key));
   PQBPF_ASSIGN_OR_RETURN(log::LogSigner signer, log::LogSigner::create(key.private_key(), key.public_key()));
@@ -394,6 +398,7 @@ Status GateServer::run(int signal_fd) {
     if (s.reload.exchange(false) && !s.stop) {
       s.event(Event::kReloading);
       (void)reload_policy();
+      (void)s.gate.reload_store();  // decided with the policy now in force
       s.event(Event::kReloaded);
     }
     s.expire_idle();

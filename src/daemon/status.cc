@@ -29,17 +29,21 @@ nlohmann::json GateState::status() const {
               {"bad_requests", c.bad_requests.load()},
               {"timeouts", c.timeouts.load()},
               {"reloads", c.reloads.load()},
-              {"reload_failures", c.reload_failures.load()}};
+              {"reload_failures", c.reload_failures.load()},
+              {"forwarded", c.forwarded.load()}};
   return json{
       {"protocol", kProtocolVersion},
-      {"policy", {{"path", config.policy_path}, {"sha3_256", p->sha3_256}, {"loaded_at", p->loaded_at}}},
+      {"policy",
+       {{"path", config.policy_path}, {"sha3_256", p->sha3_256}, {"loaded_at", p->loaded_at}}},
       {"log",
-       {{"path", config.log_path}, {"durability", std::string(log::durability_name(config.durability))}}},
+       {{"path", config.log_path},
+        {"durability", std::string(log::durability_name(config.durability))}}},
       {"pin_root", pin_root ? json(pin_root->path()) : json(nullptr)},
       {"pin_root_error", pin_root ? json(nullptr) : json(pin_root_error)},
       {"uptime_s", uptime.count()},
       {"counters", counts},
       {"key_cache", key_cache_status()},
+      {"envelope_store", store_status()},
       {"lsm", lsm_status(*this)}};
 }
 

@@ -50,7 +50,15 @@ bool name_fits(const ExpectedMap& want, const std::string& kernel_name) {
 
 }  // namespace
 
-Result<CheckedMaps> fetch_and_check_maps(int pidfd, const ExpectedObject& object,
+MapFdSource map_fds_of_process(int pidfd) {
+  return [pidfd](std::int32_t workload_fd) -> Result<UniqueFd> {
+    UniqueFd got(static_cast<int>(::syscall(SYS_pidfd_getfd, pidfd, workload_fd, 0)));
+    if (!got.valid()) return make_error(ErrorCode::kPermission, std::strerror(errno));
+    return got;
+  };
+}
+
+Result<CheckedMaps> fetch_and_check_maps(const MapFdSource& source, const ExpectedObject& object,
                                          const ExpectedProgram& program,
                                          const std::vector<std::int32_t>& workload_fds) {
   CheckedMaps out;
@@ -66,10 +74,10 @@ Result<CheckedMaps> fetch_and_check_maps(int pidfd, const ExpectedObject& object
     if (auto it = by_workload_fd.find(wfd); it != by_workload_fd.end()) {
       fd = it->second;
     } else {
-      UniqueFd got(static_cast<int>(::syscall(SYS_pidfd_getfd, pidfd, wfd, 0)));
-      if (!got.valid()) return refuse(which + " could not be fetched: " + std::strerror(errno));
-      fd = got.get();
-      out.owned.push_back(std::move(got));
+      auto got = source(wfd);
+      if (!got.ok()) return refuse(which + " could not be fetched: " + got.error().message);
+      fd = got->get();
+      out.owned.push_back(std::move(got).value());
       by_workload_fd.emplace(wfd, fd);
     }
     if (!is_bpf_map(fd)) return refuse(which + " is not a BPF map");

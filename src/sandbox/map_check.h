@@ -1,7 +1,9 @@
 // Checking the maps a matched load refers to (sandbox-internal).
 //
 // A matched request names maps by fd numbers in the workload. Each is fetched
-// once into the supervisor with pidfd_getfd (so the check and the load use
+// once through a MapFdSource (pidfd_getfd in the local supervisor; in the gate
+// daemon, the descriptors the supervisor fetched that way and passed with
+// SCM_RIGHTS), so the check and the load use
 // the same kernel map, whatever the workload does with its fd table
 // meanwhile), must be a BPF map, and must have the signed map's type, key and
 // value size and name (BPF_OBJ_GET_INFO_BY_FD), and a .rodata map must hold
@@ -17,6 +19,7 @@
 #include "expected_program.h"
 #include "pqbpf/core/unique_fd.h"
 #include "pqbpf/result.h"
+#include "pqbpf/sandbox/transparent_gate.h"
 
 namespace pqbpf::sandbox::internal {
 
@@ -28,7 +31,10 @@ struct CheckedMaps {
 };
 
 // kPermission with one sentence naming the first map that does not fit.
-Result<CheckedMaps> fetch_and_check_maps(int pidfd, const ExpectedObject& object,
+// pidfd_getfd on the caller's process (`pidfd` >= 0; not owned).
+MapFdSource map_fds_of_process(int pidfd);
+
+Result<CheckedMaps> fetch_and_check_maps(const MapFdSource& source, const ExpectedObject& object,
                                          const ExpectedProgram& program,
                                          const std::vector<std::int32_t>& workload_fds);
 

@@ -7,6 +7,7 @@
 // kMaxAttrBytes + kMaxInsns * 8 bytes copied, a few small /proc reads).
 #include "pqbpf/sandbox/supervisor.h"
 
+#include <fcntl.h>
 #include <linux/seccomp.h>
 #include <poll.h>
 #include <signal.h>
@@ -19,10 +20,9 @@
 #include <cerrno>
 #include <cstring>
 
-#include <fcntl.h>
-
 #include "launch.h"
 #include "pqbpf/sandbox/bpf_command.h"
+#include "pqbpf/sandbox/gate_forwarder.h"
 #include "pqbpf/sandbox/transparent_gate.h"
 #include "seccomp_filter.h"
 #include "workload_reader.h"
@@ -67,7 +67,9 @@ class Supervisor {
     // command is judged by its number alone (a register: it cannot change).
     const bool loads = is_bpf && bpf_command_loads_code(call.cmd);
     if (loads) read_call(call, n.pid, options_);
-    if (loads && options_.gate != nullptr) return handle_gated_load(n, call, result);
+    if (loads && (options_.gate != nullptr || options_.forwarder != nullptr)) {
+      return handle_gated_load(n, call, result);
+    }
     Verdict verdict = decide_bpf_call(call, options_.rules);
     if (verdict.kind == Verdict::Kind::kRefuse && !loads) read_call(call, n.pid, options_);
     call.caller.tid = n.pid;
@@ -112,7 +114,8 @@ class Supervisor {
     UniqueFd pidfd;
     if (call.caller.pid) pidfd = UniqueFd(static_cast<int>(::syscall(SYS_pidfd_open, *call.caller.pid, 0)));
     call.still_valid = ::ioctl(listener_, SECCOMP_IOCTL_NOTIF_ID_VALID, &n.id) == 0;
-    Admission a = options_.gate->admit(call, pidfd.get());
+    Admission a = options_.gate != nullptr ? options_.gate->admit(call, pidfd.get())
+                                           : options_.forwarder->forward(call, pidfd.get());
     const bool recorded = append(a.record, result);
     if (a.verdict.kind == Verdict::Kind::kInjectFd && !recorded) {
       // Fail closed: an admission that is not in the log does not happen.

@@ -4,7 +4,7 @@
 //          unchanged, no record) -> derive_expected_programs(verified bytes)
 //          -> an index by instruction count.
 // admit(): attribute checks -> probe? -> candidates with the same count ->
-//          match_program -> the envelope's decision -> maps (pidfd_getfd +
+//          match_program -> the envelope's decision -> maps (MapFdSource +
 //          BPF_OBJ_GET_INFO_BY_FD) -> load the copied instructions -> record.
 #include "pqbpf/sandbox/transparent_gate.h"
 
@@ -116,12 +116,12 @@ struct TransparentGate::Impl {
   std::multimap<std::size_t, std::pair<std::size_t, std::size_t>> by_count;
   std::size_t usable = 0;
 
-  Admission admit(const BpfCall& call, int pidfd) const;
+  Admission admit(const BpfCall& call, const MapFdSource& maps) const;
   Admission admit_probe(const BpfCall& call, const internal::ProgLoadAttr& attr,
-                        const internal::ProbeShape& shape, int pidfd) const;
-  Admission admit_match(const BpfCall& call, const internal::ProgLoadAttr& attr, const Envelope& env,
-                        const internal::ExpectedProgram& prog, const internal::MatchedProgram& m,
-                        int pidfd) const;
+                        const internal::ProbeShape& shape, const MapFdSource& maps) const;
+  Admission admit_match(const BpfCall& call, const internal::ProgLoadAttr& attr,
+                        const Envelope& env, const internal::ExpectedProgram& prog,
+                        const internal::MatchedProgram& m, const MapFdSource& maps) const;
 };
 
 TransparentGate::TransparentGate(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -217,15 +217,28 @@ Result<std::unique_ptr<TransparentGate>> TransparentGate::open(const std::string
   return std::unique_ptr<TransparentGate>(new TransparentGate(std::move(impl)));
 }
 
+Admission TransparentGate::refuse(const BpfCall& call, ReasonCode reason, std::string sentence) {
+  return refusal(call, nullptr, reason, std::move(sentence));
+}
+
 Admission TransparentGate::admit(const BpfCall& call, int pidfd) const noexcept {
   try {
-    return impl_->admit(call, pidfd);
+    return impl_->admit(call, pidfd < 0 ? MapFdSource() : internal::map_fds_of_process(pidfd));
+  } catch (...) {
+    return refusal(call, nullptr, ReasonCode::kInternalError,
+                   "internal error while matching the load");
+  }
+}
+
+Admission TransparentGate::admit(const BpfCall& call, const MapFdSource& maps) const noexcept {
+  try {
+    return impl_->admit(call, maps);
   } catch (...) {
     return refusal(call, nullptr, ReasonCode::kInternalError, "internal error while matching the load");
   }
 }
 
-Admission TransparentGate::Impl::admit(const BpfCall& call, int pidfd) const {
+Admission TransparentGate::Impl::admit(const BpfCall& call, const MapFdSource& maps) const {
   if (!call.load || call.load->insns.empty()) {
     return refusal(call, nullptr, ReasonCode::kDirectLoadRefused,
                    "the load could not be read from the caller, so it is refused");
@@ -238,7 +251,8 @@ Admission TransparentGate::Impl::admit(const BpfCall& call, int pidfd) const {
   if (std::string why = internal::unsupported_attr(attr); !why.empty()) {
     return refusal(call, &attr, ReasonCode::kDirectLoadRefused, "load refused: " + why);
   }
-  if (auto shape = internal::probe_shape(attr, call.load->insns)) return admit_probe(call, attr, *shape, pidfd);
+  if (auto shape = internal::probe_shape(attr, call.load->insns))
+    return admit_probe(call, attr, *shape, maps);
 
   // Every program with this instruction count is a candidate, those whose
   // name the loader gave first (two programs may have the same
@@ -260,7 +274,7 @@ Admission TransparentGate::Impl::admit(const BpfCall& call, int pidfd) const {
     const internal::ExpectedProgram& prog = env.expected.programs[p];
     internal::MatchResult m = internal::match_program(attr, call.load->insns, prog);
     if (m.matched) {
-      Admission a = admit_match(call, attr, env, prog, *m.matched, pidfd);
+      Admission a = admit_match(call, attr, env, prog, *m.matched, maps);
       if (a.verdict.reason == ReasonCode::kAllowed) return a;  // loaded, or the kernel refused it
       if (!best || a.verdict.reason == ReasonCode::kMapMismatch) best = std::move(a);
       continue;
@@ -277,8 +291,10 @@ Admission TransparentGate::Impl::admit(const BpfCall& call, int pidfd) const {
   return refusal(call, &attr, ReasonCode::kNoMatchingEnvelope, std::move(sentence));
 }
 
-Admission TransparentGate::Impl::admit_probe(const BpfCall& call, const internal::ProgLoadAttr& attr,
-                                             const internal::ProbeShape& probe, int pidfd) const {
+Admission TransparentGate::Impl::admit_probe(const BpfCall& call,
+                                             const internal::ProgLoadAttr& attr,
+                                             const internal::ProbeShape& probe,
+                                             const MapFdSource& source) const {
   std::vector<std::uint8_t> insns = call.load->insns;
   internal::CheckedMaps maps;
   if (probe.map_fd) {
@@ -288,9 +304,10 @@ Admission TransparentGate::Impl::admit_probe(const BpfCall& call, const internal
                            internal::kProbeMapValueSize});
     internal::ExpectedProgram program;
     program.slots.push_back({0, internal::MapSlot::Kind::kMapValue, 0});
-    auto checked = pidfd < 0 ? Result<internal::CheckedMaps>(make_error(ErrorCode::kPermission,
-                                                                         "the caller could not be opened"))
-                             : internal::fetch_and_check_maps(pidfd, object, program, {*probe.map_fd});
+    auto checked = !source
+                       ? Result<internal::CheckedMaps>(
+                             make_error(ErrorCode::kPermission, "the caller could not be opened"))
+                       : internal::fetch_and_check_maps(source, object, program, {*probe.map_fd});
     if (!checked.ok()) {
       return refusal(call, &attr, ReasonCode::kMapMismatch,
                      "a loader's probe (" + probe.description + ") whose map is not the probe's own: " +
@@ -330,9 +347,12 @@ Admission TransparentGate::Impl::admit_probe(const BpfCall& call, const internal
   return a;
 }
 
-Admission TransparentGate::Impl::admit_match(const BpfCall& call, const internal::ProgLoadAttr& attr,
-                                             const Envelope& env, const internal::ExpectedProgram& prog,
-                                             const internal::MatchedProgram& m, int pidfd) const {
+Admission TransparentGate::Impl::admit_match(const BpfCall& call,
+                                             const internal::ProgLoadAttr& attr,
+                                             const Envelope& env,
+                                             const internal::ExpectedProgram& prog,
+                                             const internal::MatchedProgram& m,
+                                             const MapFdSource& source) const {
   const std::string what = "program " + prog.name + " of " + env.status.path;
   auto with_envelope = [&](Admission a) {
     // The signed facts, as the gate records them for this envelope.
@@ -354,12 +374,12 @@ Admission TransparentGate::Impl::admit_match(const BpfCall& call, const internal
                                  "its instructions are those of " + what + ", which the policy denies: " +
                                      env.outcome.sentence));
   }
-  if (pidfd < 0) {
+  if (!source) {
     return with_envelope(refusal(call, &attr, ReasonCode::kMapMismatch,
                                  "its instructions are those of " + what +
                                      ", but the caller's process could not be opened to check its maps"));
   }
-  auto maps = internal::fetch_and_check_maps(pidfd, env.expected, prog, m.map_fds);
+  auto maps = internal::fetch_and_check_maps(source, env.expected, prog, m.map_fds);
   if (!maps.ok()) {
     return with_envelope(refusal(call, &attr, ReasonCode::kMapMismatch,
                                  "its instructions are those of " + what + ", but " + maps.error().message));

@@ -31,6 +31,10 @@ struct DaemonConfig {
   std::vector<gid_t> allowed_gids;
   std::string pin_root = "/sys/fs/bpf/pqc-bpf";
   std::string state_dir = "/var/lib/pqc-bpf";
+  // The envelope store for loads forwarded by `pqc-bpf run --gate`: a
+  // directory of envelopes as for `run --envelopes`. "" = none (every
+  // forwarded load is refused).
+  std::string envelopes_dir;
   // Limits.
   unsigned workers = 4;                             // 1..64 request threads
   unsigned max_connections = 256;                   // open client connections

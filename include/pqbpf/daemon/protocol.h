@@ -5,7 +5,9 @@
 // is a fixed 24-byte little-endian header, then the inline envelope, inline
 // object and pin path bytes, in that order; an input sent as a sealed memfd
 // travels as an SCM_RIGHTS descriptor instead (length 0 in the header). A
-// reply is one JSON object (docs/GATE_API.md), with any program, map and link
+// forwarded load (op 3) has its own body after the header (forwarded_load.h)
+// and carries map descriptors besides an optional memfd. A reply is one JSON
+// object (docs/GATE_API.md), with any program, map and link
 // descriptors attached as SCM_RIGHTS.
 //
 // parse_request is strict and bounded: exact header, known op and flags only,
@@ -21,6 +23,7 @@
 #include <string>
 #include <vector>
 
+#include "pqbpf/daemon/forwarded_load.h"
 #include "pqbpf/loader/pin_path.h"
 #include "pqbpf/result.h"
 
@@ -35,7 +38,9 @@ constexpr std::size_t kMaxRequestFds = 2;
 constexpr std::size_t kMaxReplySize = 64 * 1024;
 constexpr std::size_t kMaxReplyFds = 128;
 
-enum class Op : std::uint8_t { kLoad = 1, kStatus = 2 };
+// kForwardedLoad: a sandbox supervisor's copy of its workload's
+// BPF_PROG_LOAD (forwarded_load.h; `pqc-bpf run --gate`).
+enum class Op : std::uint8_t { kLoad = 1, kStatus = 2, kForwardedLoad = 3 };
 
 // Request flags (a bit set).
 enum RequestFlag : std::uint16_t {
@@ -45,8 +50,9 @@ enum RequestFlag : std::uint16_t {
   kFlagReturnFds = 1u << 3,      // hand program/map/link fds back
   kFlagPin = 1u << 4,            // pin under the daemon's bpffs root
   kFlagAttach = 1u << 5,         // attach where the signed sections say
+  kFlagInsnsMemfd = 1u << 6,     // forwarded load: the instructions are the first fd
 };
-constexpr std::uint16_t kKnownFlags = 0x3f;
+constexpr std::uint16_t kKnownFlags = 0x7f;
 
 struct Request {
   Op op = Op::kStatus;
@@ -59,6 +65,9 @@ struct Request {
   bool has_object = false;   // a detached object (inline or memfd) is sent
   std::string pin_path;      // set when kFlagPin; relative to the pin root, or absolute
   std::size_t fd_count = 0;  // descriptors this request carries
+  // Op::kForwardedLoad only: the body. In the header its length is in the
+  // first length field (bytes 8..11); the other two are zero.
+  std::optional<ForwardedLoad> forwarded;
 
   bool return_fds() const { return (flags & kFlagReturnFds) != 0; }
   bool pin() const { return (flags & kFlagPin) != 0; }

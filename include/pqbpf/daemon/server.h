@@ -33,7 +33,8 @@ class GateServer {
   GateServer& operator=(const GateServer&) = delete;
 
   // Serves until request_stop() (or SIGTERM/SIGINT on `signal_fd`, a
-  // signalfd; SIGHUP there reloads the policy). Closes the log cleanly.
+  // signalfd; SIGHUP there reloads the policy, then the envelope store).
+  // Closes the log cleanly.
   Status run(int signal_fd = -1);
   // Thread- and signal-safe.
   void request_stop();

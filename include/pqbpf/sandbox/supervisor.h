@@ -27,6 +27,7 @@
 #include "pqbpf/sandbox/verdict.h"
 
 namespace pqbpf::sandbox {
+class GateForwarder;
 class TransparentGate;
 }
 
@@ -38,6 +39,9 @@ struct SupervisorOptions {
   // admitted loads are answered with the program fd, SECCOMP_IOCTL_NOTIF_ADDFD);
   // without one, every load is refused. Not owned.
   const TransparentGate* gate = nullptr;
+  // Or: every BPF_PROG_LOAD is sent to the gate daemon, which decides it the
+  // same way (`run --gate`; gate_forwarder.h). Not owned.
+  GateForwarder* forwarder = nullptr;
   // Refusals are appended here when set. If a record cannot be written the
   // call is still refused (it was going to be) and log_errors counts it.
   log::LogWriter* log = nullptr;

@@ -13,6 +13,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <set>
 #include <string>
@@ -45,6 +46,12 @@ struct EnvelopeStatus {
   std::size_t programs = 0;  // programs a load can be matched against
 };
 
+// Where admit() gets its own descriptor of a map the workload names by fd
+// number: pidfd_getfd on the caller's process (the local supervisor), or the
+// descriptors a supervisor fetched that way and passed to the gate daemon
+// (docs/TRANSPARENT_GATE.md, --gate). An error refuses the load.
+using MapFdSource = std::function<Result<UniqueFd>(std::int32_t workload_fd)>;
+
 // Limits on --envelopes DIR (docs/LIMITS.md).
 constexpr std::size_t kMaxEnvelopes = 1024;
 
@@ -72,6 +79,13 @@ class TransparentGate {
   // caller's process (for pidfd_getfd), or -1. Loads the program when
   // admitted. Never throws.
   Admission admit(const BpfCall& call, int pidfd) const noexcept;
+  // The same decision with maps fetched through `maps` (empty: none can be,
+  // and a load that names maps is refused).
+  Admission admit(const BpfCall& call, const MapFdSource& maps) const noexcept;
+
+  // The refusal admit() would give `call` for `reason` (EPERM, its record),
+  // for a decision made without a gate (no store, the daemon unreachable).
+  static Admission refuse(const BpfCall& call, ReasonCode reason, std::string sentence);
 
  private:
   struct Impl;

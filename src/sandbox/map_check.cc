@@ -62,7 +62,8 @@ Result<CheckedMaps> fetch_and_check_maps(const MapFdSource& source, const Expect
                                          const ExpectedProgram& program,
                                          const std::vector<std::int32_t>& workload_fds) {
   CheckedMaps out;
-  std::map<std::int32_t, int> by_workload_fd;       // workload fd -> our fd
+  // workload fd -> our fd and the signed map it was checked against
+  std::map<std::int32_t, std::pair<int, std::uint32_t>> by_workload_fd;
   std::map<std::uint32_t, std::uint32_t> id_of_map;  // signed map index -> kernel map id
   std::map<std::uint32_t, std::uint32_t> map_of_id;
   for (std::size_t s = 0; s < program.slots.size(); ++s) {
@@ -70,16 +71,22 @@ Result<CheckedMaps> fetch_and_check_maps(const MapFdSource& source, const Expect
     const ExpectedMap& want = object.maps[slot.map];
     const std::int32_t wfd = workload_fds[s];
     const std::string which = "map '" + want.name + "' (fd " + std::to_string(wfd) + " in the caller)";
-    int fd;
     if (auto it = by_workload_fd.find(wfd); it != by_workload_fd.end()) {
-      fd = it->second;
-    } else {
-      auto got = source(wfd);
-      if (!got.ok()) return refuse(which + " could not be fetched: " + got.error().message);
-      fd = got->get();
-      out.owned.push_back(std::move(got).value());
-      by_workload_fd.emplace(wfd, fd);
+      // The same descriptor again (a map used in several places): checked
+      // once against this signed map; against another one it is refused.
+      const auto [seen_fd, seen_map] = it->second;
+      if (seen_map != slot.map) {
+        return refuse(which + " is the kernel map already given for map '" +
+                      object.maps[seen_map].name + "'");
+      }
+      out.slot_fds.push_back(seen_fd);
+      continue;
     }
+    auto got = source(wfd);
+    if (!got.ok()) return refuse(which + " could not be fetched: " + got.error().message);
+    const int fd = got->get();
+    out.owned.push_back(std::move(got).value());
+    by_workload_fd.emplace(wfd, std::make_pair(fd, slot.map));
     if (!is_bpf_map(fd)) return refuse(which + " is not a BPF map");
     bpf_map_info info;
     std::memset(&info, 0, sizeof(info));

@@ -23,6 +23,7 @@
 #include "expected_program.h"
 #include "map_check.h"
 #include "own_load.h"
+#include "probe_cache.h"
 #include "pqbpf/core/file_io.h"
 #include "pqbpf/crypto/sha3.h"
 #include "pqbpf/gate/load_check.h"
@@ -115,6 +116,8 @@ struct TransparentGate::Impl {
   // insn count -> (envelope, program)
   std::multimap<std::size_t, std::pair<std::size_t, std::size_t>> by_count;
   std::size_t usable = 0;
+  // Map-free probes are loaded once and handed out again (probe_cache.h).
+  mutable internal::ProbeCache probes;
 
   Admission admit(const BpfCall& call, const MapFdSource& maps) const;
   Admission admit_probe(const BpfCall& call, const internal::ProgLoadAttr& attr,
@@ -324,7 +327,8 @@ Admission TransparentGate::Impl::admit_probe(const BpfCall& call,
   req.name = attr.prog_name;
   req.license = "GPL";
   req.insns = insns;
-  internal::OwnLoadResult loaded = internal::load_program(req);
+  internal::OwnLoadResult loaded =
+      probe.map_fd ? internal::load_program(req) : probes.load(req);
   Admission a = refusal(call, &attr, ReasonCode::kAllowed, "", loaded.error);
   a.record.decision = Decision::kAllow;  // what the gate decided, whatever the kernel then said
   a.record.action = "probe";

@@ -163,7 +163,8 @@ void add_run_command(CLI::App& app, CommandRun& run) {
   cmd->add_option(
       "--gate", o->gate_socket,
       "Gate daemon socket: every load is decided and recorded by pqc-bpf-gated with its "
-      "envelope store (not with --envelopes, --policy or --log)");
+      "envelope store (not with --envelopes or --policy; --log then records only the loads "
+      "the daemon could not decide)");
   cmd->add_flag(
       "--no-default-bpf-cmds", o->no_default_cmds,
       "With --envelopes or --gate: allow only the --allow-bpf-cmd commands, not a loader's "
@@ -181,12 +182,11 @@ void add_run_command(CLI::App& app, CommandRun& run) {
     if (!o->gate_socket.empty()) {
       for (const auto& [set, name] :
            {std::pair{!o->envelopes.empty(), "--envelopes"},
-            std::pair{!o->policy.empty(), "--policy"}, std::pair{!o->log.empty(), "--log"},
-            std::pair{!o->log_key.empty(), "--log-key"}}) {
+            std::pair{!o->policy.empty(), "--policy"}}) {
         if (set) {
           throw CLI::ValidationError("--gate",
                                      std::string("not with ") + name +
-                                         ": the gate daemon decides and records with its own");
+                                         ": the gate daemon decides with its own");
         }
       }
     }

@@ -141,6 +141,7 @@ Admission GateForwarder::forward_or_throw(const BpfCall& call, int pidfd) {
     error = j["errno"].get<int>();
 
   Admission a = TransparentGate::refuse(call, reason_by_name(reply->reason), reply->sentence);
+  a.recorded_by_daemon = true;
   a.record.reason_text =
       reply->sentence + "; recorded by the gate daemon" +
       (reply->log_seq ? " as seq " + std::to_string(*reply->log_seq) : std::string());

@@ -116,7 +116,9 @@ class Supervisor {
     call.still_valid = ::ioctl(listener_, SECCOMP_IOCTL_NOTIF_ID_VALID, &n.id) == 0;
     Admission a = options_.gate != nullptr ? options_.gate->admit(call, pidfd.get())
                                            : options_.forwarder->forward(call, pidfd.get());
-    const bool recorded = append(a.record, result);
+    // A load the daemon decided is in the daemon's log; with --gate the
+    // local log (if any) holds the loads the daemon could not decide.
+    const bool recorded = a.recorded_by_daemon || append(a.record, result);
     if (a.verdict.kind == Verdict::Kind::kInjectFd && !recorded) {
       // Fail closed: an admission that is not in the log does not happen.
       a.program = UniqueFd();

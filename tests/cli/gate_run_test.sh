@@ -167,9 +167,19 @@ check "no daemon" 0 "${T[@]}" "$PQBPF_CLI" run --gate "$WORK/nothing.sock" -- sh
 expect_stdout "no daemon: EPERM" '^prog_load: EPERM$'
 expect_stdout "no daemon: workload went on" '^after$'
 [ "$(grep -c 'could not decide the load' "$WORK/err")" -eq 1 ] && ok || fail "not one failure notice: $(cat "$WORK/err")"
+# With --log, those refusals are recorded locally (no lost record); loads the
+# daemon decided are in the daemon's log only.
+check "no daemon, local log" 10 "${T[@]}" "$PQBPF_CLI" run --quiet --gate "$WORK/nothing.sock" \
+  --log fallback.log -- "$DIRECT" load
+grep '"decision":"deny"' fallback.log | grep '"command":"pqbpf_bpf_direc"' |
+  grep 'could not decide the load' >/dev/null && ok || fail "no local record of the undecided load: $(cat fallback.log)"
+check "daemon decides, local log" 0 "${T[@]}" "$PQBPF_CLI" run --quiet --gate bare.sock --log local.log -- true
+check "daemon refuses, local log" 10 "${T[@]}" "$PQBPF_CLI" run --quiet --gate bare.sock --log local.log -- "$DIRECT" load
+[ "$(grep -c '"kind":"attempt"' local.log || true)" -eq 0 ] && ok || fail "a load the daemon decided was recorded locally too"
+check "the local log verifies" 0 pqc log verify fallback.log --key fallback.log.key.pub
 
-# Usage: --gate decides with the daemon's store, policy and log.
-for extra in "--envelopes store" "--policy policy.yaml" "--log x.log"; do
+# Usage: --gate decides with the daemon's store and policy.
+for extra in "--envelopes store" "--policy policy.yaml"; do
   # shellcheck disable=SC2086
   check "--gate with $extra" 2 "$PQBPF_CLI" run --gate gate.sock $extra -- true
   expect_one_error_line "--gate with $extra" 'not with --'

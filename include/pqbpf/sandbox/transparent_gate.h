@@ -34,6 +34,9 @@ struct Admission {
   Verdict verdict;           // kInjectFd (program holds the fd) or kRefuse
   UniqueFd program;          // the program the supervisor loaded
   log::AttemptRecord record;
+  // The gate daemon decided and recorded this load in its own log
+  // (GateForwarder); the supervisor then records nothing of it.
+  bool recorded_by_daemon = false;
 };
 
 // What became of one envelope file at start.

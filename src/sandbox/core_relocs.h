@@ -2,7 +2,7 @@
 //
 // libbpf rewrites a CO-RE-relocated field (a field offset, size, existence
 // or type id) for the running kernel before the load. These positions say
-// which instructions core_values.h may set to this kernel's values (and let
+// which instructions kernel_values.h may set to this kernel's values (and let
 // a refusal name such a field; docs/TRANSPARENT_GATE.md). Read from .BTF.ext's
 // core_relo records (the BTF.ext layout of linux/include/linux/btf.h:
 // header, then per section: name offset into .BTF's strings, count,

@@ -51,9 +51,11 @@ void classify(ExpectedProgram& p, const ExpectedObject& object) {
         if (p.unmatchable.empty()) p.unmatchable = "instruction " + std::to_string(i) + " names no map";
       } else {
         const ExpectedMap& m = object.maps[static_cast<std::size_t>(imm)];
-        if (m.internal && m.internal_suffix == ".kconfig" && p.unmatchable.empty()) {
-          p.unmatchable = "instruction " + std::to_string(i) +
-                          " reads kernel configuration (.kconfig), which the loader fills in";
+        // Its contents are the loader's reading of this kernel's config:
+        // bound to libbpf's own reading (kernel_values.h), or unmatchable.
+        if (m.internal && m.internal_suffix == ".kconfig" && !p.reads_kconfig) {
+          p.reads_kconfig = true;
+          p.kconfig_insn = static_cast<std::uint32_t>(i);
         }
         p.slots.push_back({static_cast<std::uint32_t>(i),
                            src == BPF_PSEUDO_MAP_IDX ? MapSlot::Kind::kMapFd : MapSlot::Kind::kMapValue,
@@ -108,6 +110,7 @@ Result<ExpectedObject> derive_expected_programs(std::span<const std::uint8_t> ob
       m.type = bpf_map__type(map);
       m.key_size = bpf_map__key_size(map);
       m.value_size = bpf_map__value_size(map);
+      if (m.internal && m.internal_suffix == ".kconfig") m.bind_contents = true;  // kernel_values.h
       if (m.internal && m.internal_suffix.starts_with(".rodata")) {
         std::size_t size = 0;
         const void* init = bpf_map__initial_value(map, &size);

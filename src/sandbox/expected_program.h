@@ -10,7 +10,7 @@
 // map's index in the object. Those two kinds of ld_imm64 are the only fields
 // a loader fills in that the match masks (kMapFd / kMapValue slots); every
 // other byte must equal the signed one, except CO-RE-relocated fields, which
-// core_values.h sets to what libbpf computes for the running kernel.
+// kernel_values.h sets to what libbpf computes for the running kernel.
 #pragma once
 
 #include <cstdint>
@@ -33,8 +33,10 @@ struct ExpectedMap {
   std::uint32_t key_size = 0;
   std::uint32_t value_size = 0;
   // For .rodata maps: the signed contents (the object's section bytes, as
-  // libbpf would fill the map), which the kernel map must hold. Other maps'
-  // contents are not bound (docs/TRANSPARENT_GATE.md).
+  // libbpf would fill the map), which the kernel map must hold; for .kconfig:
+  // the values libbpf reads from this kernel's configuration
+  // (kernel_values.h). Other maps' contents are not bound
+  // (docs/TRANSPARENT_GATE.md).
   bool bind_contents = false;
   std::vector<std::uint8_t> contents;
 };
@@ -68,10 +70,14 @@ struct ExpectedProgram {
   std::vector<std::uint32_t> core_insns;
   std::size_t core_in_subprograms = 0;
   // How many instructions hold the CO-RE values libbpf computes for the
-  // running kernel (core_values.h) instead of the compiled ones; when it is
+  // running kernel (kernel_values.h) instead of the compiled ones; when it is
   // false the CO-RE fields bind the signed values.
   bool core_from_kernel = false;
   std::size_t core_fields_relocated = 0;
+  // Whether it reads the .kconfig map (first at kconfig_insn), whose bound
+  // contents kernel_values.h sets.
+  bool reads_kconfig = false;
+  std::uint32_t kconfig_insn = 0;
   // "" when a loader's load of this program can be matched; otherwise why
   // not (a kfunc, a kernel variable, a callback needing BTF func_info, ...).
   std::string unmatchable;

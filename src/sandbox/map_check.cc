@@ -121,7 +121,10 @@ Result<CheckedMaps> fetch_and_check_maps(const MapFdSource& source, const Expect
       const std::uint32_t key = 0;
       if (want.contents.size() != want.value_size ||
           bpf_map_lookup_elem(fd, &key, value.data()) != 0 || value != want.contents) {
-        return refuse(which + " does not hold the signed read-only data");
+        return refuse(which + (want.internal_suffix == ".kconfig"
+                                   ? " does not hold this kernel's configuration values as libbpf "
+                                     "reads them"
+                                   : " does not hold the signed read-only data"));
       }
     }
     auto [it, fresh] = id_of_map.emplace(slot.map, info.id);

@@ -19,7 +19,7 @@
 #include <optional>
 
 #include "core_relocs.h"
-#include "core_values.h"
+#include "kernel_values.h"
 #include "expected_program.h"
 #include "map_check.h"
 #include "own_load.h"
@@ -198,7 +198,7 @@ Result<std::unique_ptr<TransparentGate>> TransparentGate::open(const std::string
           env.license = env.outcome.verification.facts->license;
           internal::annotate_core_relocs(env.expected, env.outcome.verification.object,
                                          env.outcome.verification.facts->info);
-          const std::string core = internal::apply_kernel_core_values(
+          const std::string core = internal::apply_kernel_values(
               env.expected, env.outcome.verification.object);
           if (!core.empty()) env.status.sentence += "; CO-RE values for this kernel: " + core;
         }

@@ -7,8 +7,8 @@
 # Writes the report to $PQBPF_BINARY_DIR/transparent_corpus.tsv. Fails when
 # an object that loads outside matches nothing and the reason is not one the
 # docs list as a known limit (BTF func_info, kfuncs/ksyms, attach by BTF id,
-# .kconfig, CO-RE values the gate could not compute for this kernel; a CO-RE
-# value that differs from this kernel's is not a known limit). Pins under a private bpffs; nothing stays loaded.
+# .kconfig or CO-RE values libbpf could not compute for this kernel; a value
+# that differs from this kernel's is not a known limit). Pins under a private bpffs; nothing stays loaded.
 source "$(dirname "$0")/lib.sh"
 
 if [ "${PQBPF_HAVE_SHARED:-OFF}" != ON ]; then echo "skipped: no shared corpus (PQBPF_SHARED_DIR)"; exit 77; fi
@@ -80,7 +80,7 @@ while IFS= read -r f; do
     [ -n "$why" ] || why="no refusal recorded; loader said: $(grep -v '^$' "err$n" | grep -iv warning | sed -n 1p)"
     printf '%s\tyes\t%s\t%s\t%s\n' "$rel" "$outside" "$admitted" "$why" >>"$REPORT.tmp"
     case "$why" in
-      *"could not compute this kernel"*|*"func_info"*|*"kfunc"*|*"ksym"*|*"attach"*|*"kernel configuration"*) ;;
+      *"could not compute this kernel"*|*"func_info"*|*"kfunc"*|*"ksym"*|*"attach"*|*"could not read on this machine"*) ;;
       *) unexplained=$((unexplained + 1)); echo "UNEXPLAINED: $rel: $why" ;;
     esac
   fi

@@ -1,5 +1,5 @@
-// apply_kernel_core_values (see core_values.h).
-#include "core_values.h"
+// apply_kernel_values (see kernel_values.h).
+#include "kernel_values.h"
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -25,7 +25,21 @@ struct ObjectCloser {
 };
 
 bool wants_kernel_values(const ExpectedProgram& p) {
-  return p.unmatchable.empty() && (!p.core_insns.empty() || p.core_in_subprograms > 0);
+  return p.unmatchable.empty() && (!p.core_insns.empty() || p.core_in_subprograms > 0 || p.reads_kconfig);
+}
+
+bool is_kconfig(const ExpectedMap& m) { return m.internal && m.internal_suffix == ".kconfig"; }
+
+// Whether libbpf got as far as relocating `relocated`: its map references
+// hold map fds (gen_loader's hold map indexes), which libbpf writes only after
+// it resolved the externs (.kconfig included) and created the maps.
+bool data_relocated(const ExpectedProgram& p, const std::vector<std::uint8_t>& relocated) {
+  if (relocated.size() != p.insns.size() || p.slots.empty()) return false;
+  for (const MapSlot& s : p.slots) {
+    const std::uint8_t src = relocated[static_cast<std::size_t>(s.insn) * 8 + 1] >> 4;
+    if (src != BPF_PSEUDO_MAP_FD && src != BPF_PSEUDO_MAP_VALUE) return false;
+  }
+  return true;
 }
 
 // Whether instruction i may hold a CO-RE value: a relocated instruction of
@@ -70,10 +84,11 @@ void take_core_values(ExpectedProgram& p, const std::vector<std::uint8_t>& reloc
 
 }  // namespace
 
-std::string apply_kernel_core_values(ExpectedObject& expected, std::span<const std::uint8_t> object) {
+std::string apply_kernel_values(ExpectedObject& expected, std::span<const std::uint8_t> object) {
   if (std::none_of(expected.programs.begin(), expected.programs.end(), wants_kernel_values)) return "";
   std::string failure;
   std::map<std::string, std::vector<std::uint8_t>> relocated;
+  std::map<std::size_t, std::vector<std::uint8_t>> kconfig;  // map index -> values
   std::vector<std::uint8_t> copy(object.begin(), object.end());
   const std::vector<std::string> warnings = bpf::internal::with_libbpf_quiet([&] {
     // One tiny map stands in for every map of the object: relocation only
@@ -90,16 +105,29 @@ std::string apply_kernel_core_values(ExpectedObject& expected, std::span<const s
       failure = "libbpf cannot open it";
       return;
     }
+    // The .kconfig map is the exception: libbpf creates it (a small array)
+    // and fills it with what it reads from this kernel's configuration.
     bpf_map* map = nullptr;
+    std::size_t index = 0;
+    std::vector<std::pair<std::size_t, bpf_map*>> kconfig_maps;
     bpf_object__for_each_map(map, obj.get()) {
+      const std::size_t i = index++;
+      if (i < expected.maps.size() && is_kconfig(expected.maps[i])) {
+        kconfig_maps.emplace_back(i, map);
+        continue;
+      }
       if (bpf_map__reuse_fd(map, placeholder.get()) != 0) {
         failure = "libbpf cannot relocate its map '" + std::string(bpf_map__name(map)) + "'";
         return;
       }
     }
+    if (index != expected.maps.size()) {
+      failure = "libbpf sees another number of maps than before";
+      return;
+    }
     // Relocation (CO-RE included) runs for every program before any is
-    // loaded; a program type the kernel does not know makes each load fail
-    // in its first check, before the verifier, so nothing is loaded.
+    // loaded; libbpf refuses to load a program without a type before it
+    // calls the kernel, so nothing of the object is loaded.
     bpf_program* prog = nullptr;
     bpf_object__for_each_program(prog, obj.get()) {
       bpf_program__set_type(prog, BPF_PROG_TYPE_UNSPEC);
@@ -113,12 +141,38 @@ std::string apply_kernel_core_values(ExpectedObject& expected, std::span<const s
       const auto* bytes = reinterpret_cast<const std::uint8_t*>(insns);
       relocated[bpf_program__name(prog)].assign(bytes, bytes + cnt * sizeof(bpf_insn));
     }
+    for (const auto& [i, m] : kconfig_maps) {
+      std::size_t size = 0;
+      const void* values = bpf_map__initial_value(m, &size);
+      if (values != nullptr && size == expected.maps[i].value_size) {
+        const auto* b = static_cast<const std::uint8_t*>(values);
+        kconfig[i].assign(b, b + size);
+      }
+    }
   });
   if (!failure.empty()) return failure;
   for (ExpectedProgram& p : expected.programs) {
     if (!wants_kernel_values(p)) continue;
     auto it = relocated.find(p.name);
-    if (it != relocated.end()) take_core_values(p, it->second);
+    if (it == relocated.end()) continue;
+    // .kconfig values count only if libbpf got past resolving them.
+    if (p.reads_kconfig && data_relocated(p, it->second)) {
+      for (const auto& [i, values] : kconfig) expected.maps[i].contents = values;
+    }
+    if (!p.core_insns.empty() || p.core_in_subprograms > 0) take_core_values(p, it->second);
+  }
+  // A program reading .kconfig whose values libbpf could not read here
+  // cannot be matched.
+  for (ExpectedProgram& p : expected.programs) {
+    if (!p.reads_kconfig || !p.unmatchable.empty()) continue;
+    const bool known = std::all_of(expected.maps.begin(), expected.maps.end(), [](const ExpectedMap& m) {
+      return !is_kconfig(m) || m.contents.size() == m.value_size;
+    });
+    if (!known) {
+      p.unmatchable = "instruction " + std::to_string(p.kconfig_insn) +
+                      " reads kernel configuration (.kconfig), whose values libbpf could not "
+                      "read on this machine";
+    }
   }
   (void)warnings;
   return "";

@@ -2,11 +2,12 @@
 // the shared corpus must be, instruction for instruction, what libbpf hands
 // this kernel in a real load (map fds aside). Loads into the running kernel
 // (tracepoint programs; closed at the end).
-#include "core_values.h"
+#include "kernel_values.h"
 
 #include <bpf/libbpf.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstring>
 #include <memory>
 
@@ -49,11 +50,11 @@ Derived derive(const std::string& path) {
   d.compiled = std::move(e).value();
   annotate_core_relocs(d.compiled, d.bytes, *info);
   d.expected = d.compiled;
-  d.why = apply_kernel_core_values(d.expected, d.bytes);
+  d.why = apply_kernel_values(d.expected, d.bytes);
   return d;
 }
 
-TEST(CoreValuesTest, ExpectedProgramsAreWhatARealLibbpfLoadHandsThisKernel) {
+TEST(KernelValuesTest, ExpectedProgramsAreWhatARealLibbpfLoadHandsThisKernel) {
   if (!have_shared()) GTEST_SKIP() << "no shared corpus (PQBPF_SHARED_DIR): nothing with CO-RE to check";
   const Derived d = derive(corpus_dir() + "/" + kBootstrap);
   ASSERT_EQ(d.why, "");
@@ -93,7 +94,44 @@ TEST(CoreValuesTest, ExpectedProgramsAreWhatARealLibbpfLoadHandsThisKernel) {
   }
 }
 
-TEST(CoreValuesTest, ObjectsWithoutCoreRelocationsAreLeftAlone) {
+TEST(KernelValuesTest, KconfigValuesAreWhatARealLibbpfLoadReads) {
+  if (!have_shared()) GTEST_SKIP() << "no shared corpus (PQBPF_SHARED_DIR): nothing with .kconfig to check";
+  const Derived d = derive(corpus_dir() + "/cilium__ebpf/testdata__kconfig-el.elf");
+  ASSERT_EQ(d.why, "");
+  ASSERT_EQ(d.expected.programs.size(), 1u);
+  const ExpectedProgram& p = d.expected.programs[0];
+  EXPECT_TRUE(p.reads_kconfig);
+  EXPECT_EQ(p.unmatchable, "");
+  const ExpectedMap* kconfig = nullptr;
+  for (const ExpectedMap& m : d.expected.maps) {
+    if (m.internal && m.internal_suffix == ".kconfig") kconfig = &m;
+  }
+  ASSERT_NE(kconfig, nullptr);
+  EXPECT_TRUE(kconfig->bind_contents);
+  ASSERT_EQ(kconfig->contents.size(), kconfig->value_size);
+
+  // The reference: the .kconfig map of libbpf's own, real load.
+  std::vector<std::uint8_t> copy = d.bytes;
+  std::unique_ptr<bpf_object, ObjectCloser> obj(bpf_object__open_mem(copy.data(), copy.size(), nullptr));
+  ASSERT_TRUE(obj);
+  ASSERT_EQ(bpf_object__load(obj.get()), 0) << "the corpus object no longer loads on this kernel";
+  bpf_map* map = nullptr;
+  const std::uint8_t* real = nullptr;
+  std::size_t size = 0;
+  bpf_object__for_each_map(map, obj.get()) {
+    if (std::string(bpf_map__name(map)).ends_with(".kconfig")) {
+      real = static_cast<const std::uint8_t*>(bpf_map__initial_value(map, &size));
+    }
+  }
+  ASSERT_NE(real, nullptr);
+  ASSERT_EQ(size, kconfig->contents.size());
+  EXPECT_EQ(std::vector<std::uint8_t>(real, real + size), kconfig->contents);
+  // Not all zero: the values were read, not left as compiled.
+  EXPECT_TRUE(std::any_of(kconfig->contents.begin(), kconfig->contents.end(),
+                          [](std::uint8_t b) { return b != 0; }));
+}
+
+TEST(KernelValuesTest, ObjectsWithoutCoreRelocationsAreLeftAlone) {
   const std::string path = bpf::testing::sample_object("xdp_counter");
   const Derived d = derive(path);
   ASSERT_EQ(d.why, "");

@@ -37,10 +37,9 @@ void classify(ExpectedProgram& p, const ExpectedObject& object) {
     const std::uint8_t src = insn[1] >> 4;
     std::int32_t imm;
     std::memcpy(&imm, insn + 4, 4);
-    if (code == kOpCall && src == BPF_PSEUDO_KFUNC_CALL && p.unmatchable.empty()) {
-      p.unmatchable = "instruction " + std::to_string(i) + " calls a kernel function (kfunc), "
-                      "whose BTF id the loader fills in and the gate does not check";
-    }
+    // A kfunc's BTF id is the loader's lookup in this kernel's BTF: bound to
+    // libbpf's own lookup (kernel_values.h), unmatchable until then.
+    if (code == kOpCall && src == BPF_PSEUDO_KFUNC_CALL) p.kfunc_insns.push_back(static_cast<std::uint32_t>(i));
     if (code != kOpLdImm64) continue;
     if (i + 1 >= n) {
       if (p.unmatchable.empty()) p.unmatchable = "the last instruction is half of an ld_imm64";
@@ -72,6 +71,12 @@ void classify(ExpectedProgram& p, const ExpectedObject& object) {
                       std::to_string(src) + ", which the gate does not know";
     }
     ++i;  // the second half
+  }
+  if (p.unmatchable.empty() && !p.kfunc_insns.empty()) {
+    p.kfuncs_pending = true;
+    p.unmatchable = "instruction " + std::to_string(p.kfunc_insns.front()) +
+                    " calls a kernel function (kfunc), whose BTF id the gate could not look up on "
+                    "this kernel";
   }
   p.masked_sha3_256 = masked_digest(p);
 }

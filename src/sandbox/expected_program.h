@@ -78,6 +78,10 @@ struct ExpectedProgram {
   // contents kernel_values.h sets.
   bool reads_kconfig = false;
   std::uint32_t kconfig_insn = 0;
+  // Calls of kernel functions (kfuncs); while kfuncs_pending, `unmatchable`
+  // says so for them alone, until kernel_values.h sets their BTF ids.
+  std::vector<std::uint32_t> kfunc_insns;
+  bool kfuncs_pending = false;
   // "" when a loader's load of this program can be matched; otherwise why
   // not (a kfunc, a kernel variable, a callback needing BTF func_info, ...).
   std::string unmatchable;

@@ -25,7 +25,42 @@ struct ObjectCloser {
 };
 
 bool wants_kernel_values(const ExpectedProgram& p) {
-  return p.unmatchable.empty() && (!p.core_insns.empty() || p.core_in_subprograms > 0 || p.reads_kconfig);
+  return (p.unmatchable.empty() || p.kfuncs_pending) &&
+         (!p.core_insns.empty() || p.core_in_subprograms > 0 || p.reads_kconfig ||
+          !p.kfunc_insns.empty());
+}
+
+// Sets each kfunc call's BTF id to libbpf's lookup in this kernel's BTF.
+// Only kernel (vmlinux) functions: a module's needs a BTF descriptor in
+// fd_array, which the gate does not pass. Leaves `unmatchable` saying why
+// when a call cannot be bound.
+void take_kfunc_ids(ExpectedProgram& p, const std::vector<std::uint8_t>& relocated) {
+  if (!p.kfuncs_pending) return;
+  if (relocated.size() != p.insns.size()) return;
+  for (std::uint32_t i : p.kfunc_insns) {
+    const std::uint8_t* r = relocated.data() + static_cast<std::size_t>(i) * 8;
+    std::int16_t off;
+    std::int32_t imm;
+    std::memcpy(&off, r + 2, 2);
+    std::memcpy(&imm, r + 4, 4);
+    const std::string at = "instruction " + std::to_string(i) + " calls a kernel function (kfunc)";
+    if (r[0] != (BPF_JMP | BPF_CALL) || (r[1] >> 4) != BPF_PSEUDO_KFUNC_CALL || imm <= 0) {
+      p.unmatchable = at + " that libbpf could not find in this kernel's BTF";
+      return;
+    }
+    if (off != 0) {
+      p.unmatchable = at + " of a kernel module, whose BTF the loader names by a descriptor "
+                           "(fd_array) the gate does not pass";
+      return;
+    }
+  }
+  for (std::uint32_t i : p.kfunc_insns) {
+    std::memcpy(p.insns.data() + static_cast<std::size_t>(i) * 8,
+                relocated.data() + static_cast<std::size_t>(i) * 8, 8);
+  }
+  p.kfuncs_pending = false;
+  p.unmatchable.clear();
+  p.masked_sha3_256 = masked_digest(p);
 }
 
 bool is_kconfig(const ExpectedMap& m) { return m.internal && m.internal_suffix == ".kconfig"; }
@@ -159,6 +194,8 @@ std::string apply_kernel_values(ExpectedObject& expected, std::span<const std::u
     if (p.reads_kconfig && data_relocated(p, it->second)) {
       for (const auto& [i, values] : kconfig) expected.maps[i].contents = values;
     }
+    take_kfunc_ids(p, it->second);
+    if (!p.unmatchable.empty()) continue;
     if (!p.core_insns.empty() || p.core_in_subprograms > 0) take_core_values(p, it->second);
   }
   // A program reading .kconfig whose values libbpf could not read here

@@ -1,5 +1,5 @@
 // Values a loader computes for the running kernel (sandbox-internal): CO-RE
-// fields and .kconfig contents.
+// fields, kfunc BTF ids and .kconfig contents.
 //
 // libbpf's gen_loader mode, which derive_expected_programs() uses, leaves
 // CO-RE-relocated fields at their compiled values and .kconfig unread (a
@@ -10,13 +10,14 @@
 // relocates the verified bytes again in libbpf's normal mode, against this
 // kernel, without loading any program (every map but .kconfig is the same
 // placeholder map; every program's type is cleared, so libbpf stops before
-// its first program load), copies the relocated fields into the expected
-// programs and the .kconfig values into the expected map, whose contents the
-// map check then binds like .rodata's. Only fields at CO-RE-relocated
-// instructions (core_relocs.h) may change; any other difference leaves the
-// program as it was (its CO-RE fields then bind the signed values). A
-// program reading .kconfig whose values libbpf could not read here is
-// unmatchable.
+// its first program load), copies the relocated fields and the BTF ids of
+// called kernel functions (not a module's: those need an fd_array the gate
+// does not pass) into the expected programs and the .kconfig values into the
+// expected map, whose contents the map check then binds like .rodata's. Only
+// fields at CO-RE-relocated instructions (core_relocs.h) may change; any
+// other difference leaves the program as it was (its CO-RE fields then bind
+// the signed values). A program reading .kconfig whose values libbpf could
+// not read here, or calling a kfunc that cannot be bound, is unmatchable.
 #pragma once
 
 #include <span>

@@ -4,6 +4,7 @@
 // (tracepoint programs; closed at the end).
 #include "kernel_values.h"
 
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <gtest/gtest.h>
 
@@ -129,6 +130,30 @@ TEST(KernelValuesTest, KconfigValuesAreWhatARealLibbpfLoadReads) {
   // Not all zero: the values were read, not left as compiled.
   EXPECT_TRUE(std::any_of(kconfig->contents.begin(), kconfig->contents.end(),
                           [](std::uint8_t b) { return b != 0; }));
+}
+
+TEST(KernelValuesTest, KfuncIdsAreThisKernelsBtfIds) {
+  const std::string path = bpf::testing::env_or("PQBPF_BINARY_DIR", ".") + "/src/sandbox/xdp_kfunc.bpf.o";
+  const Derived d = derive(path);
+  ASSERT_EQ(d.why, "");
+  ASSERT_EQ(d.expected.programs.size(), 1u);
+  const ExpectedProgram& p = d.expected.programs[0];
+  ASSERT_EQ(p.kfunc_insns.size(), 1u);
+  EXPECT_TRUE(d.compiled.programs[0].kfuncs_pending);
+  EXPECT_FALSE(p.kfuncs_pending);
+  EXPECT_EQ(p.unmatchable, "");
+  // Independently: the id of bpf_cast_to_kern_ctx in this kernel's BTF.
+  std::unique_ptr<btf, void (*)(btf*)> vmlinux(btf__load_vmlinux_btf(), btf__free);
+  ASSERT_TRUE(vmlinux);
+  const int want = btf__find_by_name_kind(vmlinux.get(), "bpf_cast_to_kern_ctx", BTF_KIND_FUNC);
+  ASSERT_GT(want, 0);
+  std::int32_t imm;
+  std::int16_t off;
+  std::memcpy(&imm, p.insns.data() + p.kfunc_insns[0] * 8 + 4, 4);
+  std::memcpy(&off, p.insns.data() + p.kfunc_insns[0] * 8 + 2, 2);
+  EXPECT_EQ(imm, want);
+  EXPECT_EQ(off, 0);
+  EXPECT_EQ(p.masked_sha3_256, masked_digest(p));
 }
 
 TEST(KernelValuesTest, ObjectsWithoutCoreRelocationsAreLeftAlone) {

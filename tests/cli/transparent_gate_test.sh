@@ -56,6 +56,19 @@ echo "$line" | grep '"signer":"did:pqaid:' >/dev/null && echo "$line" | grep '"i
   fail "the allow record lacks signer, instruction count or actor: $line"
 [ "$(grep -c '"action":"probe"' audit.log)" -ge 1 ] && ok || fail "no probe record"
 rm -rf bpffs/ok
+
+# 1a. A program calling a kernel function (kfunc): its BTF id, filled in by
+# the loader, must be libbpf's own lookup on this kernel.
+mkdir kfunc
+cp "$VARIANTS/xdp_kfunc.bpf.o" kfunc/
+pqc sign kfunc/xdp_kfunc.bpf.o --key ops.key --name xdp-kfunc >/dev/null
+check "kfunc program under run" 0 "${RUN[@]}" --envelopes kfunc -- bpftool prog loadall kfunc/xdp_kfunc.bpf.o bpffs/kf
+kid=$(bpftool prog show pinned bpffs/kf/xdp_kfunc 2>/dev/null | sed -n 's/^\([0-9]*\):.*name xdp_kfunc.*/\1/p')
+[ -n "$kid" ] && grep '"decision":"allow"' audit.log |
+  grep "\"kernel_programs\":\[{\"name\":\"xdp_kfunc\",\"id\":$kid," >/dev/null && ok ||
+  fail "the kfunc program was not loaded and recorded (id '$kid')"
+rm -rf bpffs/kf
+[ -z "$(bpftool prog show 2>/dev/null | grep 'name xdp_kfunc ')" ] && ok || fail "xdp_kfunc left loaded"
 [ "$(loaded)" -eq "$BEFORE" ] && ok || fail "xdp_count still loaded after unpinning"
 
 # 1b. A libbpf skeleton loader (bpftool gen skeleton, examples/) works unchanged.

@@ -87,6 +87,7 @@ Reply forwarded_load(GateState& state, const Request& request, std::vector<Uniqu
     }
   }
   a.record.reason_text = "forwarded by " + reporter(supervisor) + ": " + a.record.reason_text;
+  a.record.reported_by = supervisor;
   const log::RecordedDecision recorded = log::record_decision(*state.log, a.record);
   if (recorded.error && a.verdict.kind == sandbox::Verdict::Kind::kInjectFd) {
     // Fail closed: an admission the log does not name does not happen.

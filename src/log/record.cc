@@ -187,28 +187,32 @@ CheckpointBody LogRecord::checkpoint_body() const {
   return b;
 }
 
+void append_actor(std::string& out, const Actor& actor) {
+  out += "{";
+  append_key(out, "uid", true);
+  if (actor.uid) append_uint(out, *actor.uid); else out += "null";
+  append_key(out, "pid");
+  if (actor.pid) out += std::to_string(*actor.pid); else out += "null";
+  append_key(out, "command");
+  append_json_optional(out, actor.command, kMaxFieldBytes);
+  append_key(out, "name");
+  append_json_optional(out, actor.name, kMaxFieldBytes);
+  if (actor.exe) {
+    append_key(out, "exe");
+    append_json_string(out, *actor.exe, kMaxFieldBytes);
+  }
+  if (actor.cgroup) {
+    append_key(out, "cgroup");
+    append_json_string(out, *actor.cgroup, kMaxFieldBytes);
+  }
+  out += "}";
+}
+
 std::string serialize_attempt_body(const AttemptRecord& a) {
   std::string out;
   out.reserve(512);
   append_key(out, "actor", true);
-  out += "{";
-  append_key(out, "uid", true);
-  if (a.actor.uid) append_uint(out, *a.actor.uid); else out += "null";
-  append_key(out, "pid");
-  if (a.actor.pid) out += std::to_string(*a.actor.pid); else out += "null";
-  append_key(out, "command");
-  append_json_optional(out, a.actor.command, kMaxFieldBytes);
-  append_key(out, "name");
-  append_json_optional(out, a.actor.name, kMaxFieldBytes);
-  if (a.actor.exe) {
-    append_key(out, "exe");
-    append_json_string(out, *a.actor.exe, kMaxFieldBytes);
-  }
-  if (a.actor.cgroup) {
-    append_key(out, "cgroup");
-    append_json_string(out, *a.actor.cgroup, kMaxFieldBytes);
-  }
-  out += "}";
+  append_actor(out, a.actor);
   append_key(out, "action");
   append_json_string(out, a.action, kMaxFieldBytes);
   append_key(out, "decision");
@@ -252,6 +256,10 @@ std::string serialize_attempt_body(const AttemptRecord& a) {
       out += "}";
     }
     out += "]";
+  }
+  if (a.reported_by) {
+    append_key(out, "reported_by");
+    append_actor(out, *a.reported_by);
   }
   return out;
 }
@@ -341,7 +349,7 @@ Result<LogRecord> parse_record(std::string_view line, const std::string& label) 
         {"v", "seq", "kind", "time", "host", "actor", "action", "decision", "reason",
          "reason_text", "program", "program_types", "object_sha3_256", "signer",
          "envelope_sha3_256", "prev"},
-        {"insns", "kernel_programs"}, label));
+        {"insns", "kernel_programs", "reported_by"}, label));
   } else if (kind == "checkpoint") {
     r.kind = RecordKind::kCheckpoint;
     PQBPF_RETURN_IF_ERROR(check_json_keys(
@@ -421,6 +429,11 @@ Result<LogRecord> parse_record(std::string_view line, const std::string& label) 
   PQBPF_RETURN_IF_ERROR(check_hex_field(r.envelope_sha3_256, "envelope_sha3_256", label));
   if (j.contains("insns")) {
     PQBPF_ASSIGN_OR_RETURN(r.insn_count, req_uint(j, "insns", label));
+  }
+  if (j.contains("reported_by")) {
+    auto reporter = parse_actor(j["reported_by"], label);
+    if (!reporter.ok()) return reporter.error();
+    r.reported_by = std::move(reporter).value();
   }
   if (j.contains("kernel_programs")) {
     PQBPF_ASSIGN_OR_RETURN(r.kernel_programs, parse_kernel_programs(j["kernel_programs"], label));

@@ -57,6 +57,38 @@ TEST(RecordTest, KernelLoadFieldsRoundTripAndAreOmittedWhenUnset) {
   EXPECT_TRUE(parsed->kernel_programs.empty());
 }
 
+TEST(RecordTest, ReporterRoundTripsAndIsOmittedWhenUnset) {
+  AttemptRecord a = testing::sample_attempt("xdp_pass", Decision::kDeny);
+  log::Actor supervisor;
+  supervisor.uid = 0;
+  supervisor.pid = 41;
+  supervisor.command = "pqc-bpf";
+  supervisor.exe = "/usr/bin/pqc-bpf";
+  a.reported_by = supervisor;
+  const std::string line = line_for(a);
+  EXPECT_NE(line.find(R"("reported_by":{"uid":0,"pid":41,"command":"pqc-bpf","name":null,"exe":"/usr/bin/pqc-bpf"})"),
+            std::string::npos)
+      << line;
+  auto r = parse_record(line, "t");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->reported_by, a.reported_by);
+  EXPECT_EQ(r->actor, a.actor);
+
+  const AttemptRecord plain = testing::sample_attempt("xdp_pass", Decision::kDeny);
+  EXPECT_EQ(line_for(plain).find("reported_by"), std::string::npos);
+  auto parsed = parse_record(line_for(plain), "t");
+  ASSERT_TRUE(parsed.ok());
+  EXPECT_FALSE(parsed->reported_by.has_value());
+
+  // A reporter that is not an actor object is refused like a bad actor.
+  std::string bad = line;
+  const std::size_t at = bad.find(R"("reported_by":{)") + 14;
+  bad.replace(at, bad.find('}', at) + 1 - at, R"("supervisor")");
+  auto refused = parse_record(bad, "t");
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.error().message.find("must be an object"), std::string::npos) << refused.error().message;
+}
+
 TEST(RecordTest, ParseBadKernelProgramTagFails) {
   AttemptRecord a = testing::sample_attempt("xdp_pass", Decision::kAllow);
   a.kernel_programs = {{"xdp_pass", 1, "XYZ"}};

@@ -98,6 +98,8 @@ echo "$line" | grep '"actor":{"uid":0,"pid":[0-9]*,"command":"bpftool"' >/dev/nu
   fail "the allow record does not name the workload: $line"
 echo "$line" | grep '"reason_text":"forwarded by supervisor pid [0-9]* uid 0 (pqc-bpf, ' >/dev/null && ok ||
   fail "the allow record does not name the supervisor: $line"
+echo "$line" | grep '"reported_by":{"uid":0,"pid":[0-9]*,"command":"pqc-bpf","name":null,"exe":"' >/dev/null &&
+  ok || fail "the allow record has no reported_by field naming the supervisor: $line"
 echo "$line" | grep '"signer":"did:pqaid:' >/dev/null && ok || fail "the allow record lacks the signer: $line"
 [ "$(grep -c '"action":"probe"' gate.log)" -ge 1 ] && ok || fail "no probe record in the daemon's log"
 rm -rf bpffs/ok

@@ -76,6 +76,10 @@ struct AttemptRecord {
   // bpf() call), and what the kernel holds after an allowed load.
   std::optional<std::uint64_t> insn_count;
   std::vector<KernelProgram> kernel_programs;  // at most kMaxKernelPrograms
+  // Who reported the attempt when that is not the actor: the sandbox
+  // supervisor that forwarded a workload's load to the gate daemon
+  // (`pqc-bpf run --gate`), from the daemon's SO_PEERCRED.
+  std::optional<Actor> reported_by;
 };
 
 constexpr std::size_t kMaxFieldBytes = 1024;
@@ -138,6 +142,7 @@ struct LogRecord {
   std::optional<std::string> envelope_sha3_256;
   std::optional<std::uint64_t> insn_count;
   std::vector<KernelProgram> kernel_programs;
+  std::optional<Actor> reported_by;
   // checkpoint
   CheckpointTrigger trigger = CheckpointTrigger::kInterval;
   std::uint64_t count = 0;

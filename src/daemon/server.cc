@@ -76,7 +76,7 @@ struct GateServer::State {
   GateState gate;
   UniqueFd listen_fd;
   UniqueFd epoll_fd;
-  UniqueFd wake_fd;  // eventfd: stop, reload, finished requests
+  UniqueFd wake_fd;  // eventfd: stop, reload, a connection a worker could not re-arm
   std::atomic<bool> stop{false};
   std::atomic<bool> reload{false};
   std::function<void(GateServer::Event)> event_hook;
@@ -103,6 +103,7 @@ struct GateServer::State {
     log::Actor actor;
     std::chrono::steady_clock::time_point idle_since;
     bool busy = false;
+    std::uint64_t request = 0;  // id of the connection's latest request
   };
   std::map<int, Connection> connections;  // loop thread only
 
@@ -111,11 +112,23 @@ struct GateServer::State {
     std::vector<std::uint8_t> message;
     std::vector<UniqueFd> fds;
     log::Actor actor;
+    std::uint64_t request;  // unique per request (loop thread's counter)
+  };
+  // An answered request. The worker re-arms the connection itself (no
+  // wake-up of the loop per request); the loop notes it idle when it next
+  // runs, unless a newer request has started on it (or the fd now belongs
+  // to another connection: request ids are never reused).
+  struct Finished {
+    int fd;
+    std::uint64_t request;
+    std::chrono::steady_clock::time_point at;
+    bool armed;  // false: re-arming failed, the loop closes the connection
   };
   std::mutex mu;
   std::condition_variable cv;
   std::deque<Job> jobs;
-  std::vector<int> finished;  // connection fds whose request was answered
+  std::vector<Finished> finished;
+  std::uint64_t next_request = 0;  // loop thread only
   bool workers_stop = false;
   std::vector<std::thread> workers;
 
@@ -128,8 +141,9 @@ struct GateServer::State {
   void receive(int fd);
   void close_connection(int fd);
   void expire_idle();
-  void rearm_finished();
+  void note_finished();
   void arm(int fd);
+  bool arm_from_worker(int fd);
 };
 
 void GateServer::State::worker_loop() {
@@ -145,12 +159,22 @@ void GateServer::State::worker_loop() {
     Reply reply = internal::handle_message(gate, job.message, std::move(job.fds), job.actor);
     // A client that does not read its replies loses its connection, not a worker.
     (void)internal::send_message(job.fd, reply.json, reply.fds, /*blocking=*/false);
+    // The fd stays open until the loop closes it, and the loop closes only
+    // connections it is watching: not this one until it is armed here.
+    const bool armed = arm_from_worker(job.fd);
     {
       std::lock_guard lock(mu);
-      finished.push_back(job.fd);
+      finished.push_back(Finished{job.fd, job.request, std::chrono::steady_clock::now(), armed});
     }
-    wake();
+    if (!armed) wake();
   }
+}
+
+bool GateServer::State::arm_from_worker(int fd) {
+  epoll_event ev{};
+  ev.events = EPOLLIN | EPOLLRDHUP | EPOLLONESHOT;
+  ev.data.fd = fd;
+  return ::epoll_ctl(epoll_fd.get(), EPOLL_CTL_MOD, fd, &ev) == 0;
 }
 
 void GateServer::State::arm(int fd) {
@@ -225,26 +249,31 @@ void GateServer::State::receive(int fd) {
     return;
   }
   it->second.busy = true;
+  it->second.request = ++next_request;
   {
     std::lock_guard lock(mu);
-    jobs.push_back(Job{fd, std::move(received->bytes), std::move(received->fds), it->second.actor});
+    jobs.push_back(Job{fd, std::move(received->bytes), std::move(received->fds), it->second.actor,
+                       it->second.request});
   }
   cv.notify_one();
 }
 
-void GateServer::State::rearm_finished() {
-  std::vector<int> done;
+void GateServer::State::note_finished() {
+  std::vector<Finished> done;
   {
     std::lock_guard lock(mu);
+    if (finished.empty()) return;
     done.swap(finished);
   }
-  const auto now = std::chrono::steady_clock::now();
-  for (int fd : done) {
-    auto it = connections.find(fd);
-    if (it == connections.end()) continue;
+  for (const Finished& f : done) {
+    auto it = connections.find(f.fd);
+    if (it == connections.end() || it->second.request != f.request) continue;
+    if (!f.armed) {
+      close_connection(f.fd);
+      continue;
+    }
     it->second.busy = false;
-    it->second.idle_since = now;
-    arm(fd);
+    it->second.idle_since = f.at;
   }
 }
 
@@ -389,7 +418,7 @@ Status GateServer::run(int signal_fd) {
         s.receive(fd);
       }
     }
-    s.rearm_finished();
+    s.note_finished();
     s.resume_accepting();
     if (s.reload.exchange(false) && !s.stop) {
       s.event(Event::kReloading);

@@ -148,19 +148,17 @@ CheckOutcome check_load_bytes(const CheckBytesRequest& request, const policy::Lo
                               log::LogWriter* log) noexcept {
   CheckOutcome outcome;
   std::optional<policy::PolicyDecision> screened;
-  std::string cache_key;
   if (request.verification_cache != nullptr) {
     try {
-      cache_key = VerificationCache::key_of(
-          crypto::to_hex(crypto::sha3_256(request.envelope)),
-          request.object ? crypto::to_hex(crypto::sha3_256(*request.object)) : std::string());
-      if (auto hit = request.verification_cache->find(cache_key)) {
+      // Exactly these bytes verified before: the result, with the digests
+      // of these bytes, comes from the cache (no hashing, no parsing).
+      if (auto hit = request.verification_cache->find(request.envelope, request.object)) {
         outcome.verification = replay_cached(std::move(*hit), policy, screened);
         decide_and_record(outcome, policy, log, labels_of(request), screened);
         return outcome;
       }
     } catch (...) {
-      cache_key.clear();  // verify the ordinary way below
+      // verify the ordinary way below
     }
   }
   try {
@@ -173,9 +171,9 @@ CheckOutcome check_load_bytes(const CheckBytesRequest& request, const policy::Lo
     outcome.verification.error = "internal error during verification";
   }
   decide_and_record(outcome, policy, log, labels_of(request), screened);
-  if (!cache_key.empty() && outcome.policy.decision == Decision::kAllow) {
+  if (request.verification_cache != nullptr && outcome.policy.decision == Decision::kAllow) {
     try {
-      request.verification_cache->remember(cache_key, outcome.verification);
+      request.verification_cache->remember(request.envelope, request.object, outcome.verification);
     } catch (...) {
     }
   }

@@ -7,10 +7,14 @@
 namespace pqbpf::gate {
 namespace {
 
+// `object_sha3_256`: the digest of exactly `object` when the caller has it
+// (the verifier hashed these bytes), else "" and it is computed here.
 void add_object_facts(policy::LoadRequest& request, std::span<const std::uint8_t> object,
-                      const std::optional<ObjectFacts>& facts) {
+                      const std::optional<ObjectFacts>& facts,
+                      const std::string& object_sha3_256 = {}) {
   if (!object.empty()) {
-    request.object_sha3_256 = crypto::to_hex(crypto::sha3_256(object));
+    request.object_sha3_256 =
+        object_sha3_256.empty() ? crypto::to_hex(crypto::sha3_256(object)) : object_sha3_256;
     request.object_size = object.size();
   }
   if (facts) {
@@ -44,7 +48,11 @@ policy::LoadRequest make_load_request(const VerificationResult& v) {
   }
   request.presented_object_sha3_256 = v.presented_object_sha3_256;
   request.inspection_error = v.inspection_error;
-  add_object_facts(request, v.object, v.facts);
+  // A valid result holds the one object the verifier hashed (verifier.cc:
+  // presented_object_sha3_256 = {hash of v.object}): no second SHA3-256.
+  const bool hashed = v.valid && v.presented_object_sha3_256.size() == 1;
+  add_object_facts(request, v.object, v.facts,
+                   hashed ? v.presented_object_sha3_256.front() : std::string());
   return request;
 }
 

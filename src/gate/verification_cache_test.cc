@@ -1,4 +1,5 @@
-// VerificationCache: keeps only valid, inspectable, small results; bounded LRU.
+// VerificationCache: keeps only valid, inspectable, small results of exactly
+// the bytes asked about; bounded LRU.
 #include "pqbpf/gate/verification_cache.h"
 
 #include <gtest/gtest.h>
@@ -9,6 +10,7 @@ namespace pqbpf::gate {
 namespace {
 
 using namespace pqbpf::testing;
+using Bytes = VerificationCache::Bytes;
 
 VerificationResult valid_result() {
   const auto sp = sign_ok(signer(1), program("attest_kprobe"), fixed_time_options());
@@ -17,41 +19,70 @@ VerificationResult valid_result() {
   return r;
 }
 
+Bytes bytes_of(const std::string& s) {
+  return Bytes(reinterpret_cast<const std::uint8_t*>(s.data()), s.size());
+}
+
 TEST(VerificationCache, KeepsOnlyValidInspectableResultsWithinTheSizeLimit) {
   const VerificationResult good = valid_result();
+  const std::string envelope = "envelope bytes";
+  const Bytes object(good.object);
   VerificationCache cache(8, good.object.size());
-  const std::string k = VerificationCache::key_of("aa", "bb");
-  EXPECT_EQ(k, "aa:bb");
-  EXPECT_EQ(VerificationCache::key_of("aa", ""), "aa:-");
   VerificationResult invalid = good;
   invalid.valid = false;
-  cache.remember("invalid", invalid);
+  cache.remember(bytes_of("invalid"), object, invalid);
   VerificationResult uninspectable = good;
   uninspectable.inspection_error = "cannot read";
-  cache.remember("uninspectable", uninspectable);
+  cache.remember(bytes_of("uninspectable"), object, uninspectable);
   VerificationCache small(8, good.object.size() - 1);
-  small.remember(k, good);
+  small.remember(bytes_of(envelope), object, good);
   EXPECT_EQ(small.stats().entries, 0u) << "an object past the size limit is not kept";
-  EXPECT_FALSE(cache.find("invalid"));
-  EXPECT_FALSE(cache.find("uninspectable"));
-  cache.remember(k, good);
-  auto hit = cache.find(k);
+  EXPECT_FALSE(cache.find(bytes_of("invalid"), object));
+  EXPECT_FALSE(cache.find(bytes_of("uninspectable"), object));
+  cache.remember(bytes_of(envelope), object, good);
+  auto hit = cache.find(bytes_of(envelope), object);
   ASSERT_TRUE(hit.has_value());
   EXPECT_TRUE(hit->valid);
   EXPECT_EQ(hit->object, good.object);
   EXPECT_EQ(cache.stats().entries, 1u);
 }
 
+// The key is every byte of both inputs, and whether an object was sent.
+TEST(VerificationCache, HitsOnlyForTheSameEnvelopeAndObjectBytes) {
+  const VerificationResult good = valid_result();
+  const std::string envelope = "envelope bytes";
+  VerificationCache cache(8);
+  cache.remember(bytes_of(envelope), Bytes(good.object), good);
+  EXPECT_TRUE(cache.find(bytes_of(envelope), Bytes(good.object)));
+  std::vector<std::uint8_t> flipped = good.object;
+  flipped[flipped.size() / 2] ^= 0x01;
+  EXPECT_FALSE(cache.find(bytes_of(envelope), Bytes(flipped))) << "one object bit differs";
+  EXPECT_FALSE(cache.find(bytes_of("envelope byteS"), Bytes(good.object)))
+      << "one envelope byte differs";
+  EXPECT_FALSE(cache.find(bytes_of(envelope), std::nullopt))
+      << "no detached object is another request";
+
+  // A result is only kept for the detached object it checked.
+  VerificationCache other(8);
+  other.remember(bytes_of(envelope), Bytes(flipped), good);
+  EXPECT_EQ(other.stats().entries, 0u);
+  // Without a detached object the envelope alone is the key.
+  other.remember(bytes_of(envelope), std::nullopt, good);
+  EXPECT_TRUE(other.find(bytes_of(envelope), std::nullopt));
+  EXPECT_FALSE(other.find(bytes_of(envelope), Bytes(good.object)));
+}
+
 TEST(VerificationCache, EvictsTheLeastRecentlyUsed) {
   const VerificationResult good = valid_result();
+  const Bytes object(good.object);
   VerificationCache cache(2);
-  cache.remember("a", good);
-  cache.remember("b", good);
-  ASSERT_TRUE(cache.find("a"));
-  cache.remember("c", good);
-  EXPECT_TRUE(cache.find("a"));
-  EXPECT_FALSE(cache.find("b"));
-  EXPECT_TRUE(cache.find("c"));
+  cache.remember(bytes_of("a"), object, good);
+  cache.remember(bytes_of("b"), object, good);
+  ASSERT_TRUE(cache.find(bytes_of("a"), object));
+  cache.remember(bytes_of("c"), object, good);
+  EXPECT_TRUE(cache.find(bytes_of("a"), object));
+  EXPECT_FALSE(cache.find(bytes_of("b"), object));
+  EXPECT_TRUE(cache.find(bytes_of("c"), object));
   EXPECT_EQ(cache.stats().entries, 2u);
 }
 

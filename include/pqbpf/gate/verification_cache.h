@@ -1,11 +1,14 @@
 // VerificationCache: results of valid verifications that the policy allowed,
 // for a long-running gate that sees the same signed objects again (restarts,
-// one program per container). Keyed by the SHA3-256 of the exact envelope
-// bytes and of the exact detached object bytes: a verification result is a
-// function of those bytes alone, except for the policy's pre-parse screening
-// of the signer, which check_load_bytes runs again on every hit (so a reload
-// that distrusts a signer or revokes an object takes effect at once), and the
-// policy decision itself, which is always made afresh.
+// one program per container). Keyed by the exact envelope bytes and the exact
+// detached object bytes, compared in full (a 64-bit fingerprint only picks
+// the candidates), so a hit costs no cryptographic hashing: a verification
+// result is a function of those bytes alone, and the digests it holds (of the
+// envelope, of the object) are those of the same bytes. The exceptions are
+// the policy's pre-parse screening of the signer, which check_load_bytes runs
+// again on every hit (so a reload that distrusts a signer or revokes an
+// object takes effect at once), and the policy decision itself, which is
+// always made afresh.
 //
 // Bounded: at most `capacity` results, least recently used out first; only
 // results whose object is at most `max_object_bytes` are kept; results with
@@ -16,9 +19,9 @@
 #include <list>
 #include <mutex>
 #include <optional>
-#include <string>
-#include <string_view>
+#include <span>
 #include <unordered_map>
+#include <vector>
 
 #include "pqbpf/attest/verifier.h"
 
@@ -26,14 +29,18 @@ namespace pqbpf::gate {
 
 class VerificationCache {
  public:
+  using Bytes = std::span<const std::uint8_t>;
+
   explicit VerificationCache(std::size_t capacity, std::size_t max_object_bytes = 256u << 10)
       : capacity_(capacity), max_object_bytes_(max_object_bytes) {}
 
-  // "<envelope sha3>:<object sha3 or ->"
-  static std::string key_of(std::string_view envelope_sha3_256, std::string_view object_sha3_256);
-
-  std::optional<VerificationResult> find(const std::string& key);
-  void remember(const std::string& key, const VerificationResult& result);
+  // The result remembered for exactly these envelope bytes and this detached
+  // object (nullopt: the request had none), if any.
+  std::optional<VerificationResult> find(Bytes envelope, std::optional<Bytes> object);
+  // Keeps `result` (the verification of exactly these bytes) if it may be
+  // kept: valid, inspectable, small enough, and, for a detached object, the
+  // very bytes the result holds.
+  void remember(Bytes envelope, std::optional<Bytes> object, const VerificationResult& result);
 
   struct Stats {
     std::size_t entries = 0;
@@ -43,12 +50,22 @@ class VerificationCache {
   Stats stats() const;
 
  private:
-  using Entry = std::pair<std::string, VerificationResult>;
+  struct Entry {
+    std::uint64_t fingerprint = 0;
+    std::vector<std::uint8_t> envelope;
+    bool detached = false;  // the request sent result.object as a detached object
+    VerificationResult result;
+  };
+  using Lru = std::list<Entry>;  // front: most recently used
+  static std::uint64_t fingerprint(Bytes envelope, std::optional<Bytes> object);
+  static bool same(const Entry& e, Bytes envelope, std::optional<Bytes> object);
+  Lru::iterator lookup(std::uint64_t fp, Bytes envelope, std::optional<Bytes> object);
+
   std::size_t capacity_;
   std::size_t max_object_bytes_;
   mutable std::mutex mu_;
-  std::list<Entry> lru_;  // front: most recently used
-  std::unordered_map<std::string, std::list<Entry>::iterator> index_;
+  Lru lru_;
+  std::unordered_multimap<std::uint64_t, Lru::iterator> index_;
   std::uint64_t hits_ = 0;
   std::uint64_t misses_ = 0;
 };

@@ -4,7 +4,8 @@
 //   bare_libbpf_load   bpf_object__open_mem + bpf_object__load + close of
 //                      the xdp_pass sample (what a loader does without a gate)
 //   gate_load_batch    the same object through a GateServer in this process
-//                      (durability batch, 8 workers): sealed memfds, verify
+//                      (durability batch, 8 workers): the client's default
+//                      transport (inline: the request fits one message), verify
 //                      (the same envelope every time: the daemon's cache of
 //                      allowed verifications answers), policy, libbpf load,
 //                      one durable record (decision + kernel ids), fds back
@@ -13,6 +14,7 @@
 //                      round robin: a full verification each time (with the
 //                      signer's cached expanded key)
 //   gate_load_none     durability none: everything but the fsync
+//   gate_load_none_memfd  the same with the inputs as sealed memfds
 // Then `ratio gate/bare = X.XX` (time per load; target < 1.5), the latency
 // percentiles, and the CPU time the whole process (clients, event loop,
 // workers) spent per load: on a shared machine the CPU ratio says more than
@@ -120,7 +122,7 @@ void bare_load(benchmark::State& state) {
 }
 
 void gate_load(benchmark::State& state, const std::string& socket, const std::string& label,
-               bool fresh = false) {
+               bool fresh = false, pqbpf::gate::Transport transport = pqbpf::gate::Transport::kAuto) {
   const std::string name = label + "/threads:" + std::to_string(state.threads());
   auto client = pqbpf::gate::GateClient::connect(socket);
   if (!client.ok()) {
@@ -140,7 +142,8 @@ void gate_load(benchmark::State& state, const std::string& socket, const std::st
       env = std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(e.data()), e.size());
     }
     const auto t0 = Clock::now();
-    auto reply = client->load({.envelope = env, .object = std::span<const std::uint8_t>(g_object)});
+    auto reply = client->load(
+        {.envelope = env, .object = std::span<const std::uint8_t>(g_object), .transport = transport});
     if (!reply.ok() || !reply->loaded()) {
       state.SkipWithError(reply.ok() ? reply->json.c_str() : reply.error().message.c_str());
       break;
@@ -276,6 +279,13 @@ int main(int argc, char** argv) {
       ->Threads(8);
   benchmark::RegisterBenchmark(
       "gate_load_none", [none_socket](benchmark::State& s) { gate_load(s, none_socket, "gate_load_none"); })
+      ->UseRealTime()
+      ->Threads(1);
+  benchmark::RegisterBenchmark("gate_load_none_memfd",
+                               [none_socket](benchmark::State& s) {
+                                 gate_load(s, none_socket, "gate_load_none_memfd", false,
+                                           pqbpf::gate::Transport::kMemfd);
+                               })
       ->UseRealTime()
       ->Threads(1);
   benchmark::RegisterBenchmark(

@@ -75,7 +75,7 @@ class GateClient:
         self,
         envelope: object,
         object: object,
-        use_memfd: bool,
+        use_memfd: Optional[bool],
         return_fds: bool,
         attach: bool,
         pin_path: str,

@@ -129,10 +129,14 @@ class GateClient:
         return_fds: bool = True,
         attach: bool = False,
         pin_path: str = "",
-        use_memfd: bool = True,
+        use_memfd: Optional[bool] = None,
     ) -> GateReply:
         """Sends an envelope (a SignedBPFProgram, or envelope text/bytes) and
         its object; returns the daemon's reply.
+
+        use_memfd: None (default) sends the bytes inline when the request fits
+        one message and as sealed memfds otherwise; True always as sealed
+        memfds; False always inline.
 
         A SignedBPFProgram is sent as its envelope with the program's bytes
         as the detached object.

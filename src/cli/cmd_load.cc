@@ -1,7 +1,8 @@
 // pqc-bpf load: asks the gate daemon (pqc-bpf-gated) to verify, decide,
 // record and load an envelope's object. The files are read once here and
-// sent as sealed memfds; the daemon decides and loads. Exit 0 loaded,
-// 1 denied, 2 error (no daemon, unreadable input, the kernel refused).
+// sent inline (sealed memfds when too large for one message); the daemon
+// decides and loads. Exit 0 loaded, 1 denied, 2 error (no daemon, unreadable
+// input, the kernel refused).
 #include <filesystem>
 #include <iostream>
 

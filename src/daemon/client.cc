@@ -144,8 +144,15 @@ Result<LoadReply> GateClient::load(const ClientLoadRequest& request) {
                                        (request.attach ? daemon::kFlagAttach : 0) |
                                        (request.pin_path.empty() ? 0 : daemon::kFlagPin));
   r.pin_path = request.pin_path;
+  // The header and pin path are small; leave them room in one message.
+  constexpr std::size_t kHeaderRoom = 8 * 1024;
+  const std::size_t inline_bytes =
+      request.envelope.size() + (request.object ? request.object->size() : 0) + request.pin_path.size();
+  const bool use_memfd = request.transport == Transport::kMemfd ||
+                         (request.transport == Transport::kAuto &&
+                          inline_bytes + kHeaderRoom > daemon::kMaxInlineRequest);
   std::vector<UniqueFd> memfds;
-  if (request.use_memfd) {
+  if (use_memfd) {
     PQBPF_ASSIGN_OR_RETURN(UniqueFd env, make_sealed_memfd(request.envelope, "pqbpf-envelope"));
     memfds.push_back(std::move(env));
     r.envelope_memfd = true;

@@ -108,7 +108,8 @@ TEST_F(DaemonProcessTest, ThirtyTwoClientsTimesHundredRequestsAllAnswered) {
           const SignedSample& s = (i + t) % 10 == 0 ? rogue : allowed;
           auto reply = client->load({.envelope = as_bytes(s.envelope),
                                      .object = std::span<const std::uint8_t>(s.object),
-                                     .use_memfd = (i % 2) == 0});
+                                     .transport = (i % 2) == 0 ? gate::Transport::kMemfd
+                                                                        : gate::Transport::kInline});
           if (!reply.ok() || !reply->ok) {
             failures++;
           } else if (reply->loaded()) {

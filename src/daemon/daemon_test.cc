@@ -236,6 +236,26 @@ TEST_F(DaemonTest, UnsealedMemfdIsRefusedSoLaterWritesCannotChangeTheLoad) {
   EXPECT_EQ(::mmap(nullptr, 4096, PROT_WRITE, MAP_SHARED, sealed->get(), 0), MAP_FAILED);
 }
 
+TEST_F(DaemonTest, EveryTransportLoadsAndTooLargeForInlineGoesAsMemfds) {
+  start();
+  const SignedSample xdp = signed_sample(7, "xdp_pass", BPFProgramType::kXdp);
+  for (gate::Transport t : {gate::Transport::kAuto, gate::Transport::kInline, gate::Transport::kMemfd}) {
+    gate::LoadReply reply = load(xdp, {.transport = t});
+    EXPECT_TRUE(reply.loaded()) << reply.json;
+  }
+  // An envelope larger than one message: kInline cannot send it, kAuto sends
+  // it as a memfd and the daemon judges it (a malformed envelope, denied).
+  const std::vector<std::uint8_t> big(daemon::kMaxInlineRequest + 1, '{');
+  auto client = connect();
+  auto inline_reply = client.load({.envelope = big, .transport = gate::Transport::kInline});
+  ASSERT_FALSE(inline_reply.ok());
+  EXPECT_EQ(inline_reply.error().code, ErrorCode::kLimitExceeded);
+  auto auto_reply = client.load({.envelope = big});
+  ASSERT_TRUE(auto_reply.ok()) << auto_reply.error().message;
+  EXPECT_TRUE(auto_reply->denied()) << auto_reply->json;
+  EXPECT_EQ(loader::kernel_program_ids(), before_);
+}
+
 TEST_F(DaemonTest, SighupStyleReloadKeepsOldPolicyWhenTheNewOneIsBroken) {
   start();
   auto client = connect();

@@ -78,8 +78,12 @@ void register_gate_client(py::module_& m) {
         if (!c.ok()) raise_library_error(c.error());
         return std::make_shared<PyGateClient>(std::move(*c));
       }, py::arg("socket_path"), py::arg("timeout"))
-      .def("load", [](PyGateClient& self, py::handle envelope, py::handle object, bool use_memfd,
+      .def("load", [](PyGateClient& self, py::handle envelope, py::handle object, py::handle use_memfd,
                       bool return_fds, bool attach, const std::string& pin_path) {
+        // None: inline when it fits one message, else memfds; True/False: memfds/inline.
+        const gate::Transport transport =
+            use_memfd.is_none() ? gate::Transport::kAuto
+                                : (use_memfd.cast<bool>() ? gate::Transport::kMemfd : gate::Transport::kInline);
         std::vector<std::uint8_t> env = bytes_of(envelope, "envelope");
         std::optional<std::vector<std::uint8_t>> obj;
         if (!object.is_none()) obj = bytes_of(object, "object");
@@ -90,7 +94,7 @@ void register_gate_client(py::module_& m) {
           gate::ClientLoadRequest req;
           req.envelope = env;
           if (obj) req.object = std::span<const std::uint8_t>(*obj);
-          req.use_memfd = use_memfd;
+          req.transport = transport;
           req.return_fds = return_fds;
           req.attach = attach;
           req.pin_path = pin_path;

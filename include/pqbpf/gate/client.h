@@ -5,9 +5,12 @@
 //   auto reply = gate->load({.envelope = envelope_bytes, .return_fds = true});
 //   if (reply.ok() && reply->loaded()) use(reply->programs[0].fd);
 //
-// By default inputs travel as sealed memfds (F_SEAL_WRITE|F_SEAL_SHRINK|
-// F_SEAL_GROW|F_SEAL_SEAL), so the daemon reads bytes that can no longer
-// change. Descriptors in the reply are owned by the LoadReply.
+// Either way the daemon reads bytes the caller can no longer change: inline
+// bytes are copied by the kernel when the message is sent, memfds are sealed
+// (F_SEAL_WRITE|F_SEAL_SHRINK|F_SEAL_GROW|F_SEAL_SEAL). By default a request
+// goes inline when it fits one message (kMaxInlineRequest), which saves the
+// memfds' creation, sealing and reading (~60 us per load), else as memfds.
+// Descriptors in the reply are owned by the LoadReply.
 #pragma once
 
 #include <chrono>
@@ -23,10 +26,17 @@
 
 namespace pqbpf::gate {
 
+// How the envelope and object travel.
+enum class Transport {
+  kAuto,    // inline when the whole request fits kMaxInlineRequest, else memfds
+  kInline,  // inline (kLimitExceeded when it does not fit)
+  kMemfd,   // sealed memfds
+};
+
 struct ClientLoadRequest {
   std::span<const std::uint8_t> envelope;
   std::optional<std::span<const std::uint8_t>> object;  // detached object
-  bool use_memfd = true;  // false: inline (the whole request must fit kMaxInlineRequest)
+  Transport transport = Transport::kAuto;
   bool return_fds = true;
   bool attach = false;
   std::string pin_path;  // "" = no pin; relative to the daemon's pin root or absolute inside it

@@ -7,14 +7,11 @@
 #include <cerrno>
 #include <memory>
 
+#include "bpf_object_ptr.h"
 #include "libbpf_quiet.h"
 
 namespace pqbpf::bpf::internal {
 namespace {
-
-struct ObjectCloser {
-  void operator()(bpf_object* o) const { bpf_object__close(o); }
-};
 
 // Map names can come from BTF strings, which the ELF checks do not cover:
 // keep them printable ASCII like every other string of an ObjectInfo.
@@ -46,7 +43,7 @@ LibbpfObject open_with_libbpf(std::span<const std::uint8_t> bytes, const std::st
   auto warnings = with_libbpf_quiet([&] {
     LIBBPF_OPTS(bpf_object_open_opts, opts, .object_name = name.c_str());
     errno = 0;
-    std::unique_ptr<bpf_object, ObjectCloser> obj(
+    BpfObjectPtr obj(
         bpf_object__open_mem(copy.data(), copy.size(), &opts));
     if (!obj) {
       err = errno != 0 ? -errno : -EINVAL;

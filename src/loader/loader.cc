@@ -18,16 +18,14 @@
 #include <memory>
 #include <optional>
 
+#include "bpf_object_ptr.h"
 #include "libbpf_quiet.h"
 #include "pqbpf/loader/attach.h"
 
 namespace pqbpf::loader {
 namespace {
 
-struct ObjectCloser {
-  void operator()(bpf_object* obj) const { bpf_object__close(obj); }
-};
-using ObjectPtr = std::unique_ptr<bpf_object, ObjectCloser>;
+using ObjectPtr = bpf::internal::BpfObjectPtr;
 
 std::string tag_hex(const unsigned char (&tag)[BPF_TAG_SIZE]) {
   std::string out;

@@ -7,6 +7,7 @@
 #include <cstring>
 #include <memory>
 
+#include "../bpf/bpf_object_ptr.h"
 #include "../bpf/libbpf_quiet.h"
 #include "pqbpf/crypto/sha3.h"
 
@@ -15,10 +16,6 @@ namespace {
 
 constexpr std::uint8_t kOpLdImm64 = BPF_LD | BPF_IMM | BPF_DW;
 constexpr std::uint8_t kOpCall = BPF_JMP | BPF_CALL;
-
-struct ObjectCloser {
-  void operator()(bpf_object* o) const { bpf_object__close(o); }
-};
 
 // The internal map's name after the object prefix libbpf put in front of it
 // (libbpf 1.1 internal_map_name: prefix + section-derived suffix).
@@ -101,7 +98,7 @@ Result<ExpectedObject> derive_expected_programs(std::span<const std::uint8_t> ob
   std::vector<std::uint8_t> copy(object.begin(), object.end());
   const std::vector<std::string> warnings = bpf::internal::with_libbpf_quiet([&] {
     LIBBPF_OPTS(bpf_object_open_opts, opts, .object_name = "pqbpf_match");
-    std::unique_ptr<bpf_object, ObjectCloser> obj(bpf_object__open_mem(copy.data(), copy.size(), &opts));
+    bpf::internal::BpfObjectPtr obj(bpf_object__open_mem(copy.data(), copy.size(), &opts));
     if (!obj) {
       failure = "libbpf cannot open it";
       return;

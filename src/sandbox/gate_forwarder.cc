@@ -17,6 +17,7 @@
 #include <cstring>
 #include <nlohmann/json.hpp>
 
+#include "map_check.h"
 #include "pqbpf/daemon/protocol.h"
 #include "pqbpf/gate/client.h"
 
@@ -24,13 +25,6 @@ namespace pqbpf::sandbox {
 namespace {
 
 constexpr auto kTimeout = std::chrono::seconds(10);
-
-bool is_bpf_map(int fd) {
-  char target[64];
-  const std::string link = "/proc/self/fd/" + std::to_string(fd);
-  const ssize_t n = ::readlink(link.c_str(), target, sizeof(target) - 1);
-  return n > 0 && std::string(target, static_cast<std::size_t>(n)) == "anon_inode:bpf-map";
-}
 
 // The distinct workload fd numbers the instructions use as map references.
 std::vector<std::int32_t> referenced_maps(const std::vector<std::uint8_t>& insns) {
@@ -113,7 +107,7 @@ Admission GateForwarder::forward_or_throw(const BpfCall& call, int pidfd) {
       for (std::int32_t wfd : referenced_maps(l.insns)) {
         if (f.map_fds.size() == daemon::kMaxForwardedMapFds) break;
         UniqueFd got(static_cast<int>(::syscall(SYS_pidfd_getfd, pidfd, wfd, 0)));
-        if (!got.valid() || !is_bpf_map(got.get())) continue;
+        if (!got.valid() || !internal::is_bpf_map(got.get())) continue;
         f.map_fds.push_back(wfd);
         fds.push_back(std::move(got));
       }

@@ -12,6 +12,7 @@
 #include <memory>
 #include <vector>
 
+#include "../bpf/bpf_object_ptr.h"
 #include "../bpf/libbpf_quiet.h"
 #include "pqbpf/core/unique_fd.h"
 
@@ -19,10 +20,6 @@ namespace pqbpf::sandbox::internal {
 namespace {
 
 constexpr std::uint8_t kOpLdImm64 = BPF_LD | BPF_IMM | BPF_DW;
-
-struct ObjectCloser {
-  void operator()(bpf_object* o) const { bpf_object__close(o); }
-};
 
 bool wants_kernel_values(const ExpectedProgram& p) {
   return (p.unmatchable.empty() || p.kfuncs_pending) &&
@@ -135,7 +132,7 @@ std::string apply_kernel_values(ExpectedObject& expected, std::span<const std::u
       return;
     }
     LIBBPF_OPTS(bpf_object_open_opts, opts, .object_name = "pqbpf_core");
-    std::unique_ptr<bpf_object, ObjectCloser> obj(bpf_object__open_mem(copy.data(), copy.size(), &opts));
+    bpf::internal::BpfObjectPtr obj(bpf_object__open_mem(copy.data(), copy.size(), &opts));
     if (!obj) {
       failure = "libbpf cannot open it";
       return;

@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstring>
 #include <map>
+#include <optional>
 
 namespace pqbpf::sandbox::internal {
 namespace {
@@ -16,16 +17,6 @@ namespace {
 constexpr std::size_t kKernelNameMax = BPF_OBJ_NAME_LEN - 1;
 
 Error refuse(const std::string& s) { return make_error(ErrorCode::kPermission, s); }
-
-// Whether our fd is a BPF map (BPF_OBJ_GET_INFO_BY_FD would fill a map_info
-// from a program's info otherwise).
-bool is_bpf_map(int fd) {
-  char target[64];
-  const std::string link = "/proc/self/fd/" + std::to_string(fd);
-  const ssize_t n = ::readlink(link.c_str(), target, sizeof(target) - 1);
-  if (n <= 0) return false;
-  return std::string(target, static_cast<std::size_t>(n)) == "anon_inode:bpf-map";
-}
 
 // Whether the map is frozen (no more writes from user space), from the
 // kernel's own fdinfo line "frozen:\t1" for our descriptor of it. Nothing
@@ -49,6 +40,13 @@ bool name_fits(const ExpectedMap& want, const std::string& kernel_name) {
 }
 
 }  // namespace
+
+bool is_bpf_map(int fd) {
+  char target[64];
+  const std::string link = "/proc/self/fd/" + std::to_string(fd);
+  const ssize_t n = ::readlink(link.c_str(), target, sizeof(target) - 1);
+  return n > 0 && std::string(target, static_cast<std::size_t>(n)) == "anon_inode:bpf-map";
+}
 
 MapFdSource map_fds_of_process(int pidfd) {
   return [pidfd](std::int32_t workload_fd) -> Result<UniqueFd> {
@@ -87,15 +85,26 @@ Result<CheckedMaps> fetch_and_check_maps(const MapFdSource& source, const Expect
     const int fd = got->get();
     out.owned.push_back(std::move(got).value());
     by_workload_fd.emplace(wfd, std::make_pair(fd, slot.map));
-    if (!is_bpf_map(fd)) return refuse(which + " is not a BPF map");
+    // Whether it is a map at all is asked only when it does not fit: a
+    // program, BTF or link descriptor answers BPF_OBJ_GET_INFO_BY_FD with its
+    // own kind of info, which cannot pass as the signed map's (a program's
+    // key and value sizes would be its SHA-1 tag), and the supervisor's own
+    // load, the only use of these descriptors, is refused by the kernel for
+    // anything but a map. The readlink costs a few microseconds per map.
+    auto not_a_map = [&]() -> std::optional<Error> {
+      if (is_bpf_map(fd)) return std::nullopt;
+      return refuse(which + " is not a BPF map");
+    };
     bpf_map_info info;
     std::memset(&info, 0, sizeof(info));
     __u32 len = sizeof(info);
     if (bpf_obj_get_info_by_fd(fd, &info, &len) != 0) {
+      if (auto e = not_a_map()) return *e;
       return refuse(which + ": BPF_OBJ_GET_INFO_BY_FD failed: " + std::strerror(errno));
     }
     const std::string kname(info.name, strnlen(info.name, sizeof(info.name)));
     if (info.type != want.type || info.key_size != want.key_size || info.value_size != want.value_size) {
+      if (auto e = not_a_map()) return *e;
       return refuse(which + " has type " + std::to_string(info.type) + ", key size " +
                     std::to_string(info.key_size) + ", value size " + std::to_string(info.value_size) +
                     "; signed: type " + std::to_string(want.type) + ", key size " +

@@ -30,6 +30,10 @@ struct CheckedMaps {
   std::vector<UniqueFd> owned;
 };
 
+// Whether our descriptor `fd` is a BPF map (BPF_OBJ_GET_INFO_BY_FD would
+// fill a map_info from a program's info otherwise).
+bool is_bpf_map(int fd);
+
 // kPermission with one sentence naming the first map that does not fit.
 // pidfd_getfd on the caller's process (`pidfd` >= 0; not owned).
 MapFdSource map_fds_of_process(int pidfd);

@@ -10,6 +10,7 @@
 #include <mutex>
 
 #include "pqbpf/core/unique_fd.h"
+#include "proc_file.h"
 
 namespace pqbpf::sandbox::internal {
 namespace {
@@ -38,20 +39,6 @@ std::optional<PidfdInfoV0> get_info(int pidfd) {
   return info;
 }
 
-std::optional<std::string> read_small_file(const std::string& path) {
-  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
-  if (!fd.valid()) return std::nullopt;
-  std::string out;
-  char buf[4096];
-  while (out.size() < 16 * 1024) {
-    const ssize_t n = ::read(fd.get(), buf, sizeof(buf));
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    out.append(buf, static_cast<std::size_t>(n));
-  }
-  return out;
-}
-
 }  // namespace
 
 std::optional<std::string> cgroup_v2_path(std::string_view rest) {
@@ -64,16 +51,23 @@ std::optional<std::string> cgroup_v2_path(std::string_view rest) {
   return std::nullopt;
 }
 
-std::optional<PidfdIdentity> identity_from_pidfd(std::int64_t tid) {
+std::optional<PidfdIdentity> identity_from_pidfd(std::int64_t tid, UniqueFd* thread_pidfd) {
   UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, static_cast<pid_t>(tid), kPidfdThread)));
   if (!pidfd.valid()) return std::nullopt;
+  struct HandOver {
+    UniqueFd& fd;
+    UniqueFd* to;
+    ~HandOver() {
+      if (to != nullptr) *to = std::move(fd);
+    }
+  } hand_over{pidfd, thread_pidfd};
   const auto info = get_info(pidfd.get());
   if (!info || (info->mask & kInfoCgroupId) == 0 || info->pid != static_cast<std::uint32_t>(tid)) {
     return std::nullopt;
   }
   PidfdIdentity out;
   out.tgid = info->tgid;
-  out.ruid = info->ruid;
+  out.euid = info->euid;
   {
     std::lock_guard<std::mutex> lock(g_cgroup_mutex);
     if (auto it = g_cgroup_paths.find(info->cgroupid); it != g_cgroup_paths.end()) {
@@ -83,7 +77,7 @@ std::optional<PidfdIdentity> identity_from_pidfd(std::int64_t tid) {
   }
   // First sight of this cgroup: its path from /proc, kept only if the task
   // was still in the same cgroup after the read.
-  const auto text = read_small_file("/proc/" + std::to_string(tid) + "/cgroup");
+  const auto text = read_proc_file("/proc/" + std::to_string(tid) + "/cgroup");
   if (text) out.cgroup = cgroup_v2_path(*text);
   const auto again = get_info(pidfd.get());
   if (out.cgroup && again && again->cgroupid == info->cgroupid) {

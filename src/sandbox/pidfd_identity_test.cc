@@ -5,6 +5,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -30,7 +32,7 @@ TEST(PidfdIdentityTest, AgreesWithProcForAnotherThread) {
   if (!got) GTEST_SKIP() << "this kernel has no PIDFD_GET_INFO (Linux 6.13+); /proc is read instead";
   EXPECT_NE(tid, static_cast<std::int64_t>(::getpid()));
   EXPECT_EQ(got->tgid, static_cast<std::int64_t>(::getpid()));
-  EXPECT_EQ(got->ruid, ::getuid());
+  EXPECT_EQ(got->euid, ::geteuid());
   ASSERT_TRUE(got->cgroup);
   EXPECT_EQ(got->cgroup, cgroup_v2_path(slurp("/proc/self/cgroup")));
   // Asked again (the path now comes from the cache), the same answer.
@@ -40,7 +42,19 @@ TEST(PidfdIdentityTest, AgreesWithProcForAnotherThread) {
 }
 
 TEST(PidfdIdentityTest, NoTaskNoIdentity) {
-  EXPECT_FALSE(identity_from_pidfd(0x3fffffff));
+  UniqueFd pidfd;
+  EXPECT_FALSE(identity_from_pidfd(0x3fffffff, &pidfd));
+  EXPECT_FALSE(pidfd.valid());
+}
+
+TEST(PidfdIdentityTest, HandsOverTheThreadPidfdItAsked) {
+  UniqueFd pidfd;
+  const auto got = identity_from_pidfd(static_cast<std::int64_t>(::syscall(SYS_gettid)), &pidfd);
+  if (!got) GTEST_SKIP() << "this kernel has no PIDFD_GET_INFO (Linux 6.13+); /proc is read instead";
+  ASSERT_TRUE(pidfd.valid());
+  // It is this thread's: pidfd_getfd through it reaches this process's table.
+  UniqueFd dup(static_cast<int>(::syscall(SYS_pidfd_getfd, pidfd.get(), pidfd.get(), 0)));
+  EXPECT_TRUE(dup.valid()) << std::strerror(errno);
 }
 
 TEST(PidfdIdentityTest, CgroupV2LineIsFound) {

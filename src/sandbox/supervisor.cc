@@ -39,10 +39,13 @@ Error sys_error(const char* what) {
 }
 
 // The caller's identity, and for BPF_PROG_LOAD its request, read once.
-void read_call(BpfCall& call, std::int64_t tid, const SupervisorOptions& options) {
+// Returns the caller thread's pidfd when one could be opened.
+UniqueFd read_call(BpfCall& call, std::int64_t tid, const SupervisorOptions& options) {
   if (options.before_read) options.before_read(tid);
-  call.caller = internal::read_caller(tid);
+  UniqueFd thread_pidfd;
+  call.caller = internal::read_caller(tid, &thread_pidfd);
   if (call.is_bpf && bpf_command_loads_code(call.cmd)) internal::read_prog_load(call);
+  return thread_pidfd;
 }
 
 class Supervisor {
@@ -66,9 +69,10 @@ class Supervisor {
     // A load is judged by what it asks to load: read it first. Any other
     // command is judged by its number alone (a register: it cannot change).
     const bool loads = is_bpf && bpf_command_loads_code(call.cmd);
-    if (loads) read_call(call, n.pid, options_);
+    UniqueFd thread_pidfd;
+    if (loads) thread_pidfd = read_call(call, n.pid, options_);
     if (loads && (options_.gate != nullptr || options_.forwarder != nullptr)) {
-      return handle_gated_load(n, call, result);
+      return handle_gated_load(n, call, std::move(thread_pidfd), result);
     }
     Verdict verdict = decide_bpf_call(call, options_.rules);
     if (verdict.kind == Verdict::Kind::kRefuse && !loads) read_call(call, n.pid, options_);
@@ -107,12 +111,16 @@ class Supervisor {
  private:
   // A load under a transparent gate: admitted (the supervisor's own load,
   // handed over with ADDFD + SEND) or refused; recorded before the answer.
-  Status handle_gated_load(const seccomp_notif& n, BpfCall& call, SupervisorResult& result) {
+  Status handle_gated_load(const seccomp_notif& n, BpfCall& call, UniqueFd pidfd,
+                           SupervisorResult& result) {
     call.caller.tid = n.pid;
-    // The caller's process, for pidfd_getfd; opened before ID_VALID so that
-    // a valid id means the pidfd is the caller's process, not a reused pid.
-    UniqueFd pidfd;
-    if (call.caller.pid) pidfd = UniqueFd(static_cast<int>(::syscall(SYS_pidfd_open, *call.caller.pid, 0)));
+    // For pidfd_getfd: the calling thread's pidfd (its descriptor table is
+    // the one the load's fd numbers name), else its process's. Either was
+    // opened before ID_VALID, so a valid id means it is the caller's, not a
+    // reused id's.
+    if (!pidfd.valid() && call.caller.pid) {
+      pidfd = UniqueFd(static_cast<int>(::syscall(SYS_pidfd_open, *call.caller.pid, 0)));
+    }
     call.still_valid = ::ioctl(listener_, SECCOMP_IOCTL_NOTIF_ID_VALID, &n.id) == 0;
     Admission a = options_.gate != nullptr ? options_.gate->admit(call, pidfd.get())
                                            : options_.forwarder->forward(call, pidfd.get());

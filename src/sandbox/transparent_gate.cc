@@ -405,6 +405,7 @@ Admission TransparentGate::Impl::admit_match(const BpfCall& call,
   req.insns = insns;
   internal::OwnLoadResult loaded = internal::load_program(req);
   Admission a = with_envelope(refusal(call, &attr, ReasonCode::kAllowed, "", loaded.error));
+  a.maps = std::move(maps->owned);
   a.record.decision = Decision::kAllow;  // what the gate decided, whatever the kernel then said
   if (!loaded.fd.valid()) {
     a.verdict.sentence = "its instructions are those of " + what +

@@ -15,27 +15,10 @@
 
 #include "pidfd_identity.h"
 #include "pqbpf/core/unique_fd.h"
+#include "proc_file.h"
 
 namespace pqbpf::sandbox::internal {
 namespace {
-
-constexpr std::size_t kMaxProcFileBytes = 16 * 1024;
-
-std::optional<std::string> read_proc_file(const std::string& path) {
-  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
-  if (!fd.valid()) return std::nullopt;
-  std::string out;
-  char buf[4096];
-  while (out.size() < kMaxProcFileBytes) {
-    const ssize_t n = ::read(fd.get(), buf, sizeof(buf));
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return std::nullopt;
-    if (n == 0) break;
-    out.append(buf, static_cast<std::size_t>(n));
-  }
-  if (out.size() > kMaxProcFileBytes) out.resize(kMaxProcFileBytes);
-  return out;
-}
 
 std::string first_line(std::string s) {
   if (auto nl = s.find('\n'); nl != std::string::npos) s.resize(nl);
@@ -71,6 +54,19 @@ std::optional<T> status_field(std::string_view status, std::string_view key, int
   return std::nullopt;
 }
 
+// /proc/<tid>/comm: at most 16 bytes and a newline, whole in one read.
+std::optional<std::string> read_comm(const std::string& path) {
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+  if (!fd.valid()) return std::nullopt;
+  char buf[64];
+  ssize_t n;
+  do {
+    n = ::read(fd.get(), buf, sizeof(buf));
+  } while (n < 0 && errno == EINTR);
+  if (n < 0) return std::nullopt;
+  return std::string(buf, static_cast<std::size_t>(n));
+}
+
 }  // namespace
 
 Result<std::vector<std::uint8_t>> read_workload_memory(std::int64_t tid, std::uint64_t addr,
@@ -96,13 +92,13 @@ Result<std::vector<std::uint8_t>> read_workload_memory(std::int64_t tid, std::ui
   return out;
 }
 
-Caller read_caller(std::int64_t tid) {
+Caller read_caller(std::int64_t tid, UniqueFd* thread_pidfd) {
   Caller c;
   c.tid = tid;
   const std::string dir = "/proc/" + std::to_string(tid) + "/";
-  if (auto fast = identity_from_pidfd(tid)) {
+  if (auto fast = identity_from_pidfd(tid, thread_pidfd)) {
     c.pid = fast->tgid;
-    c.uid = fast->ruid;
+    c.uid = fast->euid;
     c.cgroup = std::move(fast->cgroup);
   } else {
     if (auto status = read_proc_file(dir + "status")) {
@@ -111,7 +107,7 @@ Caller read_caller(std::int64_t tid) {
     }
     if (auto cgroup = read_proc_file(dir + "cgroup")) c.cgroup = cgroup_v2_path(*cgroup);
   }
-  if (auto comm = read_proc_file(dir + "comm")) c.command = first_line(*comm);
+  if (auto comm = read_comm(dir + "comm")) c.command = first_line(*comm);
   char target[4096];
   const ssize_t n = ::readlink((dir + "exe").c_str(), target, sizeof(target));
   if (n > 0 && static_cast<std::size_t>(n) < sizeof(target)) c.exe = std::string(target, static_cast<std::size_t>(n));

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "pqbpf/core/unique_fd.h"
 #include "pqbpf/result.h"
 #include "pqbpf/sandbox/bpf_call.h"
 
@@ -22,8 +23,9 @@ Result<std::vector<std::uint8_t>> read_workload_memory(std::int64_t tid, std::ui
 
 // pid, uid, comm, exe and cgroup of `tid` (pid, uid and cgroup through a
 // pidfd where the kernel can, pidfd_identity.h; the rest from /proc); fields
-// it cannot read stay empty.
-Caller read_caller(std::int64_t tid);
+// it cannot read stay empty. `thread_pidfd` receives the thread pidfd it
+// opened, if any (see identity_from_pidfd).
+Caller read_caller(std::int64_t tid, UniqueFd* thread_pidfd = nullptr);
 
 // The register-level facts of a notification: arch, nr, cmd, attr address and
 // size (the low 32 bits of `int cmd` and `unsigned int size`, as the kernel

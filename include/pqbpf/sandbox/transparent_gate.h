@@ -33,6 +33,9 @@ namespace pqbpf::sandbox {
 struct Admission {
   Verdict verdict;           // kInjectFd (program holds the fd) or kRefuse
   UniqueFd program;          // the program the supervisor loaded
+  // The supervisor's descriptors of the checked maps: closed after the
+  // answer, off the workload's wait.
+  std::vector<UniqueFd> maps;
   log::AttemptRecord record;
   // The gate daemon decided and recorded this load in its own log
   // (GateForwarder); the supervisor then records nothing of it.

@@ -21,6 +21,7 @@
 #include <cstring>
 
 #include "launch.h"
+#include "same_cpu_wake.h"
 #include "pqbpf/sandbox/bpf_command.h"
 #include "pqbpf/sandbox/gate_forwarder.h"
 #include "pqbpf/sandbox/transparent_gate.h"
@@ -142,6 +143,7 @@ class Supervisor {
       addfd.flags = SECCOMP_ADDFD_FLAG_SEND;
       addfd.srcfd = static_cast<std::uint32_t>(a.program.get());
       addfd.newfd_flags = O_CLOEXEC;  // as the kernel's own bpf() fds
+      internal::SameCpuWake same_cpu;
       do {
         rc = ::ioctl(listener_, SECCOMP_IOCTL_NOTIF_ADDFD, &addfd);
       } while (rc < 0 && errno == EINTR);

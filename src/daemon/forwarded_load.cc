@@ -88,7 +88,10 @@ Reply forwarded_load(GateState& state, const Request& request, std::vector<Uniqu
   }
   a.record.reason_text = "forwarded by " + reporter(supervisor) + ": " + a.record.reason_text;
   a.record.reported_by = supervisor;
-  const log::RecordedDecision recorded = log::record_decision(*state.log, a.record);
+  // An admitted probe's record is durable with the next fsync
+  // (sandbox::Admission::probe), as under run --envelopes.
+  const bool defer_sync = a.probe && a.verdict.kind == sandbox::Verdict::Kind::kInjectFd;
+  const log::RecordedDecision recorded = log::record_decision(*state.log, a.record, defer_sync);
   if (recorded.error && a.verdict.kind == sandbox::Verdict::Kind::kInjectFd) {
     // Fail closed: an admission the log does not name does not happen.
     a.program = UniqueFd();

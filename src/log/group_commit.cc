@@ -54,6 +54,19 @@ Result<AppendResult> LogWriter::append(const AttemptRecord& attempt) {
   return std::move(*req.result);
 }
 
+Result<AppendResult> LogWriter::append_deferred(const AttemptRecord& attempt) {
+  Request req;
+  req.body = serialize_attempt_body(attempt);
+  // Not queued for a group: nothing waits for its fsync. Commits are
+  // serialised by commit_mu_, so it lands between groups, in order.
+  std::lock_guard<std::mutex> lk(commit_mu_);
+  Request* const group[1] = {&req};
+  defer_sync_ = true;
+  commit_group(group);
+  defer_sync_ = false;
+  return std::move(*req.result);
+}
+
 void LogWriter::wait_for_group(Request& req) {
   for (;;) {
     const std::uint32_t seen = groups_done_.load(std::memory_order_acquire);  // first: no lost wake

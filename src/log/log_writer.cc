@@ -198,7 +198,7 @@ Status LogWriter::write_and_sync(const std::string& bytes, bool force_sync,
     unwritten_records_ += records;
     return ok_status();
   }
-  const bool sync = force_sync || options_.durability != Durability::kNone;
+  const bool sync = force_sync || (options_.durability != Durability::kNone && !defer_sync_);
   if (unwritten_.empty()) return write_out(bytes, 0, sync);
   const std::size_t earlier = unwritten_records_;
   unwritten_ += bytes;
@@ -212,7 +212,13 @@ Status LogWriter::flush_unwritten() {
 
 Status LogWriter::write_out(const std::string& data, std::size_t acknowledged, bool sync) {
   Status st = internal::write_all(fd_, data, path_);
-  if (st.ok() && sync && ::fdatasync(fd_) != 0) st = io_error(path_, "fsync failed", errno);
+  if (st.ok() && sync) {
+    if (::fdatasync(fd_) != 0) {
+      st = io_error(path_, "fsync failed", errno);
+    } else {
+      ++stats_.syncs;
+    }
+  }
   const std::size_t written = data.size();  // `data` may be unwritten_: read it first
   unwritten_.clear();
   unwritten_records_ = 0;
@@ -439,6 +445,7 @@ Status LogWriter::sync() {
   if (closed_ || fd_ < 0) return make_error(ErrorCode::kInvalidArgument, path_ + ": log is closed");
   PQBPF_RETURN_IF_ERROR(flush_unwritten());
   if (::fdatasync(fd_) != 0) return io_error(path_, "fsync failed", errno);
+  ++stats_.syncs;
   // A kNone interval checkpoint written since is durable now. sync() runs
   // without the log lock, so only a writer holding it (a lease) may write
   // the witness; otherwise the next locked fsync does.
@@ -488,9 +495,9 @@ Status LogWriter::close_locked(std::thread& helper) {
   return st;
 }
 
-RecordedDecision record_decision(LogWriter& writer, const AttemptRecord& attempt) {
+RecordedDecision record_decision(LogWriter& writer, const AttemptRecord& attempt, bool defer_sync) {
   RecordedDecision out;
-  auto r = writer.append(attempt);
+  auto r = defer_sync ? writer.append_deferred(attempt) : writer.append(attempt);
   if (r.ok()) {
     out.decision = attempt.decision;
     out.reason = attempt.reason;

@@ -438,6 +438,37 @@ TEST(LogWriterTest, LeaseDisabledReleasesTheLockAfterEveryAppend) {
   ::close(other);
 }
 
+TEST(LogWriterTest, DeferredAppendIsWrittenAtOnceAndMadeDurableByTheNextFsync) {
+  for (Durability d : {Durability::kAlways, Durability::kBatch}) {
+    SCOPED_TRACE(std::string(durability_name(d)));
+    TempDir dir;
+    const std::string path = dir.file("audit.log");
+    LogOptions options;
+    options.durability = d;
+    auto w = open_writer(path, options);
+    ASSERT_TRUE(w->append(sample_attempt("a")).ok());
+    const std::uint64_t synced = w->stats().syncs;
+    EXPECT_GE(synced, 1u);
+    auto probe = w->append_deferred(sample_attempt("probe"));
+    ASSERT_TRUE(probe.ok()) << probe.error().message;
+    EXPECT_EQ(probe->seq, 2u);
+    EXPECT_EQ(w->stats().syncs, synced);    // no fsync of its own...
+    EXPECT_EQ(all_records(path).size(), 2u);  // ...but in the file already
+    ASSERT_TRUE(w->append(sample_attempt("b")).ok());
+    EXPECT_EQ(w->stats().syncs, synced + 1);  // the next record's fsync covers both
+    const auto records = all_records(path);
+    ASSERT_EQ(records.size(), 3u);
+    EXPECT_EQ(records[2].prev, crypto::to_hex(record_hash(records[1].line)));
+    const auto decided = record_decision(*w, sample_attempt("probe2"), /*defer_sync=*/true);
+    EXPECT_TRUE(decided.seq.has_value());
+    EXPECT_EQ(w->stats().syncs, synced + 1);
+    ASSERT_TRUE(w->close().ok());
+    auto report = verify_log(path, test_public_key(), VerifyOptions{.require_closed = true});
+    ASSERT_TRUE(report.ok()) << report.error().message;
+    EXPECT_EQ(report->records, 5u);  // four attempts and the close checkpoint
+  }
+}
+
 TEST(LogWriterTest, RecordDecisionKeepsPolicyDecisionWhenRecorded) {
   TempDir dir;
   auto w = open_writer(dir.file("audit.log"));

@@ -127,7 +127,10 @@ class Supervisor {
                                            : options_.forwarder->forward(call, pidfd.get());
     // A load the daemon decided is in the daemon's log; with --gate the
     // local log (if any) holds the loads the daemon could not decide.
-    const bool recorded = a.recorded_by_daemon || append(a.record, result);
+    // An admitted probe's record is written now and made durable with the
+    // next record's fsync (Admission::probe).
+    const bool defer_sync = a.probe && a.verdict.kind == Verdict::Kind::kInjectFd;
+    const bool recorded = a.recorded_by_daemon || append(a.record, result, defer_sync);
     if (a.verdict.kind == Verdict::Kind::kInjectFd && !recorded) {
       // Fail closed: an admission that is not in the log does not happen.
       a.program = UniqueFd();
@@ -170,9 +173,9 @@ class Supervisor {
   }
 
   // Appends one record; false when it could not be written.
-  bool append(const log::AttemptRecord& rec, SupervisorResult& result) {
+  bool append(const log::AttemptRecord& rec, SupervisorResult& result, bool defer_sync) {
     if (options_.log == nullptr) return true;
-    const log::RecordedDecision recorded = log::record_decision(*options_.log, rec);
+    const log::RecordedDecision recorded = log::record_decision(*options_.log, rec, defer_sync);
     if (recorded.error) {
       ++result.log_errors;
       if (options_.on_log_error) options_.on_log_error(*recorded.error);

@@ -333,6 +333,7 @@ Admission TransparentGate::Impl::admit_probe(const BpfCall& call,
   a.record.decision = Decision::kAllow;  // what the gate decided, whatever the kernel then said
   a.record.action = "probe";
   a.verdict.action = "probe";
+  a.probe = true;
   const std::string shape = "a loader's probe (" + probe.description + ") of type " +
                             prog_type_label(attr.prog_type);
   if (!loaded.fd.valid()) {

@@ -15,6 +15,9 @@
 //   checkpoint, sync() or close(). So a crash of the process can lose the
 //   records of the current lease, a crash of the host whatever the kernel
 //   had not written back; if a gathered write fails, the next append fails.
+//   append_deferred() writes a record before it returns but leaves its fsync
+//   to the next one (kAlways/kBatch): for records whose loss in a crash of
+//   the host loses no evidence (a loader's probe, docs/TRANSPARENT_GATE.md).
 // - Fail closed: if a record cannot be written and made durable (ENOSPC,
 //   EIO, ...) append() returns an error, the partial write is cut off again,
 //   and the caller must deny; record_decision() does that for you.
@@ -109,6 +112,12 @@ class LogWriter {
   // Appends one attempt record; returns once it is as durable as the mode
   // promises. Any error means the record is NOT in the log: deny.
   Result<AppendResult> append(const AttemptRecord& attempt);
+  // Appends and writes one record like append(), without waiting for its
+  // fsync in kAlways/kBatch: it is durable with the next fsync of the file
+  // (the next append's, by any writer, sync() or close()), and a crash of
+  // the host before that can lose it, never the records before it. In kNone
+  // the same as append(). An error means the record is not in the log.
+  Result<AppendResult> append_deferred(const AttemptRecord& attempt);
   // Signs and appends an interval checkpoint now (no-op if the last record
   // is already a checkpoint).
   Status checkpoint();
@@ -127,6 +136,7 @@ class LogWriter {
   struct Stats {
     std::uint64_t groups = 0;
     std::uint64_t records = 0;
+    std::uint64_t syncs = 0;  // fdatasyncs of the log file
   };
   Stats stats();
 
@@ -176,6 +186,7 @@ class LogWriter {
   int fd_ = -1;
   int lock_fd_ = -1;
   bool closed_ = false;
+  bool defer_sync_ = false;  // the commit in progress is append_deferred's (under commit_mu_)
   // flock state and lease (guarded by commit_mu_).
   bool locked_ = false;
   bool lease_ok_ = false;  // this acquisition was uncontended: may be kept
@@ -239,6 +250,8 @@ struct RecordedDecision {
   std::optional<std::uint64_t> seq;  // set when recorded
   std::optional<Error> error;        // set when not recorded
 };
-RecordedDecision record_decision(LogWriter& writer, const AttemptRecord& attempt);
+// With `defer_sync`, through append_deferred().
+RecordedDecision record_decision(LogWriter& writer, const AttemptRecord& attempt,
+                                 bool defer_sync = false);
 
 }  // namespace pqbpf::log

@@ -37,6 +37,10 @@ struct Admission {
   // answer, off the workload's wait.
   std::vector<UniqueFd> maps;
   log::AttemptRecord record;
+  // A loader's probe (docs/TRANSPARENT_GATE.md, "Probes"). An admitted
+  // probe's record need not be durable before the answer
+  // (log::LogWriter::append_deferred): it admits no code the policy judges.
+  bool probe = false;
   // The gate daemon decided and recorded this load in its own log
   // (GateForwarder); the supervisor then records nothing of it.
   bool recorded_by_daemon = false;

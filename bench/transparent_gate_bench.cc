@@ -4,11 +4,14 @@
 // matched, its maps checked, loaded by the supervisor and recorded; every
 // probe and map/BTF command passes through the supervisor too), side by
 // side in one run, with the log's durability none (records written, never
-// fsynced) and batch (each record fsynced before the answer: the loader is
-// single-threaded, so one fsync per record). Then
+// fsynced) and batch (each load's record fsynced before the answer, the
+// probe's before it with the load's: the loader is single-threaded, so one
+// fsync per load). Then
 // `ratio run/bare (durability D) = X.XX` (wall time; target < 2). Needs root (CAP_BPF).
 // Work files go to $PQBPF_BENCH_DIR (default /var/tmp), removed afterwards.
 // Not a test: exit 0 whatever the ratio; --benchmark_repetitions=N uses the best.
+// On a machine whose speed drifts add --benchmark_enable_random_interleaving=true,
+// so that bare and gated runs alternate.
 #include <benchmark/benchmark.h>
 #include <unistd.h>
 

@@ -1,10 +1,9 @@
 #!/usr/bin/env bash
 # CI step 3 (.ci/run): every fuzz target for a short fixed time, failing on
-# any finding. Budget: PQBPF_FUZZ_CI_SECONDS per target (default 45), so the eleven
-# targets take about 8.5 minutes plus the build. Runs the targets one after
-# another (the CI machine has few cores) through scripts/fuzz.sh, keeps
-# going after a finding so one report lists them all, and exits 1 if any
-# target found something.
+# any finding. Budget: PQBPF_FUZZ_CI_SECONDS per target (default 45). Runs
+# the targets through scripts/fuzz.sh, one per core at a time, keeps going
+# after a finding so one report lists them all, and exits 1 if any target
+# found something.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${PQBPF_FUZZ_CI_SECONDS:-45}
@@ -20,7 +19,18 @@ if ! cmake --build "$build" -j"$(nproc)" --target fuzzers >"$build/fuzz-build.lo
   exit 1
 fi
 
-failed=()
+# As many targets at once as there are cores (each fuzzer is one process);
+# each target's output is printed when it ends, and its status kept in a file.
+parallel=$(nproc)
+logs=$(mktemp -d)
+trap 'rm -rf "$logs"' EXIT
+run_one() {  # TARGET: fuzz it, print its output, record its status
+  local rc=0
+  PQBPF_FUZZ_NO_BUILD=1 PQBPF_FUZZ_NICE=0 bash scripts/fuzz.sh "$1" "$seconds" \
+    >"$logs/$1.out" 2>&1 || rc=$?
+  cat "$logs/$1.out"
+  echo "$rc" >"$logs/$1.rc"
+}
 ran=0
 for target in $(bash scripts/fuzz.sh --list); do
   if [ ! -x "$build/fuzz/${target}_fuzzer" ]; then
@@ -28,12 +38,21 @@ for target in $(bash scripts/fuzz.sh --list); do
     continue
   fi
   ran=$((ran + 1))
-  if ! PQBPF_FUZZ_NICE=0 bash scripts/fuzz.sh "$target" "$seconds"; then
-    failed+=("$target")
-  fi
+  while [ "$(jobs -rp | wc -l)" -ge "$parallel" ]; do wait -n || true; done
+  run_one "$target" &
 done
+wait
+failed=()
+for rc_file in "$logs"/*.rc; do
+  [ -e "$rc_file" ] || continue
+  [ "$(cat "$rc_file")" = 0 ] || failed+=("$(basename "$rc_file" .rc)")
+done
+if [ "$(ls "$logs"/*.rc 2>/dev/null | wc -l)" -ne "$ran" ]; then
+  echo "fuzz-ci: only $(ls "$logs"/*.rc 2>/dev/null | wc -l) of $ran targets reported" >&2
+  exit 1
+fi
 if [ ${#failed[@]} -gt 0 ]; then
   echo "fuzz-ci: FINDINGS in: ${failed[*]} (inputs in fuzz/findings/<target>/)" >&2
   exit 1
 fi
-echo "fuzz-ci: $ran targets, ${seconds}s each, no finding"
+echo "fuzz-ci: $ran targets, ${seconds}s each, $parallel at a time, no finding"

@@ -30,12 +30,18 @@ bool may_leave_idle() {
          (limit.rlim_cur == RLIM_INFINITY || static_cast<rlim_t>(20 - nice) <= limit.rlim_cur);
 }
 
-std::atomic<bool> g_disabled{!may_leave_idle()};
+// Set when restoring a thread's policy failed: never again.
+std::atomic<bool> g_disabled{false};
+
+bool usable() {
+  static const bool may_leave = may_leave_idle();  // asked once, on first use
+  return may_leave && !g_disabled.load(std::memory_order_relaxed);
+}
 
 }  // namespace
 
 SameCpuWake::SameCpuWake() {
-  if (g_disabled.load(std::memory_order_relaxed)) return;
+  if (!usable()) return;
   const int policy = ::sched_getscheduler(0);
   if ((policy & ~SCHED_RESET_ON_FORK) != SCHED_OTHER && (policy & ~SCHED_RESET_ON_FORK) != SCHED_BATCH) {
     return;

@@ -44,4 +44,18 @@ inline void futex_wake_all(const std::atomic<std::uint32_t>& word) {
                   0);
 }
 
+// The same on a word in a MAP_SHARED file mapping, which other processes map
+// too (the lock file's waiter word, lock_waiters.h): no _PRIVATE flag.
+inline void futex_wait_shared(const std::atomic<std::uint32_t>& word, std::uint32_t expected,
+                              std::chrono::nanoseconds timeout) {
+  timespec ts{};
+  ts.tv_sec = static_cast<time_t>(timeout.count() / 1'000'000'000);
+  ts.tv_nsec = static_cast<long>(timeout.count() % 1'000'000'000);
+  (void)::syscall(SYS_futex, futex_address(word), FUTEX_WAIT, expected, &ts, nullptr, 0);
+}
+
+inline void futex_wake_all_shared(const std::atomic<std::uint32_t>& word) {
+  (void)::syscall(SYS_futex, futex_address(word), FUTEX_WAKE, INT_MAX, nullptr, nullptr, 0);
+}
+
 }  // namespace pqbpf::log::internal

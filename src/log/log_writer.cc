@@ -16,6 +16,7 @@
 #include "pqbpf/core/base64.h"
 #include "pqbpf/log/log_files.h"
 #include "pqbpf/log/witness.h"
+#include "lock_waiters.h"
 #include "safe_file.h"
 #include "tail.h"
 #include "writer_request.h"
@@ -87,6 +88,9 @@ Status LogWriter::open_files() {
   const std::string lock_path = lock_file_path(path_);
   PQBPF_ASSIGN_OR_RETURN(lock_fd_,
                          internal::open_owned_file(lock_path, O_RDWR | O_CREAT, 0640, "lock file"));
+  waiters_ = internal::LockWaiters::map(lock_fd_);
+  lease_hold_ = waiters_ ? options_.lease_max_hold
+                         : std::min(options_.lease_max_hold, std::chrono::microseconds(1000));
   // Checks the witness, recovers a torn tail.
   PQBPF_RETURN_IF_ERROR(lock_and_sync_head());
   unlock();
@@ -127,8 +131,9 @@ void LogWriter::end_locked_section() {
   }
   ++lease_commits_;
   if (lease_commits_ >= options_.lease_max_commits ||
-      std::chrono::steady_clock::now() - lease_start_ >= options_.lease_max_hold) {
-    // Bounded lease: let a waiting process in before we take the lock again.
+      std::chrono::steady_clock::now() - lease_start_ >= lease_hold_ ||
+      (waiters_ && waiters_->someone_waits())) {
+    // Bounded lease, or a writer waits: let it in before we take the lock again.
     unlock();
     yield_before_lock_ = true;
     return;
@@ -147,8 +152,9 @@ void LogWriter::end_locked_section() {
   if (lease_commits_ == 1 && helper_parked_) lease_cv_.notify_one();
 }
 
-// Releases an idle lease once it reaches lease_max_hold, so a writer that
-// stops appending never keeps other processes out for longer than that.
+// Releases an idle lease once it reaches its bound, or at once when another
+// writer starts waiting for the lock, so a writer that stops appending never
+// keeps others out.
 void LogWriter::lease_loop() {
   std::unique_lock<std::mutex> lk(commit_mu_);
   while (!lease_stop_) {
@@ -158,12 +164,23 @@ void LogWriter::lease_loop() {
       helper_parked_ = false;
       continue;
     }
-    const auto deadline = lease_start_ + options_.lease_max_hold;
-    if (std::chrono::steady_clock::now() >= deadline) {
+    const auto deadline = lease_start_ + lease_hold_;
+    // The generation first: a waiter that arrives after the check below
+    // has moved it on, so the sleep returns at once.
+    const std::uint32_t generation = waiters_ ? waiters_->generation() : 0;
+    if (std::chrono::steady_clock::now() >= deadline || (waiters_ && waiters_->someone_waits())) {
       unlock();
       continue;
     }
-    lease_cv_.wait_until(lk, deadline);
+    if (!waiters_) {
+      lease_cv_.wait_until(lk, deadline);
+      continue;
+    }
+    // Sleep on the shared futex (a new waiter or close() wakes it); a new
+    // lease in this process re-reads lease_start_ at the old deadline.
+    lk.unlock();
+    waiters_->sleep(generation, deadline - std::chrono::steady_clock::now());
+    lk.lock();
   }
 }
 
@@ -464,6 +481,7 @@ Status LogWriter::close_locked(std::thread& helper) {
   std::lock_guard<std::mutex> lk(commit_mu_);
   lease_stop_ = true;
   lease_cv_.notify_all();
+  if (waiters_ && lease_thread_.joinable()) waiters_->wake();  // a helper asleep on the futex
   helper = std::move(lease_thread_);
   if (closed_) {
     unlock();

@@ -11,6 +11,7 @@
 
 #include "pqbpf/log/log_files.h"
 #include "pqbpf/log/log_writer.h"
+#include "lock_waiters.h"
 #include "safe_file.h"
 #include "tail.h"
 
@@ -29,27 +30,26 @@ Status LogWriter::lock_and_sync_head() {
       ::sched_yield();
     }
     const std::string& lock_label = path_;
+    // Try first: only an uncontended acquisition may become a lease, and
+    // only a writer that has to wait tells the holder so.
     bool contended = false;
-    if (options_.lease_max_commits > 1) {
-      // Try first: only an uncontended acquisition may become a lease.
-      while (::flock(lock_fd_, LOCK_EX | LOCK_NB) != 0) {
-        if (errno == EINTR) continue;
-        if (errno != EWOULDBLOCK) {
-          return io_error(lock_file_path(lock_label), "flock failed", errno);
-        }
-        contended = true;
-        break;
-      }
-    } else {
+    while (::flock(lock_fd_, LOCK_EX | LOCK_NB) != 0) {
+      if (errno == EINTR) continue;
+      if (errno != EWOULDBLOCK) return io_error(lock_file_path(lock_label), "flock failed", errno);
       contended = true;
+      break;
     }
     if (contended) {
-      while (::flock(lock_fd_, LOCK_EX) != 0) {
-        if (errno != EINTR) return io_error(lock_file_path(lock_label), "flock failed", errno);
+      if (waiters_) waiters_->begin_wait();
+      int rc;
+      while ((rc = ::flock(lock_fd_, LOCK_EX)) != 0 && errno == EINTR) {
       }
+      const int err = errno;
+      if (waiters_) waiters_->end_wait();
+      if (rc != 0) return io_error(lock_file_path(lock_label), "flock failed", err);
     }
     locked_ = true;
-    lease_ok_ = !contended;
+    lease_ok_ = !contended && options_.lease_max_commits > 1;
     lease_commits_ = 0;
     lease_start_ = std::chrono::steady_clock::now();
   }

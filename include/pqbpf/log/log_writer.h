@@ -27,9 +27,13 @@
 // - Lock lease: a writer that took the lock uncontended keeps it across its
 //   next appends (no flock/fstat per append: nobody else can write while it
 //   holds the lock), for at most `lease_max_commits` commits and
-//   `lease_max_hold`; a helper thread releases an idle lease at that bound,
-//   so another process waits at most about `lease_max_hold` for it. An
-//   acquisition that had to wait (contention) is not leased.
+//   `lease_max_hold`; a helper thread releases an idle lease at that bound.
+//   A writer that has to wait for the lock says so in the lock file's first
+//   page (src/log/lock_waiters.h), and the holder hands the lock over after
+//   its current commit, so another writer of ours waits about one commit,
+//   not a lease; `lease_max_hold` bounds the wait of other flock users and
+//   how long kNone records stay gathered. An acquisition that had to wait
+//   (contention) is not leased.
 // - Crash recovery: a torn tail (an unterminated fragment after the last
 //   newline, left by a crash mid-write) is moved to `<path>.torn` and cut
 //   off before the next append, by any process, which then appends a
@@ -71,6 +75,10 @@
 
 namespace pqbpf::log {
 
+namespace internal {
+class LockWaiters;
+}
+
 enum class Durability { kAlways, kBatch, kNone };
 std::string_view durability_name(Durability d);
 Result<Durability> parse_durability(std::string_view name);  // "always" | "batch" | "none"
@@ -85,7 +93,9 @@ struct LogOptions {
   // Lock lease (see above). lease_max_commits <= 1 disables it (lock and
   // unlock around every commit).
   std::uint32_t lease_max_commits = 64;
-  std::chrono::microseconds lease_max_hold{1000};
+  // Without the shared waiter page (the lock file cannot be mapped) a lease
+  // is held at most 1 ms, whatever this says.
+  std::chrono::microseconds lease_max_hold{20000};
   // The witness file (pqbpf/log/witness.h): the last durable signed
   // checkpoint, kept outside the log and checked on open. nullopt:
   // "<path>.witness"; an empty string: keep and check no witness.
@@ -193,6 +203,8 @@ class LogWriter {
   bool yield_before_lock_ = false;
   std::uint32_t lease_commits_ = 0;
   std::chrono::steady_clock::time_point lease_start_{};
+  std::chrono::microseconds lease_hold_{};  // lease_max_hold, or 1 ms without waiters_
+  std::unique_ptr<internal::LockWaiters> waiters_;  // the lock file's waiter page, or null
   std::condition_variable lease_cv_;  // wakes lease_loop (with commit_mu_)
   bool lease_stop_ = false;
   bool helper_parked_ = false;  // lease_loop waits without a deadline

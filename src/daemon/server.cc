@@ -13,9 +13,8 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <condition_variable>
+#include <mutex>
 #include <cstring>
-#include <deque>
 #include <filesystem>
 #include <iostream>
 #include <map>
@@ -76,15 +75,17 @@ bool peer_allowed(const DaemonConfig& c, const Peer& p) {
 struct GateServer::State {
   GateState gate;
   UniqueFd listen_fd;
-  UniqueFd epoll_fd;
-  UniqueFd wake_fd;  // eventfd: stop, reload, a connection a worker could not re-arm
+  UniqueFd epoll_fd;       // the loop's: listening socket, wake_fd, signal fd
+  UniqueFd conn_epoll_fd;  // the workers': every connection, one-shot
+  UniqueFd wake_fd;        // eventfd: stop, reload
+  UniqueFd workers_stop_fd;  // eventfd in conn_epoll_fd, written at stop (level-triggered: wakes all)
   std::atomic<bool> stop{false};
   std::atomic<bool> reload{false};
   std::function<void(GateServer::Event)> event_hook;
   void event(GateServer::Event e) {
     if (event_hook) event_hook(e);
   }
-  std::optional<std::chrono::steady_clock::time_point> accept_paused_until;
+  std::optional<std::chrono::steady_clock::time_point> accept_paused_until;  // loop thread only
 
   void pause_accepting() {
     if (accept_paused_until) return;
@@ -99,122 +100,113 @@ struct GateServer::State {
     if (::epoll_ctl(epoll_fd.get(), EPOLL_CTL_ADD, listen_fd.get(), &ev) == 0) accept_paused_until.reset();
   }
 
+  // Workers wait in epoll_wait on conn_epoll_fd themselves (leader/followers):
+  // the thread the kernel wakes for a readable connection serves it, so a
+  // request crosses no thread hand-off between the client's send and its
+  // reply. The kernel wakes one waiter per event, the one that began waiting
+  // last, so with few clients the same warm thread serves them. A connection
+  // is armed one-shot: at most one worker has it at a time.
   struct Connection {
     UniqueFd fd;
     log::Actor actor;
     std::chrono::steady_clock::time_point idle_since;
-    bool busy = false;
-    std::uint64_t request = 0;  // id of the connection's latest request
-  };
-  std::map<int, Connection> connections;  // loop thread only
-
-  struct Job {
-    int fd;
-    std::vector<std::uint8_t> message;
-    std::vector<UniqueFd> fds;
-    log::Actor actor;
-    std::uint64_t request;  // unique per request (loop thread's counter)
-  };
-  // An answered request. The worker re-arms the connection itself (no
-  // wake-up of the loop per request); the loop notes it idle when it next
-  // runs, unless a newer request has started on it (or the fd now belongs
-  // to another connection: request ids are never reused).
-  struct Finished {
-    int fd;
-    std::uint64_t request;
-    std::chrono::steady_clock::time_point at;
-    bool armed;  // false: re-arming failed, the loop closes the connection
-  };
-  // One per worker. A new job goes to the worker that became idle last
-  // (a stack), not to the one idle longest (a condition variable's order):
-  // its caches are warm. With one client, round robin over 8 workers cost
-  // ~25 us CPU per load in reading the memfds and in the libbpf load alone.
-  struct WorkerSlot {
-    std::condition_variable cv;
-    bool go = false;  // under mu: woken for a job or for stop
+    bool busy = false;  // a worker is serving it: nobody else closes it
   };
   std::mutex mu;
-  std::vector<std::unique_ptr<WorkerSlot>> slots;  // owned here, so a notify never outlives one
-  std::vector<WorkerSlot*> idle;                   // under mu; the most recently idle last
-  std::deque<Job> jobs;
-  std::vector<Finished> finished;
-  std::uint64_t next_request = 0;  // loop thread only
-  bool workers_stop = false;
+  // Keyed by an id that is never reused, not by fd: an event for a connection
+  // the loop has just closed for idleness finds nothing, even if its fd
+  // number already belongs to a new connection.
+  std::map<std::uint64_t, Connection> connections;  // under mu
+  std::uint64_t next_connection = 0;                // loop thread only
+  static constexpr std::uint64_t kStopToken = ~std::uint64_t{0};
+  std::atomic<bool> workers_stop{false};
   std::vector<std::thread> workers;
 
   void wake() {
     const std::uint64_t one = 1;
     (void)!::write(wake_fd.get(), &one, sizeof(one));
   }
-  void worker_loop(WorkerSlot& me);
+  void worker_loop();
+  void serve(std::uint64_t id);
+  void release(std::uint64_t id, bool answered);
   void stop_workers();
   void accept_all();
-  void receive(int fd);
-  void close_connection(int fd);
+  void close_connection(std::uint64_t id);
   void expire_idle();
-  void note_finished();
-  void arm(int fd);
-  bool arm_from_worker(int fd);
 };
 
-void GateServer::State::worker_loop(WorkerSlot& me) {
+void GateServer::State::worker_loop() {
   for (;;) {
-    Job job;
-    {
-      std::unique_lock lock(mu);
-      while (!workers_stop && jobs.empty()) {
-        idle.push_back(&me);
-        me.cv.wait(lock, [&] { return me.go; });
-        me.go = false;
-      }
-      if (jobs.empty()) return;
-      job = std::move(jobs.front());
-      jobs.pop_front();
-    }
-    Reply reply = internal::handle_message(gate, job.message, std::move(job.fds), job.actor);
-    // A client that does not read its replies loses its connection, not a worker.
-    (void)internal::send_message(job.fd, reply.json, reply.fds, /*blocking=*/false);
-    // The fd stays open until the loop closes it, and the loop closes only
-    // connections it is watching: not this one until it is armed here.
-    const bool armed = arm_from_worker(job.fd);
-    {
-      std::lock_guard lock(mu);
-      finished.push_back(Finished{job.fd, job.request, std::chrono::steady_clock::now(), armed});
-    }
-    if (!armed) wake();
+    epoll_event ev{};
+    const int n = ::epoll_wait(conn_epoll_fd.get(), &ev, 1, -1);
+    // Stopping: requests being served finish; none is started.
+    if (workers_stop.load()) return;
+    if (n == 1 && ev.data.u64 != kStopToken) serve(ev.data.u64);
   }
 }
 
-// Workers finish the jobs already queued, then return.
-void GateServer::State::stop_workers() {
+void GateServer::State::serve(std::uint64_t id) {
+  int fd;
+  log::Actor actor;
+  {
+    std::lock_guard lock(mu);
+    auto it = connections.find(id);
+    if (it == connections.end()) return;  // closed for idleness meanwhile
+    it->second.busy = true;
+    fd = it->second.fd.get();
+    actor = it->second.actor;
+  }
+  auto received = internal::receive_message(fd, kMaxInlineRequest, /*blocking=*/false);
+  if (received.ok() && received->closed) {
+    close_connection(id);
+    return;
+  }
+  if (received.ok() && received->would_block) {
+    release(id, /*answered=*/false);
+    return;
+  }
+  Reply reply;
+  if (!received.ok()) {
+    // Oversized, too many descriptors: answer and keep the connection.
+    gate.counters.requests++;
+    gate.counters.bad_requests++;
+    reply = internal::error_reply(received.error());
+  } else {
+    reply = internal::handle_message(gate, received->bytes, std::move(received->fds), actor);
+  }
+  // A client that does not read its replies loses its connection, not a worker.
+  (void)internal::send_message(fd, reply.json, reply.fds, /*blocking=*/false);
+  release(id, /*answered=*/true);
+}
+
+// Re-arms under the lock: once armed, another worker may take the connection,
+// and the loop may close it as soon as it is no longer busy.
+void GateServer::State::release(std::uint64_t id, bool answered) {
   std::lock_guard lock(mu);
-  workers_stop = true;
-  for (WorkerSlot* w : idle) {
-    w->go = true;
-    w->cv.notify_one();
-  }
-  idle.clear();
-}
-
-bool GateServer::State::arm_from_worker(int fd) {
-  epoll_event ev{};
-  ev.events = EPOLLIN | EPOLLRDHUP | EPOLLONESHOT;
-  ev.data.fd = fd;
-  return ::epoll_ctl(epoll_fd.get(), EPOLL_CTL_MOD, fd, &ev) == 0;
-}
-
-void GateServer::State::arm(int fd) {
-  epoll_event ev{};
-  ev.events = EPOLLIN | EPOLLRDHUP | EPOLLONESHOT;
-  ev.data.fd = fd;
-  if (::epoll_ctl(epoll_fd.get(), EPOLL_CTL_MOD, fd, &ev) != 0) close_connection(fd);
-}
-
-void GateServer::State::close_connection(int fd) {
-  auto it = connections.find(fd);
+  auto it = connections.find(id);
   if (it == connections.end()) return;
-  ::epoll_ctl(epoll_fd.get(), EPOLL_CTL_DEL, fd, nullptr);
-  connections.erase(it);  // closes
+  Connection& c = it->second;
+  if (answered) c.idle_since = std::chrono::steady_clock::now();
+  epoll_event ev{};
+  ev.events = EPOLLIN | EPOLLRDHUP | EPOLLONESHOT;
+  ev.data.u64 = id;
+  if (::epoll_ctl(conn_epoll_fd.get(), EPOLL_CTL_MOD, c.fd.get(), &ev) != 0) {
+    connections.erase(it);  // closes, which also removes it from conn_epoll_fd
+    return;
+  }
+  c.busy = false;
+}
+
+// Workers finish the requests they are serving, then return.
+void GateServer::State::stop_workers() {
+  workers_stop = true;
+  const std::uint64_t one = 1;
+  (void)!::write(workers_stop_fd.get(), &one, sizeof(one));
+}
+
+void GateServer::State::close_connection(std::uint64_t id) {
+  std::lock_guard lock(mu);
+  connections.erase(id);  // closes
 }
 
 void GateServer::State::accept_all() {
@@ -237,92 +229,45 @@ void GateServer::State::accept_all() {
       (void)internal::send_message(conn.get(), r.json, std::vector<int>{}, false);
       continue;
     }
+    std::lock_guard lock(mu);
     if (connections.size() >= gate.config.max_connections) {
       const Reply r =
           internal::error_reply(make_error(ErrorCode::kLimitExceeded, "too many connections; retry"));
       (void)internal::send_message(conn.get(), r.json, std::vector<int>{}, false);
       continue;
     }
+    const std::uint64_t id = ++next_connection;
     const int fd = conn.get();
+    // In the table before it is armed: a worker may see it at once.
+    auto [it, inserted] = connections.emplace(
+        id, Connection{std::move(conn), actor_of(*peer), std::chrono::steady_clock::now(), false});
     epoll_event ev{};
     ev.events = EPOLLIN | EPOLLRDHUP | EPOLLONESHOT;
-    ev.data.fd = fd;
-    if (::epoll_ctl(epoll_fd.get(), EPOLL_CTL_ADD, fd, &ev) != 0) continue;
-    connections[fd] = Connection{std::move(conn), actor_of(*peer), std::chrono::steady_clock::now(), false};
-  }
-}
-
-void GateServer::State::receive(int fd) {
-  auto it = connections.find(fd);
-  if (it == connections.end()) return;
-  auto received = internal::receive_message(fd, kMaxInlineRequest, /*blocking=*/false);
-  if (received.ok() && received->closed) {
-    close_connection(fd);
-    return;
-  }
-  if (received.ok() && received->would_block) {
-    arm(fd);
-    return;
-  }
-  if (!received.ok()) {
-    // Oversized, too many descriptors: answer and keep the connection.
-    gate.counters.requests++;
-    gate.counters.bad_requests++;
-    const Reply r = internal::error_reply(received.error());
-    (void)internal::send_message(fd, r.json, std::vector<int>{}, false);
-    it->second.idle_since = std::chrono::steady_clock::now();
-    arm(fd);
-    return;
-  }
-  it->second.busy = true;
-  it->second.request = ++next_request;
-  WorkerSlot* worker = nullptr;
-  {
-    std::lock_guard lock(mu);
-    jobs.push_back(Job{fd, std::move(received->bytes), std::move(received->fds), it->second.actor,
-                       it->second.request});
-    if (!idle.empty()) {
-      worker = idle.back();
-      idle.pop_back();
-      worker->go = true;
-    }
-  }
-  // None idle: a busy worker takes the job when it finishes its own.
-  if (worker != nullptr) worker->cv.notify_one();
-}
-
-void GateServer::State::note_finished() {
-  std::vector<Finished> done;
-  {
-    std::lock_guard lock(mu);
-    if (finished.empty()) return;
-    done.swap(finished);
-  }
-  for (const Finished& f : done) {
-    auto it = connections.find(f.fd);
-    if (it == connections.end() || it->second.request != f.request) continue;
-    if (!f.armed) {
-      close_connection(f.fd);
-      continue;
-    }
-    it->second.busy = false;
-    it->second.idle_since = f.at;
+    ev.data.u64 = id;
+    if (::epoll_ctl(conn_epoll_fd.get(), EPOLL_CTL_ADD, fd, &ev) != 0) connections.erase(it);
   }
 }
 
 void GateServer::State::expire_idle() {
   const auto now = std::chrono::steady_clock::now();
-  std::vector<int> expired;
-  for (auto& [fd, c] : connections) {
-    if (!c.busy && now - c.idle_since > gate.config.request_timeout) expired.push_back(fd);
+  std::vector<Connection> expired;
+  {
+    std::lock_guard lock(mu);
+    for (auto it = connections.begin(); it != connections.end();) {
+      if (!it->second.busy && now - it->second.idle_since > gate.config.request_timeout) {
+        expired.push_back(std::move(it->second));
+        it = connections.erase(it);
+      } else {
+        ++it;
+      }
+    }
   }
-  for (int fd : expired) {
+  for (Connection& c : expired) {
     gate.counters.timeouts++;
     const Reply r = internal::error_reply(
         make_error(ErrorCode::kLimitExceeded, "timeout: no complete request within the request timeout"));
-    (void)internal::send_message(fd, r.json, std::vector<int>{}, false);
-    close_connection(fd);
-  }
+    (void)internal::send_message(c.fd.get(), r.json, std::vector<int>{}, false);
+  }  // closed here
 }
 
 GateServer::GateServer(std::unique_ptr<State> state) : state_(std::move(state)) {}
@@ -380,8 +325,19 @@ Result<std::unique_ptr<GateServer>> GateServer::create(DaemonConfig config) {
 
   PQBPF_ASSIGN_OR_RETURN(state->listen_fd, bind_socket(c));
   state->epoll_fd = UniqueFd(::epoll_create1(EPOLL_CLOEXEC));
+  state->conn_epoll_fd = UniqueFd(::epoll_create1(EPOLL_CLOEXEC));
   state->wake_fd = UniqueFd(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC));
-  if (!state->epoll_fd.valid() || !state->wake_fd.valid()) return errno_error("epoll/eventfd");
+  state->workers_stop_fd = UniqueFd(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC));
+  if (!state->epoll_fd.valid() || !state->conn_epoll_fd.valid() || !state->wake_fd.valid() ||
+      !state->workers_stop_fd.valid()) {
+    return errno_error("epoll/eventfd");
+  }
+  epoll_event stop_ev{};
+  stop_ev.events = EPOLLIN;
+  stop_ev.data.u64 = State::kStopToken;
+  if (::epoll_ctl(state->conn_epoll_fd.get(), EPOLL_CTL_ADD, state->workers_stop_fd.get(), &stop_ev) != 0) {
+    return errno_error("epoll_ctl");
+  }
   for (int fd : {state->listen_fd.get(), state->wake_fd.get()}) {
     epoll_event ev{};
     ev.events = EPOLLIN;
@@ -389,11 +345,7 @@ Result<std::unique_ptr<GateServer>> GateServer::create(DaemonConfig config) {
     if (::epoll_ctl(state->epoll_fd.get(), EPOLL_CTL_ADD, fd, &ev) != 0) return errno_error("epoll_ctl");
   }
   State* raw = state.get();
-  for (unsigned i = 0; i < c.workers; ++i) {
-    raw->slots.push_back(std::make_unique<State::WorkerSlot>());
-    State::WorkerSlot* slot = raw->slots.back().get();
-    raw->workers.emplace_back([raw, slot] { raw->worker_loop(*slot); });
-  }
+  for (unsigned i = 0; i < c.workers; ++i) raw->workers.emplace_back([raw] { raw->worker_loop(); });
   return std::unique_ptr<GateServer>(new GateServer(std::move(state)));
 }
 
@@ -451,11 +403,8 @@ Status GateServer::run(int signal_fd) {
           if (info.ssi_signo == SIGHUP) s.reload = true;
           if (info.ssi_signo == SIGTERM || info.ssi_signo == SIGINT) s.stop = true;
         }
-      } else {
-        s.receive(fd);
       }
     }
-    s.note_finished();
     s.resume_accepting();
     if (s.reload.exchange(false) && !s.stop) {
       s.event(Event::kReloading);
@@ -471,7 +420,10 @@ Status GateServer::run(int signal_fd) {
   s.stop_workers();
   for (auto& t : s.workers) t.join();
   s.workers.clear();
-  s.connections.clear();
+  {
+    std::lock_guard lock(s.mu);
+    s.connections.clear();
+  }
   ::unlink(s.gate.config.socket_path.c_str());
   s.listen_fd.reset();
   internal::stop_lsm(s.gate);  // drains its last events into the log

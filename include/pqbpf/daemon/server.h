@@ -1,14 +1,16 @@
 // GateServer: the pqc-bpf-gated service (docs/GATE_API.md, docs/DEPLOY.md).
 //
-// One thread runs an epoll loop: it accepts connections (checking the peer's
-// uid/gid against the configuration), receives each request message whole
-// (SOCK_SEQPACKET), closes connections that stay idle past the request
-// timeout (after a `timeout` error reply), and hands complete requests to a
-// fixed pool of worker threads. A worker parses the request, reads sealed
-// memfds once, calls gate::check_load_bytes (verify -> policy -> durable
-// record) and, only on allow, loads exactly the verified bytes, records the
-// kernel ids, and answers. Each connection has at most one request in
-// flight, so a slow or hostile client ties up at most its own connection.
+// One thread runs an epoll loop over the listening socket: it accepts
+// connections (checking the peer's uid/gid against the configuration), and
+// closes connections that stay idle past the request timeout (after a
+// `timeout` error reply). A fixed pool of worker threads waits on the
+// connections themselves (leader/followers: no hand-off between threads per
+// request); the worker the kernel wakes receives the request message whole
+// (SOCK_SEQPACKET), parses it, reads sealed memfds once, calls
+// gate::check_load_bytes (verify -> policy -> durable record) and, only on
+// allow, loads exactly the verified bytes, records the kernel ids, and
+// answers. Each connection is armed one-shot, so it has at most one request
+// in flight and a slow or hostile client ties up at most one worker.
 #pragma once
 
 #include <atomic>

@@ -217,7 +217,11 @@ Result<SecureBytes> take_plain_seed(json& doc, const std::string& label) {
   SecureBytes decoded(text.size() / 4 * 3 + 3);
   std::size_t len = 0;
   const char* end = nullptr;
-  const bool ok = text.size() % 4 == 0 &&
+  // libsodium 1.0.18 reads any byte >= 0x80 as the digit '/': refuse them
+  // first, without branching on the secret text (an OR of all its bytes).
+  unsigned char high = 0;
+  for (const char c : text) high |= static_cast<unsigned char>(c);
+  const bool ok = (high & 0x80) == 0 && text.size() % 4 == 0 &&
                   sodium_base642bin(decoded.data(), decoded.size(), text.data(), text.size(),
                                     nullptr, &len, &end, sodium_base64_VARIANT_ORIGINAL) == 0 &&
                   end == text.data() + text.size();

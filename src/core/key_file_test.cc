@@ -418,6 +418,11 @@ TEST(KeyFile, ParseMalformedFilesFailsClearly) {
       {"seed 31 bytes", with("seed", base64_encode(std::vector<std::uint8_t>(31, 1))), ErrorCode::kParse},
       {"seed 33 bytes", with("seed", base64_encode(std::vector<std::uint8_t>(33, 1))), ErrorCode::kParse},
       {"seed a number", with("seed", 7), ErrorCode::kParse},
+      // "//" spelled as the two bytes of U+00E9: libsodium 1.0.18 alone would
+      // decode it to the same 32 bytes of 0xff.
+      {"seed non-ascii digits",
+       with("seed", std::string("\xc3\xa9").append(base64_encode(std::vector<std::uint8_t>(32, 0xff)), 2)),
+       ErrorCode::kParse},
       {"format unknown", with("format", "pqc-bpf-key/2"), ErrorCode::kUnsupported},
       {"format a number", with("format", 1), ErrorCode::kParse},
       {"algorithm unknown", with("algorithm", "ML-DSA-87"), ErrorCode::kUnsupported},

@@ -1,6 +1,6 @@
 // Standard base64 (RFC 4648, with padding), strict: no whitespace, no missing
 // padding, no non-zero trailing bits, so every byte string has exactly one
-// accepted encoding. Backed by libsodium.
+// accepted encoding. Encoding by libsodium, decoding by OpenSSL (base64.cc).
 #pragma once
 
 #include <cstdint>

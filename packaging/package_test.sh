@@ -51,7 +51,7 @@ done
 grep -qx "/etc/pqc-bpf/gated.yaml" "$work/control/conffiles" || fail "gated.yaml is not a conffile"
 depends=$(dpkg-deb -f "$deb" Depends)
 [ -n "$depends" ] || fail "the package declares no dependencies"
-for lib in libc6 libstdc++6 libbpf1 libsodium23 libseccomp2 libyaml-cpp0.7 libelf1; do
+for lib in libc6 libstdc++6 libbpf1 libsodium23 libssl3 libseccomp2 libyaml-cpp0.7 libelf1; do
   [[ ", $depends" == *", $lib "* || ", $depends" == *", $lib,"* || ", $depends" == *", $lib" ]] ||
     fail "Depends lacks $lib (a library we link): $depends"
 done

@@ -32,7 +32,7 @@ static library (find_package(pqbpf)), and the Python module when built.")
   set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
   # What a C++ consumer of libpqbpf.a links besides it (pqbpfConfig.cmake).
   set(CPACK_DEBIAN_PACKAGE_SUGGESTS
-      "libbpf-dev, libelf-dev, libsodium-dev, libseccomp-dev, libyaml-cpp-dev, nlohmann-json3-dev, pkg-config")
+      "libbpf-dev, libelf-dev, libsodium-dev, libssl-dev, libseccomp-dev, libyaml-cpp-dev, nlohmann-json3-dev, pkg-config")
   if(TARGET pqbpf_python)
     # The extension is built for one CPython ABI (its suffix says which, e.g.
     # .cpython-311-x86_64-linux-gnu.so): pin python3 to that minor version.

@@ -19,6 +19,22 @@ PolicyDecision denial(ReasonCode reason, std::string sentence) {
   return d;
 }
 
+// What denies any object whatever signed it: a policy that could not be read,
+// or the object's hash on the revoked list (compared in lower case).
+std::optional<PolicyDecision> screen_object(const LoadPolicy& policy, std::string_view object_sha3_256) {
+  if (policy.is_deny_all()) {
+    return denial(ReasonCode::kPolicyError,
+                  "the load policy could not be read, so every load is denied: " + policy.deny_all_reason());
+  }
+  std::string hash(object_sha3_256);
+  std::transform(hash.begin(), hash.end(), hash.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  if (policy.revoked_objects().count(hash) != 0) {
+    return denial(ReasonCode::kRevokedObject, "object " + hash + " is on the policy's revoked_objects list");
+  }
+  return std::nullopt;
+}
+
 // A rule could allow some program of this signer: its allow-list is empty
 // (any verified signer) or names the signer. require_signature: false does
 // not widen this: a rule with a list still requires a listed signer.
@@ -33,16 +49,7 @@ bool rule_admits(const PolicyRule& rule, const Did& signer) {
 std::optional<PolicyDecision> LoadPolicy::screen_signer(const Did& signer,
                                                         std::string_view object_sha3_256) const noexcept {
   try {
-    if (is_deny_all()) {
-      return denial(ReasonCode::kPolicyError,
-                    "the load policy could not be read, so every load is denied: " + deny_all_reason());
-    }
-    std::string hash(object_sha3_256);
-    std::transform(hash.begin(), hash.end(), hash.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    if (revoked_objects_.count(hash) != 0) {
-      return denial(ReasonCode::kRevokedObject, "object " + hash + " is on the policy's revoked_objects list");
-    }
+    if (auto denied = screen_object(*this, object_sha3_256)) return denied;
     if (revoked_signers_.count(signer) != 0) {
       return denial(ReasonCode::kRevokedSigner,
                     "signer " + signer.str() + " is on the policy's revoked_signers list");
@@ -66,16 +73,7 @@ std::optional<PolicyDecision> LoadPolicy::screen_signer(const Did& signer,
 
 std::optional<PolicyDecision> LoadPolicy::screen_unsigned(std::string_view object_sha3_256) const noexcept {
   try {
-    if (is_deny_all()) {
-      return denial(ReasonCode::kPolicyError,
-                    "the load policy could not be read, so every load is denied: " + deny_all_reason());
-    }
-    std::string hash(object_sha3_256);
-    std::transform(hash.begin(), hash.end(), hash.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    if (revoked_objects_.count(hash) != 0) {
-      return denial(ReasonCode::kRevokedObject, "object " + hash + " is on the policy's revoked_objects list");
-    }
+    if (auto denied = screen_object(*this, object_sha3_256)) return denied;
     if (default_decision_ == Decision::kAllow) return std::nullopt;
     // Only a rule that requires no signature and lists no signers lets an
     // unsigned program through (a listed signer needs a verified envelope).

@@ -15,6 +15,9 @@
 //                      signer's cached expanded key)
 //   gate_load_none     durability none: everything but the fsync
 //   gate_load_none_memfd  the same with the inputs as sealed memfds
+//   bare_write_fdatasync  an append of a record-sized line and its fdatasync
+//                      in the log's directory: what one durable record costs
+//                      on this disk, whatever writes it
 // Then `ratio gate/bare = X.XX` (time per load; target < 1.5), the latency
 // percentiles, and the CPU time the whole process (clients, event loop,
 // workers) spent per load: on a shared machine the CPU ratio says more than
@@ -23,6 +26,7 @@
 // ratio; on a busy machine pass --benchmark_repetitions=N (best is used).
 #include <benchmark/benchmark.h>
 #include <bpf/libbpf.h>
+#include <fcntl.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -58,6 +62,8 @@ std::string g_envelope;
 std::vector<std::string> g_fresh_envelopes;
 constexpr int kFreshEnvelopes = 64;
 std::map<std::string, std::vector<double>> g_latency_us;
+// About the size of one load's record in the audit log.
+constexpr std::size_t kRecordBytes = 1536;
 std::mutex g_latency_mu;
 
 // CPU time (user + system) of the whole process, in microseconds.
@@ -118,6 +124,32 @@ void bare_load(benchmark::State& state) {
     lat.push_back(std::chrono::duration<double, std::micro>(Clock::now() - t0).count());
   }
   cpu.stop();
+  state.SetItemsProcessed(state.iterations());
+}
+
+// The disk's floor under durability batch with one client: each load waits
+// for the fdatasync of its own record.
+void bare_write_fdatasync(benchmark::State& state) {
+  const std::string path = g_dir + "/fdatasync-probe";
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    state.SkipWithError(("cannot create " + path).c_str());
+    return;
+  }
+  std::string line(kRecordBytes, 'x');
+  line.back() = '\n';
+  Latencies lat("bare_write_fdatasync/threads:1");
+  for (auto _ : state) {
+    const auto t0 = Clock::now();
+    if (::write(fd, line.data(), line.size()) != static_cast<ssize_t>(kRecordBytes) ||
+        ::fdatasync(fd) != 0) {
+      state.SkipWithError("write or fdatasync failed");
+      break;
+    }
+    lat.push_back(std::chrono::duration<double, std::micro>(Clock::now() - t0).count());
+  }
+  ::close(fd);
+  ::unlink(path.c_str());
   state.SetItemsProcessed(state.iterations());
 }
 
@@ -265,6 +297,7 @@ int main(int argc, char** argv) {
   const std::string batch_socket = g_dir + "/gate-batch.sock";
   const std::string none_socket = g_dir + "/gate-none.sock";
   benchmark::RegisterBenchmark("bare_libbpf_load", bare_load)->UseRealTime()->Threads(1)->Threads(8);
+  benchmark::RegisterBenchmark("bare_write_fdatasync", bare_write_fdatasync)->UseRealTime()->Threads(1);
   benchmark::RegisterBenchmark(
       "gate_load_batch",
       [batch_socket](benchmark::State& s) { gate_load(s, batch_socket, "gate_load_batch"); })
@@ -336,6 +369,20 @@ int main(int argc, char** argv) {
   p50_ratio("gate_batch/bare (1 client)", "gate_load_batch/threads:1", "bare_libbpf_load/threads:1");
   p50_ratio("gate_batch_fresh/bare (1 client)", "gate_load_batch_fresh/threads:1", "bare_libbpf_load/threads:1");
   p50_ratio("gate_none/bare (1 client)", "gate_load_none/threads:1", "bare_libbpf_load/threads:1");
+  // With one client every load waits for its own record's fdatasync, so no
+  // gate can do better than (bare load + fdatasync) / bare load on this disk.
+  {
+    const auto f = g_latency_us.find("bare_write_fdatasync/threads:1");
+    const auto b = g_latency_us.find("bare_libbpf_load/threads:1");
+    if (f != g_latency_us.end() && b != g_latency_us.end()) {
+      const double pf = percentile(f->second, 0.5), pb = percentile(b->second, 0.5);
+      if (pb > 0) {
+        std::printf("disk floor gate_batch/bare (1 client) = %.2f  (p50: bare load %.0f us + write+fdatasync "
+                    "%.0f us)%s\n",
+                    (pb + pf) / pb, pb, pf, (pb + pf) / pb >= 1.5 ? "  the target 1.5 is below it" : "");
+      }
+    }
+  }
   // CPU time of the whole process per load (clients, event loop, workers,
   // log): what the gate costs the machine, less sensitive to neighbours.
   auto cpu_ratio = [&](const char* label, const std::string& gate, const std::string& bare) {

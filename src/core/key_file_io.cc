@@ -50,7 +50,7 @@ Result<crypto::SecureBytes> read_secret_file(const std::string& path,
                       path + ": owned by uid " + std::to_string(st.st_uid) + ", not by the user " +
                           "running pqc-bpf (uid " + std::to_string(::geteuid()) +
                           "); run chown " + std::to_string(::geteuid()) + " " + path +
-                          " if the key is yours");
+                          " if the file is yours");
   }
   if ((st.st_mode & options.refused_mode_bits) != 0) {
     return make_error(ErrorCode::kPermission, path + ": permissions " + octal_mode(st.st_mode) +

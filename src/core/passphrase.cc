@@ -46,6 +46,7 @@ Result<SecureBytes> from_file(const std::string& path) {
   internal::SecretFileOptions options;
   options.max_size = 64 * 1024;
   options.refused_mode_bits = 066;  // others must not read (or replace) the passphrase
+  options.require_own_file = true;  // nor may its owner, if that is someone else
   PQBPF_ASSIGN_OR_RETURN(SecureBytes contents, internal::read_secret_file(path, options));
   const std::size_t len = first_line_length(contents.span());
   return checked(SecureBytes(contents.span().first(len)), path);

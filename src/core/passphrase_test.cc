@@ -142,6 +142,22 @@ TEST(Passphrase, ReadFromGroupOrOtherAccessibleFileFails) {
   }
 }
 
+// Someone else's passphrase file is refused, as someone else's key file is:
+// its owner could replace the passphrase a new key gets sealed with.
+TEST(Passphrase, ReadFromFileOwnedByAnotherUserFails) {
+  if (::geteuid() != 0) GTEST_SKIP() << "skipped: giving a file to another user needs root";
+  ScratchDir dir;
+  const auto path = dir.file("pass");
+  write_all(path, "correct horse\n", 0600);
+  ASSERT_EQ(::chown(path.c_str(), 65534, 65534), 0);
+  auto pass = read_passphrase(PassphraseSource::file(path));
+  ASSERT_FALSE(pass.ok());
+  EXPECT_EQ(pass.error().code, ErrorCode::kPermission);
+  EXPECT_NE(pass.error().message.find(path + ": owned by uid 65534"), std::string::npos) << pass.error().message;
+  ASSERT_EQ(::chown(path.c_str(), ::geteuid(), ::getegid()), 0);
+  EXPECT_TRUE(read_passphrase(PassphraseSource::file(path)).ok());
+}
+
 // Issue 11.8: a FIFO planted at the passphrase path is refused at once.
 TEST(Passphrase, ReadFromFifoFailsWithoutBlocking) {
   ScratchDir dir;

@@ -99,6 +99,7 @@ std::pair<ReasonCode, std::string> verification_problem(const LoadRequest& r) {
       sentence = "the object's SHA3-256 differs from the signed one";
       break;
     case ReasonCode::kSizeMismatch: sentence = "the object's size differs from the signed one"; break;
+    case ReasonCode::kSizeExceeded: sentence = "the object is larger than any object may be"; break;
     case ReasonCode::kProgramMismatch:
       sentence = "the signed program list differs from the object's programs";
       break;

@@ -182,6 +182,25 @@ TEST(Evaluate, VerifierFailureReasonAndDetailArePassedThrough) {
   EXPECT_NE(d.sentence.find("manifest says 12"), std::string::npos);
 }
 
+// Every failure the verifier reports (src/attest/verifier.cc) is denied
+// with that reason, not as an internal error.
+TEST(Evaluate, EveryVerifierFailureKeepsItsReason) {
+  LoadPolicy policy;
+  policy.add_rule(rule_for({BPFProgramType::kKprobe}));
+  for (ReasonCode code : {ReasonCode::kBadSignature, ReasonCode::kDidMismatch, ReasonCode::kHashMismatch,
+                          ReasonCode::kMalformedEnvelope, ReasonCode::kObjectConflict, ReasonCode::kObjectMissing,
+                          ReasonCode::kProgramMismatch, ReasonCode::kSizeExceeded, ReasonCode::kSizeMismatch,
+                          ReasonCode::kUnsupportedFormat}) {
+    LoadRequest r = verified(did_of('1'));
+    r.verification_failure = code;
+    r.verification_detail = "detail";
+    const PolicyDecision d = policy.evaluate(r);
+    EXPECT_EQ(d.reason, code) << reason_code_name(code);
+    EXPECT_FALSE(d.allowed());
+    EXPECT_EQ(d.sentence.find("no verified signer"), std::string::npos) << d.sentence;
+  }
+}
+
 TEST(Evaluate, VerifiedFlagsWithoutSignerFailClosed) {
   LoadPolicy policy;
   policy.add_rule(rule_for({BPFProgramType::kKprobe}));

@@ -14,9 +14,10 @@ namespace {
 
 // Section kinds whose text after "<prefix>/" names what the program attaches
 // to (a kernel function, tracepoint, LSM hook, binary:symbol, ...).
-constexpr std::array<std::string_view, 33> kTargetPrefixes = {
+constexpr std::array<std::string_view, 38> kTargetPrefixes = {
     "kprobe", "kretprobe", "kprobe.multi", "kretprobe.multi", "ksyscall", "kretsyscall",
-    "uprobe", "uretprobe", "uprobe.s", "uretprobe.s", "usdt",
+    "uprobe", "uretprobe", "uprobe.s", "uretprobe.s", "uprobe.multi", "uretprobe.multi",
+    "uprobe.multi.s", "uretprobe.multi.s", "usdt", "usdt.s",
     "tracepoint", "tp", "raw_tracepoint", "raw_tp", "raw_tracepoint.w", "raw_tp.w",
     "tp_btf", "fentry", "fexit", "fmod_ret", "fentry.s", "fexit.s", "fmod_ret.s",
     "freplace", "lsm", "lsm.s", "lsm_cgroup", "iter", "iter.s", "struct_ops", "struct_ops.s",
@@ -28,7 +29,10 @@ struct Refinement {
   BPFProgramType refined;
 };
 
-constexpr std::array<Refinement, 11> kRefinements = {{
+// A USDT probe is a uprobe to the kernel, so it is judged as one: a rule for
+// uprobe programs covers it, and one for kprobe programs only as their kernel
+// type. (Section names a linked libbpf does not know get no type at all.)
+constexpr std::array<Refinement, 17> kRefinements = {{
     {"kretprobe", BPFProgramType::kKprobe, BPFProgramType::kKretprobe},
     {"kretprobe.multi", BPFProgramType::kKprobe, BPFProgramType::kKretprobe},
     {"kretsyscall", BPFProgramType::kKprobe, BPFProgramType::kKretprobe},
@@ -36,6 +40,12 @@ constexpr std::array<Refinement, 11> kRefinements = {{
     {"uprobe.s", BPFProgramType::kKprobe, BPFProgramType::kUprobe},
     {"uretprobe", BPFProgramType::kKprobe, BPFProgramType::kUretprobe},
     {"uretprobe.s", BPFProgramType::kKprobe, BPFProgramType::kUretprobe},
+    {"uprobe.multi", BPFProgramType::kKprobe, BPFProgramType::kUprobe},
+    {"uprobe.multi.s", BPFProgramType::kKprobe, BPFProgramType::kUprobe},
+    {"uretprobe.multi", BPFProgramType::kKprobe, BPFProgramType::kUretprobe},
+    {"uretprobe.multi.s", BPFProgramType::kKprobe, BPFProgramType::kUretprobe},
+    {"usdt", BPFProgramType::kKprobe, BPFProgramType::kUprobe},
+    {"usdt.s", BPFProgramType::kKprobe, BPFProgramType::kUprobe},
     {"fentry", BPFProgramType::kTracing, BPFProgramType::kFentry},
     {"fentry.s", BPFProgramType::kTracing, BPFProgramType::kFentry},
     {"fexit", BPFProgramType::kTracing, BPFProgramType::kFexit},

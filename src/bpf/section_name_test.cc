@@ -59,6 +59,16 @@ TEST(SectionNameTest, RefinedTypeFollowsPrefixOnlyForMatchingKernelType) {
             BPFProgramType::kUretprobe);
   EXPECT_EQ(refined_type_from_section("fentry/x", BPFProgramType::kTracing), BPFProgramType::kFentry);
   EXPECT_EQ(refined_type_from_section("fexit/x", BPFProgramType::kTracing), BPFProgramType::kFexit);
+  // A USDT probe is a uprobe: rules for uprobe programs judge it.
+  EXPECT_EQ(refined_type_from_section("usdt/./server:model:loaded", BPFProgramType::kKprobe),
+            BPFProgramType::kUprobe);
+  EXPECT_EQ(refined_type_from_section("usdt.s/./server:model:loaded", BPFProgramType::kKprobe),
+            BPFProgramType::kUprobe);
+  EXPECT_EQ(refined_type_from_section("uprobe.multi/./server:model_*", BPFProgramType::kKprobe),
+            BPFProgramType::kUprobe);
+  EXPECT_EQ(refined_type_from_section("uretprobe.multi/./server:model_*", BPFProgramType::kKprobe),
+            BPFProgramType::kUretprobe);
+  EXPECT_EQ(attach_target_from_section("usdt/./server:model:loaded"), "./server:model:loaded");
   EXPECT_EQ(refined_type_from_section("kprobe/x", BPFProgramType::kKprobe), std::nullopt);
   EXPECT_EQ(refined_type_from_section("tp_btf/x", BPFProgramType::kTracing), std::nullopt);
   EXPECT_EQ(refined_type_from_section("fentry/x", BPFProgramType::kKprobe), std::nullopt);

@@ -3,6 +3,7 @@
 // on each program's facts are in evaluate_programs_test.cc.
 #include <gtest/gtest.h>
 
+#include <set>
 #include <string>
 
 #include "evaluate_test_util.h"
@@ -180,6 +181,19 @@ TEST(Evaluate, VerifierFailureReasonAndDetailArePassedThrough) {
   const PolicyDecision d = policy.evaluate(r);
   EXPECT_EQ(d.reason, ReasonCode::kSizeMismatch);
   EXPECT_NE(d.sentence.find("manifest says 12"), std::string::npos);
+}
+
+// kLastReasonCode is the last code: every code up to it has its own name,
+// and only internal_error is called "internal_error" (the name's fallback).
+TEST(Evaluate, EveryReasonCodeHasItsOwnName) {
+  std::set<std::string_view> names;
+  for (int i = 0; i <= static_cast<int>(kLastReasonCode); ++i) {
+    const auto code = static_cast<ReasonCode>(i);
+    const std::string_view name = reason_code_name(code);
+    EXPECT_TRUE(names.insert(name).second) << name;
+    EXPECT_EQ(name == "internal_error", code == ReasonCode::kInternalError) << i;
+  }
+  EXPECT_EQ(reason_code_name(kLastReasonCode), "caller_not_permitted");
 }
 
 // Every failure the verifier reports (src/attest/verifier.cc) is denied

@@ -13,7 +13,7 @@ namespace pqbpf::python {
 void register_basics(py::module_& m) {
   m.def("reason_codes", [] {
     py::list out;
-    for (int i = 0; i <= static_cast<int>(ReasonCode::kBpfCommandDenied); ++i) {
+    for (int i = 0; i <= static_cast<int>(kLastReasonCode); ++i) {
       out.append(std::string(reason_code_name(static_cast<ReasonCode>(i))));
     }
     return out;

@@ -19,7 +19,7 @@ struct PyLog {
 };
 
 ReasonCode reason_from_name(const std::string& name) {
-  for (int i = 0; i <= static_cast<int>(ReasonCode::kBpfCommandDenied); ++i) {
+  for (int i = 0; i <= static_cast<int>(kLastReasonCode); ++i) {
     auto code = static_cast<ReasonCode>(i);
     if (reason_code_name(code) == name) return code;
   }

@@ -49,7 +49,7 @@ std::optional<std::string> bounded(const std::optional<std::string>& s) {
 }
 
 ReasonCode reason_by_name(const std::string& name) {
-  for (int i = 0; i <= static_cast<int>(ReasonCode::kCapabilityDenied); ++i) {
+  for (int i = 0; i <= static_cast<int>(kLastReasonCode); ++i) {
     if (reason_code_name(static_cast<ReasonCode>(i)) == name) return static_cast<ReasonCode>(i);
   }
   return ReasonCode::kInternalError;

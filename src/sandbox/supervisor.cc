@@ -8,6 +8,7 @@
 #include "pqbpf/sandbox/supervisor.h"
 
 #include <fcntl.h>
+#include <linux/bpf.h>
 #include <linux/seccomp.h>
 #include <poll.h>
 #include <signal.h>
@@ -22,6 +23,7 @@
 
 #include "launch.h"
 #include "same_cpu_wake.h"
+#include "pqbpf/loader/load_privilege.h"
 #include "pqbpf/sandbox/bpf_command.h"
 #include "pqbpf/sandbox/gate_forwarder.h"
 #include "pqbpf/sandbox/transparent_gate.h"
@@ -122,9 +124,22 @@ class Supervisor {
     if (!pidfd.valid() && call.caller.pid) {
       pidfd = UniqueFd(static_cast<int>(::syscall(SYS_pidfd_open, *call.caller.pid, 0)));
     }
+    // Read before ID_VALID, so a valid id means these are the caller's.
+    const loader::CallerPrivilege privilege = loader::read_caller_privilege(n.pid);
     call.still_valid = ::ioctl(listener_, SECCOMP_IOCTL_NOTIF_ID_VALID, &n.id) == 0;
-    Admission a = options_.gate != nullptr ? options_.gate->admit(call, pidfd.get())
-                                           : options_.forwarder->forward(call, pidfd.get());
+    // The supervisor loads with its own privileges: a caller the kernel
+    // would refuse is refused here, before any gate sees the load.
+    std::optional<std::string> missing;
+    if (call.load) {
+      const std::uint32_t type = call.load->prog_type;
+      const bool unprivileged_type = type == BPF_PROG_TYPE_SOCKET_FILTER || type == BPF_PROG_TYPE_CGROUP_SKB;
+      missing = loader::missing_load_privilege(privilege, type,
+                                               unprivileged_type ? loader::unprivileged_bpf_disabled() : 1);
+    }
+    Admission a = missing ? TransparentGate::refuse(call, ReasonCode::kCallerNotPermitted,
+                                                    *missing + ", so the supervisor does not load for it")
+                 : options_.gate != nullptr ? options_.gate->admit(call, pidfd.get())
+                                            : options_.forwarder->forward(call, pidfd.get());
     // A load the daemon decided is in the daemon's log; with --gate the
     // local log (if any) holds the loads the daemon could not decide.
     // An admitted probe's record is written now and made durable with the

@@ -138,6 +138,28 @@ grep '"reason":"no_rule"' audit.log | grep '"action":"transparent_load"' | grep 
 [ ! -e bpffs/no/xdp_count ] && [ "$(loaded)" -eq "$BEFORE" ] && ok || fail "policy-denied program loaded"
 rm -rf bpffs/no
 
+# 2b. The supervisor loads with its own privileges, so it loads only for a
+# caller that holds what the kernel asks of it: with every capability dropped
+# (no CAP_BPF) or without CAP_NET_ADMIN (xdp), the signed sample is refused
+# as caller_not_permitted; with CAP_BPF and CAP_NET_ADMIN it loads.
+if [ -x "$SKEL" ] && command -v setpriv >/dev/null && setpriv --bounding-set=-all,+bpf -- true 2>/dev/null; then
+  before=$(records caller_not_permitted)
+  check "no capabilities: refused" 1 "${RUN[@]}" --quiet --envelopes env -- setpriv --bounding-set=-all -- "$SKEL" 1
+  [ "$(records caller_not_permitted)" -gt "$before" ] && ok || fail "no caller_not_permitted record (no caps)"
+  grep '"reason":"caller_not_permitted"' audit.log | grep -q 'lacks CAP_BPF' && ok ||
+    fail "the record does not name CAP_BPF: $(grep caller_not_permitted audit.log | tail -1)"
+  before=$(records caller_not_permitted)
+  check "CAP_BPF without CAP_NET_ADMIN: xdp refused" 1 "${RUN[@]}" --quiet --envelopes env -- \
+    setpriv --bounding-set=-all,+bpf -- "$SKEL" 1
+  grep '"reason":"caller_not_permitted"' audit.log | tail -1 | grep -q 'CAP_NET_ADMIN' && ok ||
+    fail "the xdp refusal does not name CAP_NET_ADMIN: $(grep caller_not_permitted audit.log | tail -1)"
+  check "CAP_BPF and CAP_NET_ADMIN: loads" 0 "${RUN[@]}" --quiet --envelopes env -- \
+    setpriv --bounding-set=-all,+bpf,+net_admin -- "$SKEL" 1
+  [ "$(loaded)" -eq "$BEFORE" ] && ok || fail "left loaded after the capability cases"
+else
+  echo "skipped (capability cases): needs the skeleton loader and setpriv with CAP_BPF"
+fi
+
 # 3. Without --envelopes nothing changes: every load is refused.
 check "no envelopes: refused" 255 "${T[@]}" "$PQBPF_CLI" run --quiet --log audit.log \
   --allow-bpf-cmd map_create --allow-bpf-cmd btf_load --allow-bpf-cmd obj_get_info_by_fd \

@@ -30,6 +30,10 @@ def test_program_type_values_are_the_library_names() -> None:
 def test_reason_codes_are_the_library_codes() -> None:
     assert "allowed" in REASON_CODES and "untrusted_signer" in REASON_CODES
     assert REASON_CODES == tuple(_native.reason_codes())
+    # Every code, the sandbox's and the capability checks' included, once.
+    for code in ("no_matching_envelope", "map_mismatch", "capability_denied", "caller_not_permitted"):
+        assert code in REASON_CODES
+    assert len(set(REASON_CODES)) == len(REASON_CODES)
 
 
 def test_metadata_keyword_constructor_and_string_type() -> None:

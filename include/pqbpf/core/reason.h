@@ -39,7 +39,12 @@ enum class ReasonCode {
   kMapMismatch,        // "map_mismatch": a matched load names a map unlike the signed one
   kCapabilityDenied,   // "capability_denied": a program calls a helper or kfunc, or uses a
                        // map type, that its rule does not allow (docs/CAPABILITIES.md)
+  kCallerNotPermitted, // "caller_not_permitted": a sandboxed caller lacks the capabilities the
+                       // kernel requires for the load it asked for (docs/SANDBOX.md)
 };
+
+// The last code above: loops over every code run from kAllowed to this.
+inline constexpr ReasonCode kLastReasonCode = ReasonCode::kCallerNotPermitted;
 
 constexpr std::string_view reason_code_name(ReasonCode code) {
   switch (code) {
@@ -72,6 +77,7 @@ constexpr std::string_view reason_code_name(ReasonCode code) {
     case ReasonCode::kNoMatchingEnvelope: return "no_matching_envelope";
     case ReasonCode::kMapMismatch: return "map_mismatch";
     case ReasonCode::kCapabilityDenied: return "capability_denied";
+    case ReasonCode::kCallerNotPermitted: return "caller_not_permitted";
   }
   return "internal_error";
 }

@@ -10,4 +10,16 @@ namespace pqbpf::policy {
 
 bool glob_match(std::string_view pattern, std::string_view text);
 
+// True when `text` holds a character some glob reader treats as special
+// ('*', '?', '['): libbpf expands kprobe.multi and uprobe.multi targets
+// written this way to every matching symbol.
+bool has_glob_metacharacters(std::string_view text);
+
+// True only when every name the glob `target` can match is matched by
+// `pattern`, so admitting the target admits nothing the pattern would not.
+// The target is read as libbpf reads it ('*', '?') except that from its
+// first '[' on it is taken to match anything (a reader with character
+// classes would widen it there). Sound but not complete: when unsure, false.
+bool glob_covers(std::string_view pattern, std::string_view target);
+
 }  // namespace pqbpf::policy

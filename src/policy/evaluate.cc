@@ -2,7 +2,8 @@
 // programs read from the object, then every program of the object through
 // the first rule covering its type. Per program the checks run in a
 // fixed order (docs/POLICY.md): size cap, signature, allow-list, attach
-// target, instruction count, license, capabilities (capabilities.cc). The
+// target (attach_check.cc), instruction count, license, capabilities
+// (capability_check.cc). The
 // first failing check denies the whole object, naming the program.
 #include <algorithm>
 #include <cstdint>
@@ -11,8 +12,8 @@
 #include <utility>
 #include <vector>
 
+#include "attach_check.h"
 #include "capability_check.h"
-#include "glob.h"
 #include "pqbpf/bpf/license.h"
 #include "pqbpf/policy/load_policy.h"
 
@@ -25,7 +26,7 @@ namespace {
 struct Subject {
   std::string name;
   std::optional<BPFProgramType> type;
-  std::string attach_target;
+  std::string section_target;               // "" when the section names none (or is unknown)
   std::optional<std::uint64_t> insn_count;  // nullopt: unknown
   bool declared_only = false;               // not read from the object
   const bpf::ProgramInfo* info = nullptr;   // the reader's facts (helpers, kfuncs, maps)
@@ -34,8 +35,9 @@ struct Subject {
 std::vector<Subject> subjects_of(const LoadRequest& request) {
   std::vector<Subject> out;
   if (request.programs.empty()) {
-    out.push_back(Subject{"(declared type)", request.declared_type, request.declared_attach_point,
-                          std::nullopt, true});
+    // No section is known; only the manifest's attach_point, which
+    // attach_targets judges for the types the gate attaches there.
+    out.push_back(Subject{"(declared type)", request.declared_type, "", std::nullopt, true});
     return out;
   }
   out.reserve(request.programs.size());
@@ -187,21 +189,11 @@ std::optional<Denial> check_rule(const std::vector<PolicyRule>& rules, std::size
                         where};
     }
   }
-  if (!rule.attach_targets.empty()) {
-    if (s.attach_target.empty()) {
-      return Denial{ReasonCode::kAttachTargetDenied,
-                    what + " has no known attach target, and " + where + " allows only " +
-                        joined(rule.attach_targets)};
-    }
-    const bool matched = std::any_of(
-        rule.attach_targets.begin(), rule.attach_targets.end(),
-        [&](const std::string& pattern) { return glob_match(pattern, s.attach_target); });
-    if (!matched) {
-      return Denial{ReasonCode::kAttachTargetDenied,
-                    what + " attaches to " + quoted(s.attach_target) +
-                        ", which matches none of the attach_targets of " + where + " (" +
-                        joined(rule.attach_targets) + ")"};
-    }
+  // The manifest's attach_point is where the daemon's loader attaches xdp,
+  // tc and cgroup programs, so it is judged for them like a section target.
+  if (auto denied = check_attach_targets(
+          rule, where, what, AttachFacts{s.type, s.section_target, r.declared_attach_point})) {
+    return Denial{ReasonCode::kAttachTargetDenied, std::move(*denied)};
   }
   if (rule.max_insns) {
     if (!s.insn_count) {

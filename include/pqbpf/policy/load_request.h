@@ -49,6 +49,8 @@ struct LoadRequest {
   // must be of this type (or a refinement of it), else program_mismatch;
   // a rule with allow_uninspectable judges an uninspectable object by it.
   std::optional<BPFProgramType> declared_type;
+  // metadata.attach_point: where the gate attaches xdp, tc and cgroup
+  // programs, so attach_targets judges it for those types (only).
   std::string declared_attach_point;
 
   // From the object itself. Empty when the reader could not inspect it (then

@@ -34,8 +34,11 @@ struct PolicyRule {
   // false lets an unsigned or invalid object through this rule: testing only.
   bool require_signature = true;
   std::uint64_t max_bytecode_size = kDefaultMaxBytecodeSize;  // whole object, bytes
-  // Glob patterns ('*' any run, '?' one character) for the program's attach
-  // target; empty = any target.
+  // Glob patterns ('*' any run, '?' one character) for where each program
+  // attaches: its section's target, or for xdp, tc and cgroup programs the
+  // signed manifest's attach_point (docs/POLICY.md "Attach targets"). A
+  // target that is itself a glob (kprobe.multi/vfs_*) needs one pattern that
+  // covers all it matches. Empty = any target.
   std::vector<std::string> attach_targets;
   std::optional<std::uint64_t> max_insns;  // per program
   // Exact license strings, or kGplCompatibleLicenses; empty = any license.

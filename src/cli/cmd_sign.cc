@@ -83,7 +83,9 @@ void add_sign_command(CLI::App& app, CommandRun& run) {
   cmd->add_option("--type", o->type,
                   "Program type (bpftool name, e.g. kprobe, xdp); inferred from the object when "
                   "omitted; refused if any program in the object has another type");
-  cmd->add_option("--attach-point", o->metadata.attach_point, "Attach point, e.g. do_sys_openat2");
+  cmd->add_option("--attach-point", o->metadata.attach_point,
+                  "Where the gate attaches xdp, tc and cgroup programs: IFNAME, IFNAME:ingress or "
+                  "IFNAME:egress, or a cgroup v2 directory (a policy's attach_targets judges it)");
   cmd->add_option("--author", o->metadata.author, "Author");
   cmd->add_option("--description", o->metadata.description, "Description");
   cmd->add_option("--version", o->metadata.version, "Program version");

@@ -19,7 +19,12 @@ set(cli_scripts
   transparent_gate
   transparent_corpus
   gate_run
+  attach_targets
 )
+# Objects only the CLI scripts use (tests/cli/testdata), built into tests/.
+pqbpf_bpf_object(kprobe_multi_glob SOURCE cli/testdata/kprobe_multi_glob.bpf.c)
+pqbpf_bpf_object(cgroup_skb_pass SOURCE cli/testdata/cgroup_skb_pass.bpf.c)
+
 foreach(script ${cli_scripts})
   pqbpf_add_script_test(cli_${script}
     SCRIPT ${CMAKE_CURRENT_SOURCE_DIR}/cli/${script}_test.sh

@@ -145,13 +145,13 @@ void add_run_command(CLI::App& app, CommandRun& run) {
   for (const std::string& n : sandbox::known_bpf_command_names()) known += (known.empty() ? "" : ", ") + n;
   cmd->add_option("--allow-bpf-cmd", o->allow,
                   "A bpf() command the command may use (repeatable; default none). "
-                  "prog_load is never allowed. Known: " + known)
+                  "prog_load and prog_test_run are never allowed. Known: " + known)
       ->allow_extra_args(false)  // one name per --allow-bpf-cmd: the command never ends up here
       ->check([](const std::string& name) -> std::string {
         const auto c = sandbox::bpf_command_by_name(name);
         if (!c) return "unknown bpf command '" + name + "'";
         if (!sandbox::bpf_command_may_continue(*c)) {
-          return "'" + name + "' loads code and can never be allowed";
+          return "'" + name + "' can never be allowed: " + sandbox::why_never_allowed(*c);
         }
         return "";
       });

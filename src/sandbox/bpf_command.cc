@@ -57,8 +57,15 @@ std::vector<std::string> known_bpf_command_names() {
 
 bool bpf_command_loads_code(std::uint32_t cmd) { return cmd == BPF_PROG_LOAD; }
 
-bool bpf_command_may_continue(std::uint32_t cmd) {
-  return cmd < kNames.size() && !bpf_command_loads_code(cmd);
+bool bpf_command_may_continue(std::uint32_t cmd) { return why_never_allowed(cmd).empty(); }
+
+std::string why_never_allowed(std::uint32_t cmd) {
+  if (cmd >= kNames.size()) return "this build does not know it, and a newer kernel's command might load code";
+  if (bpf_command_loads_code(cmd)) return "it loads code";
+  if (cmd == BPF_PROG_TEST_RUN) {
+    return "it runs programs, and a syscall program run with it can load unsigned code (bpf_sys_bpf)";
+  }
+  return "";
 }
 
 }  // namespace pqbpf::sandbox

@@ -32,6 +32,15 @@ TEST(BpfCommand, ProgLoadAndUnknownCommandsCanNeverContinue) {
   EXPECT_FALSE(bpf_command_may_continue(37));  // not in the table: might load code
   EXPECT_FALSE(bpf_command_may_continue(0xffffffffu));
   EXPECT_TRUE(bpf_command_may_continue(BPF_MAP_CREATE));
+  EXPECT_EQ(why_never_allowed(BPF_MAP_CREATE), "");
+}
+
+// A syscall program run with BPF_PROG_TEST_RUN loads whatever its context
+// holds (bpf_sys_bpf): allowing the command would admit unsigned code.
+TEST(BpfCommand, ProgTestRunCanNeverContinue) {
+  EXPECT_FALSE(bpf_command_loads_code(BPF_PROG_TEST_RUN));
+  EXPECT_FALSE(bpf_command_may_continue(BPF_PROG_TEST_RUN));
+  EXPECT_NE(why_never_allowed(BPF_PROG_TEST_RUN).find("bpf_sys_bpf"), std::string::npos);
 }
 
 BpfCall bpf_call(std::uint32_t cmd) {

@@ -258,7 +258,8 @@ Result<SupervisorResult> run_supervised(const std::vector<std::string>& argv,
   for (std::uint32_t cmd : options.rules.allowed_commands) {
     if (!bpf_command_may_continue(cmd) || cmd > internal::kLastKnownBpfCommand) {
       return make_error(ErrorCode::kInvalidArgument,
-                        "bpf command " + bpf_command_name(cmd) + " can never be allowed");
+                        "bpf command " + bpf_command_name(cmd) + " can never be allowed: " +
+                            why_never_allowed(cmd));
     }
   }
   // Allowed commands are judged on their number alone: the filter passes

@@ -63,6 +63,9 @@ check "log still verifies" 0 "$PQBPF_CLI" log verify audit.log --key audit.log.k
 # prog_load can never be allowed; unknown commands are a usage error.
 check "prog_load not allowable" 2 "$PQBPF_CLI" run --allow-bpf-cmd prog_load -- true
 expect_one_error_line "prog_load not allowable" 'loads code'
+# Nor prog_test_run: a syscall program run with it loads code (bpf_sys_bpf).
+check "prog_test_run not allowable" 2 "$PQBPF_CLI" run --allow-bpf-cmd prog_test_run -- true
+expect_one_error_line "prog_test_run not allowable" 'prog_test_run.*can never be allowed.*bpf_sys_bpf'
 check "unknown bpf command" 2 "$PQBPF_CLI" run --allow-bpf-cmd map_creat -- true
 expect_one_error_line "unknown bpf command" 'unknown bpf command'
 

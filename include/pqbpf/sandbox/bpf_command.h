@@ -27,7 +27,12 @@ std::vector<std::string> known_bpf_command_names();
 bool bpf_command_loads_code(std::uint32_t cmd);
 
 // Whether `cmd` may be put on the allow-list (answered with CONTINUE): a known
-// command that does not load code.
+// command that cannot load code. Not BPF_PROG_TEST_RUN: it runs a program the
+// caller names, and a BPF_PROG_TYPE_SYSCALL program run that way can load
+// any instructions its context holds (bpf_sys_bpf), past every check here.
 bool bpf_command_may_continue(std::uint32_t cmd);
+
+// Why `cmd` can never be allowed (one line), or "" when it may be.
+std::string why_never_allowed(std::uint32_t cmd);
 
 }  // namespace pqbpf::sandbox

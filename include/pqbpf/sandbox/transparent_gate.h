@@ -67,7 +67,7 @@ constexpr std::size_t kMaxEnvelopes = 1024;
 
 // bpf() commands a loader needs besides BPF_PROG_LOAD (libbpf, bpftool,
 // cilium/ebpf): maps, BTF, pins, info and ids, links and attach. Not in the
-// list: prog_test_run, iter_create, enable_stats, token_create.
+// list: iter_create, enable_stats, token_create (prog_test_run never is).
 std::set<std::uint32_t> default_loader_commands();
 
 class TransparentGate {

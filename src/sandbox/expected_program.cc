@@ -17,6 +17,25 @@ namespace {
 constexpr std::uint8_t kOpLdImm64 = BPF_LD | BPF_IMM | BPF_DW;
 constexpr std::uint8_t kOpCall = BPF_JMP | BPF_CALL;
 
+// Not in Debian 12's linux/bpf.h (Linux 5.18+).
+constexpr std::uint32_t kXdpHasFrags = 1u << 5;  // BPF_F_XDP_HAS_FRAGS
+
+}  // namespace
+
+// libbpf 1.1 adds these flags from the section name when it prepares each
+// load (libbpf_prepare_prog_load), after bpf_program__flags() has been read:
+// sleepable for the `.s` section kinds and `syscall`, multi-buffer for
+// `xdp.frags` XDP programs.
+std::uint32_t flags_libbpf_adds(std::string_view section, std::uint32_t prog_type) {
+  const std::string_view kind = section.substr(0, section.find('/'));
+  std::uint32_t flags = 0;
+  if (kind.ends_with(".s") || kind == "syscall") flags |= BPF_F_SLEEPABLE;
+  if (kind == "xdp.frags" && prog_type == BPF_PROG_TYPE_XDP) flags |= kXdpHasFrags;
+  return flags;
+}
+
+namespace {
+
 // The internal map's name after the object prefix libbpf put in front of it
 // (libbpf 1.1 internal_map_name: prefix + section-derived suffix).
 std::string internal_suffix(const std::string& name) {
@@ -141,7 +160,7 @@ Result<ExpectedObject> derive_expected_programs(std::span<const std::uint8_t> ob
       p.section = bpf_program__section_name(prog);
       p.prog_type = bpf_program__type(prog);
       p.expected_attach_type = bpf_program__expected_attach_type(prog);
-      p.prog_flags = bpf_program__flags(prog);
+      p.prog_flags = bpf_program__flags(prog) | flags_libbpf_adds(p.section, p.prog_type);
       const bpf_insn* insns = bpf_program__insns(prog);
       const std::size_t cnt = bpf_program__insn_cnt(prog);
       if (insns == nullptr || cnt == 0) continue;

@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "pqbpf/result.h"
@@ -94,6 +95,10 @@ struct ExpectedObject {
 
 // SHA3-256 (hex) of p.insns with each of p.slots masked (masked_sha3_256).
 std::string masked_digest(const ExpectedProgram& p);
+
+// The BPF_F_* flags libbpf adds to a program's load from its section name
+// (sleepable `.s` kinds and `syscall`; BPF_F_XDP_HAS_FRAGS for `xdp.frags`).
+std::uint32_t flags_libbpf_adds(std::string_view section, std::uint32_t prog_type);
 
 // Relocates `object` (verified bytes) with libbpf's gen_loader. kParse with
 // one line naming `label` when libbpf refuses the object.

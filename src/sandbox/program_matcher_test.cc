@@ -106,6 +106,19 @@ TEST(ProgramMatcherTest, MapSlotMustBeAMapReferenceOfTheSameKind) {
   EXPECT_FALSE(match_program(attr_for(p), insns, p).matched);
 }
 
+// libbpf adds flags from the section name only when it prepares the load;
+// the expected program must carry them, or such programs never match.
+TEST(ProgramMatcherTest, FlagsLibbpfAddsFromTheSectionNameAreExpected) {
+  EXPECT_EQ(flags_libbpf_adds("xdp.frags", BPF_PROG_TYPE_XDP), 1u << 5);
+  EXPECT_EQ(flags_libbpf_adds("xdp.frags/devmap", BPF_PROG_TYPE_XDP), 1u << 5);
+  EXPECT_EQ(flags_libbpf_adds("xdp", BPF_PROG_TYPE_XDP), 0u);
+  EXPECT_EQ(flags_libbpf_adds("uprobe.s//bin/sh:main", BPF_PROG_TYPE_KPROBE), BPF_F_SLEEPABLE);
+  EXPECT_EQ(flags_libbpf_adds("fentry.s/do_unlinkat", BPF_PROG_TYPE_TRACING), BPF_F_SLEEPABLE);
+  EXPECT_EQ(flags_libbpf_adds("syscall", BPF_PROG_TYPE_SYSCALL), BPF_F_SLEEPABLE);
+  EXPECT_EQ(flags_libbpf_adds("uprobe//bin/sh:main", BPF_PROG_TYPE_KPROBE), 0u);
+  EXPECT_EQ(flags_libbpf_adds("kprobe/do_sys.s", BPF_PROG_TYPE_KPROBE), 0u);  // the target, not the kind
+}
+
 TEST(ProgramMatcherTest, TypeCountAttachTypeAndFlagsAreBound) {
   const ExpectedObject e = expected_counter();
   const ExpectedProgram& p = e.programs[0];

@@ -71,6 +71,16 @@ rm -rf bpffs/kf
 [ -z "$(bpftool prog show 2>/dev/null | grep 'name xdp_kfunc ')" ] && ok || fail "xdp_kfunc left loaded"
 [ "$(loaded)" -eq "$BEFORE" ] && ok || fail "xdp_count still loaded after unpinning"
 
+# 1a'. A multi-buffer XDP program (SEC("xdp.frags")): libbpf adds
+# BPF_F_XDP_HAS_FRAGS when it loads it, and the gate expects exactly that.
+mkdir frags
+cp "$VARIANTS/xdp_frags.bpf.o" frags/
+pqc sign frags/xdp_frags.bpf.o --key ops.key --name xdp-frags >/dev/null
+check "xdp.frags program under run" 0 "${RUN[@]}" --envelopes frags -- bpftool prog loadall frags/xdp_frags.bpf.o bpffs/fr
+fid=$(bpftool prog show pinned bpffs/fr/xdp_frags_pass 2>/dev/null | sed -n 's/^\([0-9]*\):.*name xdp_frags_pass.*/\1/p')
+[ -n "$fid" ] && ok || fail "the xdp.frags program was not loaded"
+rm -rf bpffs/fr
+
 # 1b. A libbpf skeleton loader (bpftool gen skeleton, examples/) works unchanged.
 SKEL="$PQBPF_BINARY_DIR/examples/skeleton_loader"
 if [ -x "$SKEL" ]; then

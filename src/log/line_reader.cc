@@ -12,7 +12,8 @@
 namespace pqbpf::log::internal {
 
 Result<LineReader> LineReader::open(const std::string& path) {
-  // A FIFO or device planted at a log path must not hang or feed the reader.
+  // A symlink, FIFO or device planted at a log path must not hang or feed
+  // the reader.
   PQBPF_ASSIGN_OR_RETURN(const int fd, open_regular_file_for_reading(path));
   return LineReader(fd, path);
 }

@@ -40,19 +40,24 @@ Result<std::vector<LogFile>> list_log_files(const std::string& path) {
     LogFile f;
     f.index = std::stoull(suffix);
     f.path = rotated_file_path(path, f.index);
+    struct stat ls{};
+    f.symlink = ::lstat(f.path.c_str(), &ls) == 0 && S_ISLNK(ls.st_mode);
     files.push_back(std::move(f));
   }
   closedir(d);
   std::sort(files.begin(), files.end(),
             [](const LogFile& a, const LogFile& b) { return a.index < b.index; });
+  // lstat, not stat: a symlink at `<path>` to the newest rotated file must
+  // not pass for the two names of an interrupted rotation.
   struct stat st{};
-  if (::stat(path.c_str(), &st) == 0) {
+  if (::lstat(path.c_str(), &st) == 0) {
     struct stat rs{};
-    if (!files.empty() && ::stat(files.back().path.c_str(), &rs) == 0 && rs.st_dev == st.st_dev &&
+    if (!S_ISLNK(st.st_mode) && !files.empty() && !files.back().symlink &&
+        ::lstat(files.back().path.c_str(), &rs) == 0 && rs.st_dev == st.st_dev &&
         rs.st_ino == st.st_ino) {
       files.back().also_current = true;  // one file, two names: list it once
     } else {
-      files.push_back(LogFile{path, 0, true});
+      files.push_back(LogFile{path, 0, true, false, S_ISLNK(st.st_mode)});
     }
   }
   if (files.empty()) return make_error(ErrorCode::kNotFound, path + ": no such log");

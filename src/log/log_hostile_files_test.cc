@@ -113,6 +113,30 @@ TEST(LogHostileFilesTest, WitnessSymlinkIsRefused) {
   EXPECT_EQ(read_all(victim), kVictimText);
 }
 
+// Readers (log show, log verify's witness) may run as another user than
+// the writer, but they too never read through a symlink at a log's path.
+TEST(LogHostileFilesTest, ReadersRefuseASymlinkedLogAndWitness) {
+  TempDir dir;
+  const std::string real = dir.file("real.log");
+  write_closed_log(real, 3);
+  const std::string path = dir.file("audit.log");
+  ASSERT_EQ(::symlink(real.c_str(), path.c_str()), 0);
+  auto records = read_records(path, {});
+  ASSERT_FALSE(records.ok()) << "log show read through a symlink";
+  EXPECT_EQ(records.error().code, ErrorCode::kPermission);
+  EXPECT_NE(records.error().message.find(path + ": "), std::string::npos)
+      << records.error().message;
+  EXPECT_NE(records.error().message.find("symbolic link"), std::string::npos)
+      << records.error().message;
+  const std::string witness_link = dir.file("copy.witness");
+  ASSERT_EQ(::symlink(default_witness_path(real).c_str(), witness_link.c_str()), 0);
+  ASSERT_TRUE(read_witness(default_witness_path(real), false).ok());
+  auto w = read_witness(witness_link, false);
+  ASSERT_FALSE(w.ok()) << "a symlinked witness was followed";
+  EXPECT_EQ(w.error().code, ErrorCode::kPermission);
+  EXPECT_NE(w.error().message.find("symbolic link"), std::string::npos) << w.error().message;
+}
+
 TEST(LogHostileFilesTest, RotatedFileSymlinkIsRefused) {
   TempDir dir;
   const std::string path = dir.file("audit.log");

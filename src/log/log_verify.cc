@@ -28,6 +28,18 @@ Result<VerifyReport> verify_log(const std::string& path, const crypto::mldsa::Pu
     return make_error(ErrorCode::kInvalidArgument, "log key: must be ML-DSA-65");
   }
   PQBPF_ASSIGN_OR_RETURN(std::vector<LogFile> files, list_log_files(path));
+  // The writer never creates a symlink, so one among the log's names is a
+  // replaced file: `<path>` linked to a rotated file would hide every record
+  // after that file. Refused before anything is read through it.
+  for (const LogFile& file : files) {
+    if (file.symlink) {
+      return make_error(ErrorCode::kRejected,
+                        file.path + ": the " + (file.current ? "current" : "rotated") +
+                            " log file is a symbolic link, which the log's writer never creates: "
+                            "a file of the log was replaced (a link to a rotated file hides every "
+                            "record after it); refusing to follow it");
+    }
+  }
   VerifyReport report;
   report.head_hex = zero_chain_hex();
   std::string prev_file;
@@ -140,8 +152,16 @@ Result<VerifyReport> verify_log(const std::string& path, const crypto::mldsa::Pu
   // next file. Without the current file, it (and maybe newer rotated
   // files) was deleted.
   if (!files.empty() && files.back().also_current) {
-    report.warnings.push_back(path + ": a rotation was interrupted (" + files.back().path +
-                              " is also the current file); the next writer finishes it");
+    // A crash between link and swap leaves exactly what deleting the current
+    // file and hard-linking the newest rotated file in its place leaves, so
+    // this stays a warning; the witness check below tells them apart.
+    report.warnings.push_back(
+        path + ": a rotation was interrupted (" + files.back().path +
+        " is also the current file); the next writer to append finishes it" +
+        (options.witness_seq ? std::string()
+                             : std::string(" (deleting the current file and linking that file in "
+                                           "its place leaves the same state: only a witness "
+                                           "tells them apart)")));
   } else if (!files.empty() && !files.back().current) {
     return rejected(files.back().path, prev_line, report.last_seq,
                     "the log continues after this rotation checkpoint, but its successor, the "

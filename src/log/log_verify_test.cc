@@ -3,6 +3,7 @@
 
 #include <cstdio>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include "log_test_util.h"
 #include "pqbpf/log/log_files.h"
@@ -313,6 +314,76 @@ TEST_F(RotatedLogVerifyTest, DeletedCurrentAndNewestRotatedFilesFail) {
   EXPECT_NE(r.error().message.find(rotated_file_path(path_, newest - 1)), std::string::npos)
       << r.error().message;
   EXPECT_NE(r.error().message.find("is missing"), std::string::npos) << r.error().message;
+}
+
+// The review's attack: with a rotated log, `rm audit.log; ln -s audit.log.N
+// audit.log` made the newest rotated file pass for the current one, so
+// verify said OK (closed, even with require_closed) without the records
+// that followed it. The writer never creates a symlink; verify refuses one.
+TEST_F(RotatedLogVerifyTest, CurrentFileSymlinkedToNewestRotatedFileFails) {
+  auto files = list_log_files(path_);
+  ASSERT_TRUE(files.ok());
+  const std::uint64_t newest = (*files)[files->size() - 2].index;
+  ASSERT_EQ(std::remove(path_.c_str()), 0);
+  const std::string target = "audit.log." + std::to_string(newest);  // relative, as with ln -s
+  ASSERT_EQ(::symlink(target.c_str(), path_.c_str()), 0);
+  for (const bool require_closed : {false, true}) {
+    auto r = verify_log(path_, test_public_key(), VerifyOptions{.require_closed = require_closed});
+    ASSERT_FALSE(r.ok()) << "a symlink to the newest rotated file passed for the current file";
+    EXPECT_EQ(r.error().code, ErrorCode::kRejected);
+    EXPECT_EQ(r.error().message.rfind(path_ + ": ", 0), 0u) << r.error().message;
+    EXPECT_NE(r.error().message.find("symbolic link"), std::string::npos) << r.error().message;
+  }
+}
+
+TEST_F(RotatedLogVerifyTest, RotatedFileSymlinkFails) {
+  const std::string rotated = rotated_file_path(path_, 2);
+  const std::string moved = dir_.file("elsewhere");
+  ASSERT_EQ(::rename(rotated.c_str(), moved.c_str()), 0);
+  ASSERT_EQ(::symlink(moved.c_str(), rotated.c_str()), 0);
+  auto r = verify_log(path_, test_public_key());
+  ASSERT_FALSE(r.ok()) << "a symlinked rotated file was followed";
+  EXPECT_EQ(r.error().code, ErrorCode::kRejected);
+  EXPECT_EQ(r.error().message.rfind(rotated + ": ", 0), 0u) << r.error().message;
+  EXPECT_NE(r.error().message.find("symbolic link"), std::string::npos) << r.error().message;
+}
+
+// The hard-link variant leaves exactly what a crash between the link and
+// the swap of a rotation leaves (which verify must keep accepting), so it is
+// only a warning that says a witness is needed, and the witness refuses it.
+TEST_F(RotatedLogVerifyTest, CurrentFileHardLinkedToNewestRotatedFileIsCaughtByTheWitness) {
+  auto full = verify_log(path_, test_public_key());
+  ASSERT_TRUE(full.ok()) << full.error().message;
+  VerifyOptions witness;
+  witness.witness_seq = full->last_seq;
+  witness.witness_head_hex = full->head_hex;
+  auto files = list_log_files(path_);
+  ASSERT_TRUE(files.ok());
+  const std::string newest = (*files)[files->size() - 2].path;
+  ASSERT_EQ(std::remove(path_.c_str()), 0);
+  ASSERT_EQ(::link(newest.c_str(), path_.c_str()), 0);
+
+  auto lenient = verify_log(path_, test_public_key());
+  ASSERT_TRUE(lenient.ok()) << lenient.error().message;
+  EXPECT_LT(lenient->last_seq, full->last_seq);
+  ASSERT_FALSE(lenient->warnings.empty());
+  EXPECT_NE(lenient->warnings.front().find("only a witness"), std::string::npos)
+      << lenient->warnings.front();
+
+  // A real crash there leaves a witness no later than that file's rotation
+  // checkpoint, which the log still holds.
+  VerifyOptions crash_witness;
+  crash_witness.witness_seq = lenient->last_seq;
+  crash_witness.witness_head_hex = lenient->head_hex;
+  EXPECT_TRUE(verify_log(path_, test_public_key(), crash_witness).ok());
+
+  auto against_witness = verify_log(path_, test_public_key(), witness);
+  ASSERT_FALSE(against_witness.ok()) << "records cut after the newest rotated file went unseen";
+  EXPECT_EQ(against_witness.error().code, ErrorCode::kRejected);
+  EXPECT_NE(against_witness.error().message.find("witness saw seq " +
+                                                 std::to_string(full->last_seq)),
+            std::string::npos)
+      << against_witness.error().message;
 }
 
 }  // namespace

@@ -78,7 +78,12 @@ Result<int> open_owned_file(const std::string& path, int flags, mode_t mode, std
 }
 
 Result<int> open_regular_file_for_reading(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  const int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0 && errno == ELOOP) {
+    return make_error(ErrorCode::kPermission,
+                      path + ": is a symbolic link, which the log's writer never creates; "
+                             "refusing to follow it (name the real file)");
+  }
   if (fd < 0) return open_error(path, "file", errno);
   struct stat st{};
   Status s = ok_status();

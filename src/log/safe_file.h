@@ -27,9 +27,10 @@ Result<int> open_owned_file(const std::string& path, int flags, mode_t mode, std
 // The fstat half of open_owned_file, for a descriptor already open.
 Status check_owned_file(int fd, const std::string& path, std::string_view what);
 
-// Opens a file for reading without blocking on a FIFO and refuses anything
-// that is not a regular file (readers such as `log verify` may run as
-// another user than the writer, so there is no owner check).
+// Opens a file for reading without following a final symlink or blocking on
+// a FIFO, and refuses anything that is not a regular file (kPermission).
+// Readers such as `log verify` may run as another user than the writer, so
+// there is no owner check.
 Result<int> open_regular_file_for_reading(const std::string& path);
 
 // The directory that holds `path` ("." when it has no slash).

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The audit log from the CLI (issue 11): `log init`, a loud first-use key,
 # --no-create-key, the witness (check refuses a cut-back log; log verify
-# --witness), --allow-unsealed, and a log path planted as a symlink.
+# --witness), --allow-unsealed, and log paths planted as symlinks (check and
+# verify).
 source "$(dirname "$0")/lib.sh"
 
 pqc keygen --name ops -o ops.key >/dev/null
@@ -57,6 +58,19 @@ check "check refuses to re-seal a cut log" 1 gate --log audit.log
 expect_stderr "check names the witness" 'audit.log.witness'
 cmp -s cut audit.log && ok || fail "check wrote to the cut log"
 check "log verify --witness with a missing file" 2 pqc log verify audit.log --key audit.log.key.pub --witness nope.witness
+
+# --- The review's attack on verify: the current file replaced by a symlink
+# to an older copy of the log (with rotation: to the newest rotated file),
+# hiding what came after it. Refused, naming the link.
+pqc log init sym.log >/dev/null
+gate --log sym.log >/dev/null
+cp -p sym.log sym.old
+gate --log sym.log >/dev/null
+rm sym.log && ln -s sym.old sym.log
+check "symlinked current file fails verify" 1 pqc log verify sym.log --key sym.log.key.pub --require-closed
+expect_one_error_line "symlinked current file named" '^pqc-bpf: error: sym\.log: .*symbolic link'
+check "symlinked current file: show refuses it" 2 pqc log show sym.log
+expect_one_error_line "show names the symlink" 'sym\.log: .*symbolic link'
 
 # --- A chain that no checkpoint signs is not OK unless --allow-unsealed.
 head -n 1 first.log > unsealed.log

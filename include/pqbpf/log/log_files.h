@@ -27,11 +27,16 @@ struct LogFile {
   // interrupted between linking the sealed file to its new name and
   // swapping in the empty successor. The next writer finishes it.
   bool also_current = false;
+  // The name itself is a symbolic link. The writer never creates one, so it
+  // is a replaced file (e.g. `<path>` pointing at a rotated file, which
+  // hides every record after it); every reader refuses it.
+  bool symlink = false;
 };
 
 // Every file of the log in chain order: rotated files by index, then the
 // current file if it exists (and is not the newest rotated file itself, see
-// also_current). kNotFound if there is none at all.
+// also_current). Names are looked at with lstat(2), never followed: a
+// symbolic link is listed with `symlink` set. kNotFound if there is none.
 Result<std::vector<LogFile>> list_log_files(const std::string& path);
 
 }  // namespace pqbpf::log

@@ -3,7 +3,9 @@
 // (`pqc-bpf log verify FILE --key LOG.pub`), never the key named in the log.
 //
 // Checked, stopping at the first bad record (the error names file, line and
-// seq): every line parses strictly; seq runs 1, 2, 3, ... without gaps;
+// seq): no name of the log is a symbolic link (the writer never creates
+// one; a current file linked to a rotated one hides what followed it);
+// every line parses strictly; seq runs 1, 2, 3, ... without gaps;
 // every `prev` is the SHA3-256 of the line before (the first is 64 zeros);
 // every checkpoint names the supplied key's DID, counts seq - 1 records and
 // carries a valid ML-DSA-65 signature over its body (so the whole chain up
@@ -16,7 +18,11 @@
 // require_closed): a log that does not end with a close (or rotation)
 // checkpoint, i.e. records after the last checkpoint that no signature
 // covers, and an unterminated final fragment in the current file (a crash
-// mid-write, which the next writer moves to `.torn`). docs/AUDIT_LOG.md says
+// mid-write, which the next writer moves to `.torn`). An interrupted
+// rotation (the current file is the newest rotated file under a second
+// name) is only a warning, even with require_closed: deleting the records
+// after that file and hard-linking it in place of the current file leaves
+// the same state, which only a witness tells apart. docs/AUDIT_LOG.md says
 // exactly which edits this detects and which it cannot.
 #pragma once
 

@@ -27,10 +27,11 @@ struct Witness {
 
 std::string default_witness_path(const std::string& log_path);  // "<log>.witness"
 
-// Reads a witness file; std::nullopt if it does not exist. `owned`: the
-// writer's rules (no symlink, regular file, owned by us, no group/other
-// write); otherwise only "regular file" (an auditor reading root's witness).
-// kParse for a malformed file.
+// Reads a witness file (at most 4 KiB); std::nullopt if it does not exist.
+// `owned`: the writer's rules (no symlink, regular file, owned by us, no
+// group/other write); otherwise no symlink and a regular file, whoever owns
+// it (an auditor reading root's witness). kPermission for a file breaking
+// those rules, kParse for a malformed one.
 Result<std::optional<Witness>> read_witness(const std::string& path, bool owned);
 
 // Atomically replaces the witness file (`<path>.tmp`, fsync, rename, fsync of

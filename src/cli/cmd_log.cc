@@ -2,10 +2,12 @@
 //   init:   create the log's checkpoint key (LOG.key, 0600, and LOG.key.pub)
 //   show:   filter and print records (text or --json)
 //   verify: check the hash chain and every signed checkpoint against LOG.pub
-//           (and the witness file, if given); exit 1 naming the first bad
-//           record when anything was tampered with, or when no checkpoint by
-//           that key covers the chain (unless --allow-unsealed).
+//           and the witness (--witness W, else LOG.witness when it exists,
+//           unless --no-witness); exit 1 naming the first bad record when
+//           anything was tampered with, or when no checkpoint by that key
+//           covers the chain (unless --allow-unsealed).
 #include <iostream>
+#include <optional>
 
 #include "cli_support.h"
 #include "log_key.h"
@@ -31,6 +33,7 @@ struct LogVerifyOptions {
   std::string file;
   std::string key;
   std::string witness;
+  bool no_witness = false;
   bool require_closed = false;
   bool allow_unsealed = false;
   bool json = false;
@@ -43,6 +46,35 @@ struct LogInitOptions {
   bool json = false;
 };
 
+// The witness `log verify` checks the log against, and where it came from.
+struct ChosenWitness {
+  std::string source;  // "option", "default" (LOG.witness), "missing" or "skipped"
+  std::string file;    // the file read, or the default one that does not exist
+  std::optional<log::Witness> witness;
+};
+
+// --witness FILE if given; else the writers' own LOG.witness when it exists,
+// since only a witness reveals records cut from the end of the log; nothing
+// with --no-witness. Read like any file of the log: no symlink, regular
+// file, at most 4 KiB.
+Result<ChosenWitness> choose_witness(const LogVerifyOptions& o) {
+  if (o.no_witness) return ChosenWitness{"skipped", "", std::nullopt};
+  if (!o.witness.empty()) {
+    PQBPF_ASSIGN_OR_RETURN(std::optional<log::Witness> w, log::read_witness(o.witness, false));
+    if (!w) return make_error(ErrorCode::kNotFound, o.witness + ": no such witness file");
+    return ChosenWitness{"option", o.witness, std::move(w)};
+  }
+  const std::string beside = log::default_witness_path(o.file);
+  auto w = log::read_witness(beside, false);
+  if (!w.ok()) {
+    return make_error(w.error().code,
+                      w.error().message + " (read as the log's witness by default; pass "
+                                          "--witness COPY to use another, or --no-witness)");
+  }
+  if (!*w) return ChosenWitness{"missing", beside, std::nullopt};
+  return ChosenWitness{"default", beside, std::move(*w)};
+}
+
 int run_log_init(const LogInitOptions& o) {
   const std::string key_path = o.key.empty() ? default_log_key_path(o.file) : o.key;
   auto did = create_log_key(key_path, o.force);
@@ -52,11 +84,15 @@ int run_log_init(const LogInitOptions& o) {
                 {"log", o.file},
                 {"key", key_path},
                 {"public_key", public_key_path(key_path)},
+                {"witness", log::default_witness_path(o.file)},
                 {"did", *did}});
   } else {
     std::cout << "created audit log key " << key_path << " (" << *did << ", mode 0600)\n"
               << "  give auditors " << public_key_path(key_path) << "; verify with: pqc-bpf log "
-              << "verify " << o.file << " --key " << public_key_path(key_path) << "\n";
+              << "verify " << o.file << " --key " << public_key_path(key_path) << "\n"
+              << "  (that also checks " << log::default_witness_path(o.file)
+              << ", which the writers keep; copy it off the host and pass the copy with "
+              << "--witness)\n";
   }
   return kExitOk;
 }
@@ -115,14 +151,19 @@ int run_log_verify(const LogVerifyOptions& o) {
   log::VerifyOptions options;
   options.require_closed = o.require_closed;
   options.allow_unsealed = o.allow_unsealed;
-  if (!o.witness.empty()) {
-    auto w = log::read_witness(o.witness, false);
-    if (!w.ok()) return report_error(w.error(), o.json);
-    if (!*w) {
-      return report_error({ErrorCode::kNotFound, o.witness + ": no such witness file"}, o.json);
-    }
-    options.witness_seq = (*w)->seq;
-    options.witness_head_hex = (*w)->head_hex;
+  auto chosen = choose_witness(o);
+  if (!chosen.ok()) return report_error(chosen.error(), o.json);
+  if (chosen->witness) {
+    options.witness_seq = chosen->witness->seq;
+    options.witness_head_hex = chosen->witness->head_hex;
+    options.witness_file = chosen->file;
+  }
+  // Said in both forms: without a witness, a cut at the end goes unseen.
+  std::vector<std::string> notes;
+  if (chosen->source == "missing") {
+    notes.push_back("no witness file " + chosen->file +
+                    ": records cut from the end of the log back to a checkpoint cannot be detected "
+                    "without one");
   }
   auto report = log::verify_log(o.file, key->public_key(), options);
   if (!report.ok()) return report_error(report.error(), o.json);
@@ -142,6 +183,10 @@ int run_log_verify(const LogVerifyOptions& o) {
                 {"torn_bytes", r.torn_bytes},
                 {"witness_seq", options.witness_seq ? nlohmann::json(*options.witness_seq)
                                                     : nlohmann::json(nullptr)},
+                {"witness_source", chosen->source},
+                {"witness_file", chosen->file.empty() ? nlohmann::json(nullptr)
+                                                      : nlohmann::json(chosen->file)},
+                {"notes", notes},
                 {"warnings", r.warnings}});
   } else {
     std::cout << "OK " << o.file << ": " << r.records << " records (" << r.attempts
@@ -163,8 +208,14 @@ int run_log_verify(const LogVerifyOptions& o) {
     }
     if (options.witness_seq) {
       std::cout << "  witness: the log holds seq " << *options.witness_seq << " with the hash in "
-                << o.witness << "\n";
+                << chosen->file
+                << (chosen->source == "default" ? " (found beside the log; --no-witness skips it)"
+                                                : "")
+                << "\n";
+    } else if (chosen->source == "skipped") {
+      std::cout << "  witness: not checked (--no-witness)\n";
     }
+    for (const auto& n : notes) std::cout << "  note: " << n << "\n";
     for (const auto& w : r.warnings) std::cout << "  warning: " << w << "\n";
   }
   return kExitOk;
@@ -199,8 +250,13 @@ void add_log_command(CLI::App& app, CommandRun& run) {
   auto* v = cmd->add_subcommand("verify", "Check the hash chain and signed checkpoints");
   v->add_option("file", verify->file, "Audit log file")->required();
   v->add_option("--key", verify->key, "The log's public key file (LOG.key.pub)")->required();
-  v->add_option("--witness", verify->witness,
-                "Witness file (LOG.witness, or a copy): the log must still hold its checkpoint");
+  auto* witness = v->add_option(
+      "--witness", verify->witness,
+      "Witness file (a copy of LOG.witness): the log must still hold its checkpoint "
+      "(default: LOG.witness if it exists)");
+  v->add_flag("--no-witness", verify->no_witness,
+              "Check no witness, not even LOG.witness (a cut at the end goes unseen)")
+      ->excludes(witness);
   v->add_flag("--require-closed", verify->require_closed,
               "Fail unless the log ends with a closing checkpoint");
   v->add_flag("--allow-unsealed", verify->allow_unsealed,

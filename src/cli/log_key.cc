@@ -37,7 +37,9 @@ Result<std::unique_ptr<log::LogWriter>> open_log_for_append(const LogKeyOptions&
     std::cerr << "pqc-bpf: notice: no audit log key existed, so a NEW one was created: "
               << key_path << " (" << did << ", mode 0600). Keep it readable only by the gate; "
               << "verify the log with: pqc-bpf log verify " << options.log_path << " --key "
-              << public_key_path(key_path) << ". Create keys explicitly with 'pqc-bpf log init', "
+              << public_key_path(key_path)
+              << (options.witness_path.empty() ? "" : " --witness " + options.witness_path)
+              << ". Create keys explicitly with 'pqc-bpf log init', "
               << "or pass --no-create-key to refuse.\n";
   }
   PQBPF_ASSIGN_OR_RETURN(Identity identity, load_key_file(key_path, passphrase));

@@ -20,6 +20,11 @@ Error rejected(const std::string& file, std::uint64_t line, std::optional<std::u
   return make_error(ErrorCode::kRejected, msg + what);
 }
 
+// " (FILE)" when the caller said where the witness came from.
+std::string witness_named(const VerifyOptions& options) {
+  return options.witness_file.empty() ? "" : " (" + options.witness_file + ")";
+}
+
 }  // namespace
 
 Result<VerifyReport> verify_log(const std::string& path, const crypto::mldsa::PublicKey& key,
@@ -130,8 +135,8 @@ Result<VerifyReport> verify_log(const std::string& path, const crypto::mldsa::Pu
       if (options.witness_seq && rec.seq == *options.witness_seq && options.witness_head_hex &&
           report.head_hex != *options.witness_head_hex) {
         return rejected(file.path, line.number, rec.seq,
-                        "record differs from the witness (hash " + report.head_hex +
-                            ", witness " + *options.witness_head_hex + ")");
+                        "record differs from the witness" + witness_named(options) + " (hash " +
+                            report.head_hex + ", witness " + *options.witness_head_hex + ")");
       }
       prev_file = file.path;
       prev_line = line.number;
@@ -172,7 +177,7 @@ Result<VerifyReport> verify_log(const std::string& path, const crypto::mldsa::Pu
     return make_error(ErrorCode::kRejected,
                       path + ": the log ends at seq " + std::to_string(report.last_seq) +
                           " but the witness saw seq " + std::to_string(*options.witness_seq) +
-                          ": records were removed from the end");
+                          witness_named(options) + ": records were removed from the end");
   }
   report.unsealed = report.last_seq - report.last_checkpoint_seq;
   report.closed = report.records > 0 && last_is_close_or_rotation && report.torn_bytes == 0;

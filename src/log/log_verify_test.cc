@@ -357,6 +357,7 @@ TEST_F(RotatedLogVerifyTest, CurrentFileHardLinkedToNewestRotatedFileIsCaughtByT
   VerifyOptions witness;
   witness.witness_seq = full->last_seq;
   witness.witness_head_hex = full->head_hex;
+  witness.witness_file = "audit.log.witness";
   auto files = list_log_files(path_);
   ASSERT_TRUE(files.ok());
   const std::string newest = (*files)[files->size() - 2].path;
@@ -380,8 +381,8 @@ TEST_F(RotatedLogVerifyTest, CurrentFileHardLinkedToNewestRotatedFileIsCaughtByT
   auto against_witness = verify_log(path_, test_public_key(), witness);
   ASSERT_FALSE(against_witness.ok()) << "records cut after the newest rotated file went unseen";
   EXPECT_EQ(against_witness.error().code, ErrorCode::kRejected);
-  EXPECT_NE(against_witness.error().message.find("witness saw seq " +
-                                                 std::to_string(full->last_seq)),
+  EXPECT_NE(against_witness.error().message.find(
+                "witness saw seq " + std::to_string(full->last_seq) + " (audit.log.witness)"),
             std::string::npos)
       << against_witness.error().message;
 }

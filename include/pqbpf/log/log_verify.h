@@ -51,6 +51,8 @@ struct VerifyOptions {
   // This is what detects truncation back to an earlier closed state.
   std::optional<std::uint64_t> witness_seq;
   std::optional<std::string> witness_head_hex;
+  // The file the witness was read from, named in the errors it causes.
+  std::string witness_file;
 };
 
 struct VerifyReport {

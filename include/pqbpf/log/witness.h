@@ -4,10 +4,10 @@
 // rename, fsync of the directory) once a checkpoint is durable, and checks it
 // whenever it opens the log: a log whose chain no longer holds record `seq`
 // with hash `head` was cut back (or rewritten) and is refused, so a writer
-// never re-seals a truncated log. `pqc-bpf log verify --witness FILE` checks
-// a log against it. Default path: `<log>.witness`; keep a copy elsewhere
-// (another file system or host) for protection against someone who can write
-// the log's directory.
+// never re-seals a truncated log. `pqc-bpf log verify` checks a log against
+// it (`<log>.witness` when it exists, or --witness FILE). Default path:
+// `<log>.witness`; keep a copy elsewhere (another file system or host) for
+// protection against someone who can write the log's directory.
 //
 // File format (one line): {"v":1,"seq":1001,"head":"<64 hex>","time":"<RFC 3339>"}
 #pragma once

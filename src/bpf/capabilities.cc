@@ -314,6 +314,28 @@ Capability helper_capability(std::int64_t id) {
   return h != nullptr ? h->capability : Capability::kUnknown;
 }
 
+std::vector<ImpliedCapability> implied_capabilities(std::optional<BPFProgramType> type,
+                                                    std::string_view expected_attach_type) {
+  std::vector<ImpliedCapability> out;
+  if (!type) return out;
+  const BPFProgramType kernel = kernel_program_type(*type);
+  const bool btf_typed = kernel == BPFProgramType::kTracing || kernel == BPFProgramType::kLsm ||
+                         kernel == BPFProgramType::kStructOps;
+  if (btf_typed) {
+    out.push_back({Capability::kKernelMemoryRead, "reads kernel memory through its BTF-typed arguments"});
+  }
+  if (expected_attach_type == "modify_return" || kernel == BPFProgramType::kLsm ||
+      kernel == BPFProgramType::kStructOps) {
+    out.push_back({Capability::kOverrideReturn, "decides what the kernel function it hooks returns"});
+  }
+  if (kernel == BPFProgramType::kStructOps) {
+    out.push_back({Capability::kKernelWrite, "may write the kernel structures it is handed"});
+  } else if (kernel == BPFProgramType::kRawTracepointWritable) {
+    out.push_back({Capability::kKernelWrite, "may write its tracepoint's buffer"});
+  }
+  return out;
+}
+
 bool is_map_type_name(std::string_view name) {
   if (name == "unknown") return true;
   // libbpf's table ends where it returns NULL; 256 is far past any release.

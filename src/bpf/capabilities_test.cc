@@ -102,6 +102,33 @@ TEST(HelperTableTest, ClassesOfTheIssuesExamples) {
   EXPECT_EQ(cls("get_prandom_u32"), Capability::kRandom);
 }
 
+std::set<Capability> implied(std::optional<BPFProgramType> type, std::string_view attach = "") {
+  std::set<Capability> out;
+  for (const auto& i : implied_capabilities(type, attach)) {
+    EXPECT_FALSE(i.why.empty());
+    out.insert(i.capability);
+  }
+  return out;
+}
+
+// What a kind of program can do with no helper at all.
+TEST(HelperTableTest, ClassesImpliedByTheKindOfProgram) {
+  using C = Capability;
+  EXPECT_EQ(implied(BPFProgramType::kFentry, "trace_fentry"), (std::set<C>{C::kKernelMemoryRead}));
+  EXPECT_EQ(implied(BPFProgramType::kTracing, "trace_raw_tp"), (std::set<C>{C::kKernelMemoryRead}));
+  EXPECT_EQ(implied(BPFProgramType::kTracing, "modify_return"),
+            (std::set<C>{C::kKernelMemoryRead, C::kOverrideReturn}));
+  EXPECT_EQ(implied(BPFProgramType::kLsm, "lsm_mac"), (std::set<C>{C::kKernelMemoryRead, C::kOverrideReturn}));
+  EXPECT_EQ(implied(BPFProgramType::kStructOps),
+            (std::set<C>{C::kKernelMemoryRead, C::kOverrideReturn, C::kKernelWrite}));
+  EXPECT_EQ(implied(BPFProgramType::kRawTracepointWritable), (std::set<C>{C::kKernelWrite}));
+  for (auto t : {BPFProgramType::kKprobe, BPFProgramType::kUprobe, BPFProgramType::kTracepoint,
+                 BPFProgramType::kRawTracepoint, BPFProgramType::kXdp, BPFProgramType::kSocketFilter}) {
+    EXPECT_TRUE(implied(t).empty()) << program_type_name(t);
+  }
+  EXPECT_TRUE(implied(std::nullopt, "modify_return").empty());
+}
+
 TEST(HelperTableTest, CapabilityNamesRoundTrip) {
   std::set<std::string> names;
   for (Capability c : all_capabilities()) {

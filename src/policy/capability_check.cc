@@ -79,6 +79,22 @@ std::optional<std::string> check_kfunc(const PolicyRule& rule, const std::string
   return std::nullopt;
 }
 
+// A class the program has by its kind: judged by the class lists only (no
+// helper is called, so helper lists do not apply).
+std::optional<std::string> check_implied(const PolicyRule& rule, const std::string& where, const std::string& what,
+                                         const bpf::ImpliedCapability& implied) {
+  const std::string has = what + " " + std::string(implied.why) + " (" +
+                          std::string(bpf::capability_name(implied.capability)) + ")";
+  if (contains(rule.denied_capabilities, implied.capability)) {
+    return has + ", a class " + where + " denies (denied_capabilities)";
+  }
+  if (rule.allowed_capabilities && !contains(rule.allowed_capabilities, implied.capability)) {
+    return has + ", a class " + where + " does not allow (allowed_capabilities: " +
+           class_names(*rule.allowed_capabilities) + ")";
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 std::optional<std::string> check_capabilities(const PolicyRule& rule, const std::string& where,
@@ -98,6 +114,9 @@ std::optional<std::string> check_capabilities(const PolicyRule& rule, const std:
   }
   for (const auto& kfunc : program->kfuncs) {
     if (auto denied = check_kfunc(rule, where, what, kfunc)) return denied;
+  }
+  for (const auto& implied : bpf::implied_capabilities(program->type, program->expected_attach_type)) {
+    if (auto denied = check_implied(rule, where, what, implied)) return denied;
   }
   if (rule.allowed_map_types) {
     for (const auto& map : program->map_refs) {

@@ -162,6 +162,40 @@ TEST(CapabilityPolicy, UnknownHelperIdIsDeniedUnlessUnknownIsAllowed) {
                   .allowed());
 }
 
+// What a program's kind lets it do without a helper is judged too: an
+// fmod_ret program decides a kernel function's return value, a tracing
+// program reads kernel memory through its typed arguments.
+TEST(CapabilityPolicy, ClassesAProgramHasByItsKindAreJudged) {
+  const bpf::ObjectInfo none;
+  bpf::ProgramInfo fmod_ret = hand_made({});
+  fmod_ret.section = "fmod_ret/security_bprm_check";
+  fmod_ret.type = BPFProgramType::kTracing;
+  fmod_ret.expected_attach_type = "modify_return";
+  const LoadRequest r = verified(none, {fmod_ret});
+  const PolicyDecision d =
+      parse("rules:\n  - program_types: [tracing]\n    denied_capabilities: [override_return]\n").evaluate(r);
+  EXPECT_EQ(d.reason, ReasonCode::kCapabilityDenied);
+  EXPECT_NE(d.sentence.find("decides what the kernel function it hooks returns (override_return)"),
+            std::string::npos)
+      << d.sentence;
+  const PolicyDecision reads =
+      parse("rules:\n  - program_types: [tracing]\n    allowed_capabilities: [override_return, context_read]\n")
+          .evaluate(r);
+  EXPECT_EQ(reads.reason, ReasonCode::kCapabilityDenied);
+  EXPECT_NE(reads.sentence.find("(kernel_memory_read), a class rules[0] does not allow"), std::string::npos)
+      << reads.sentence;
+  EXPECT_TRUE(parse("rules:\n  - program_types: [tracing]\n    allowed_capabilities: [override_return, "
+                    "kernel_memory_read]\n")
+                  .evaluate(r)
+                  .allowed());
+  // Helper lists do not judge them: no helper is called.
+  EXPECT_TRUE(parse("rules:\n  - program_types: [tracing]\n    allowed_helpers: []\n").evaluate(r).allowed());
+  // A kprobe has none: it reads memory only through helpers.
+  EXPECT_TRUE(parse("rules:\n  - program_types: [kprobe]\n    allowed_capabilities: []\n")
+                  .evaluate(verified(none, {hand_made({})}))
+                  .allowed());
+}
+
 TEST(CapabilityPolicy, UnresolvedCallsOrDeclaredTypeOnlyDenyUnderCapabilityRules) {
   const bpf::ObjectInfo none;
   const LoadRequest unresolved = verified(none, {hand_made({14}, false)});

@@ -14,6 +14,9 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
+
+#include "pqbpf/core/program_type.h"
 
 namespace pqbpf::bpf {
 
@@ -63,6 +66,27 @@ std::span<const HelperInfo> known_helpers();
 std::string helper_display_name(std::int64_t id);
 // The helper's class; kUnknown for an unknown id.
 Capability helper_capability(std::int64_t id);
+
+// A class a program has by what kind of program it is, whatever it calls:
+// what the kernel lets that kind do without any helper.
+struct ImpliedCapability {
+  Capability capability = Capability::kUnknown;
+  std::string_view why;  // "reads kernel memory through its BTF-typed arguments"
+};
+
+// For the kernel program type `type` (nullopt: none) and libbpf's expected
+// attach type name ("modify_return", ...):
+// - tracing, lsm and struct_ops programs get BTF-typed pointers to kernel
+//   objects and read them with plain loads: kernel_memory_read;
+// - fmod_ret (modify_return), lsm and struct_ops programs decide what the
+//   kernel function they hook returns: override_return;
+// - struct_ops programs may write the kernel structures they are handed, and
+//   raw_tracepoint.w programs their tracepoint's buffer: kernel_write.
+// Not covered (docs/CAPABILITIES.md, "What the classes cannot see"): direct
+// packet writes and a packet program's verdict, and freplace (ext) programs,
+// which act as the program they replace.
+std::vector<ImpliedCapability> implied_capabilities(std::optional<BPFProgramType> type,
+                                                    std::string_view expected_attach_type);
 
 // True for a map type name the linked libbpf knows ("hash", "ringbuf", ...)
 // and for "unknown" (a map whose type the reader could not read).

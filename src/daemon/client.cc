@@ -131,7 +131,9 @@ Result<LoadReply> GateClient::exchange(std::span<const std::uint8_t> message, co
   PQBPF_RETURN_IF_ERROR(daemon::internal::send_message(
       fd_.get(), std::string_view(reinterpret_cast<const char*>(message.data()), message.size()), fds, true));
   PQBPF_ASSIGN_OR_RETURN(auto received,
-                         daemon::internal::receive_message(fd_.get(), daemon::kMaxReplySize, true));
+                         daemon::internal::receive_message(fd_.get(), daemon::kMaxReplySize, true,
+                                                                           daemon::kMaxReplyFds));
+  if (received.refused) return *received.refused;
   if (received.closed) return make_error(ErrorCode::kIo, "the gate closed the connection without a reply");
   if (received.would_block) return make_error(ErrorCode::kIo, "no reply from the gate within the timeout");
   return parse_reply(std::move(received));

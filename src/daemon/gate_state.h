@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 
+#include "fd_closer.h"
 #include "key_cache.h"
 #include "pqbpf/daemon/config.h"
 #include "pqbpf/daemon/protocol.h"
@@ -70,6 +71,9 @@ struct GateState {
   KeyCache key_cache{64};  // expanded public keys of allowed signers
   gate::VerificationCache verification_cache{32};  // allowed verifications of the same bytes
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+  // Closes client connections and the descriptors clients pass, never
+  // blocking a worker or the loop on them (fd_closer.h).
+  FdCloser closer;
 
   std::shared_ptr<const PolicySnapshot> policy() const {
     std::lock_guard lock(policy_mu);

@@ -165,12 +165,31 @@ void GateServer::State::serve(std::uint64_t id) {
     release(id, /*answered=*/false);
     return;
   }
-  Reply reply;
+  // Requests use memfds only (forwarded loads also BPF maps); anything else a
+  // client passes could block the thread that closes it, so it is refused at
+  // once and closed elsewhere (fd_closer.h).
+  std::optional<Error> refused;
   if (!received.ok()) {
-    // Oversized, too many descriptors: answer and keep the connection.
+    refused = received.error();
+  } else if (received->refused) {
+    refused = received->refused;
+  } else {
+    for (std::size_t i = 0; i < received->fds.size() && !refused; ++i) {
+      if (!internal::closes_promptly(received->fds[i].get())) {
+        refused = make_error(ErrorCode::kInvalidArgument,
+                             "descriptor " + std::to_string(i) + " is neither a memfd nor a BPF map");
+      }
+    }
+  }
+  Reply reply;
+  if (refused) {
+    // Oversized, too many or foreign descriptors: answer and keep the connection.
+    if (received.ok()) {
+      for (UniqueFd& f : received->fds) gate.closer.dispose(std::move(f));
+    }
     gate.counters.requests++;
     gate.counters.bad_requests++;
-    reply = internal::error_reply(received.error());
+    reply = internal::error_reply(*refused);
   } else {
     reply = internal::handle_message(gate, received->bytes, std::move(received->fds), actor);
   }
@@ -191,7 +210,9 @@ void GateServer::State::release(std::uint64_t id, bool answered) {
   ev.events = EPOLLIN | EPOLLRDHUP | EPOLLONESHOT;
   ev.data.u64 = id;
   if (::epoll_ctl(conn_epoll_fd.get(), EPOLL_CTL_MOD, c.fd.get(), &ev) != 0) {
-    connections.erase(it);  // closes, which also removes it from conn_epoll_fd
+    UniqueFd fd = std::move(c.fd);
+    connections.erase(it);
+    gate.closer.close_connection(std::move(fd));
     return;
   }
   c.busy = false;
@@ -204,9 +225,19 @@ void GateServer::State::stop_workers() {
   (void)!::write(workers_stop_fd.get(), &one, sizeof(one));
 }
 
+// Out of the table and the workers' epoll set, then drained and closed
+// without blocking (fd_closer.h).
 void GateServer::State::close_connection(std::uint64_t id) {
-  std::lock_guard lock(mu);
-  connections.erase(id);  // closes
+  UniqueFd fd;
+  {
+    std::lock_guard lock(mu);
+    auto it = connections.find(id);
+    if (it == connections.end()) return;
+    fd = std::move(it->second.fd);
+    connections.erase(it);
+  }
+  ::epoll_ctl(conn_epoll_fd.get(), EPOLL_CTL_DEL, fd.get(), nullptr);
+  gate.closer.close_connection(std::move(fd));
 }
 
 void GateServer::State::accept_all() {
@@ -227,13 +258,16 @@ void GateServer::State::accept_all() {
                                                   std::to_string(peer->gid) + " may not use this gate"
                                             : peer.error().message));
       (void)internal::send_message(conn.get(), r.json, std::vector<int>{}, false);
+      gate.closer.close_connection(std::move(conn));  // drops what it queued, without blocking
       continue;
     }
-    std::lock_guard lock(mu);
+    std::unique_lock lock(mu);
     if (connections.size() >= gate.config.max_connections) {
+      lock.unlock();
       const Reply r =
           internal::error_reply(make_error(ErrorCode::kLimitExceeded, "too many connections; retry"));
       (void)internal::send_message(conn.get(), r.json, std::vector<int>{}, false);
+      gate.closer.close_connection(std::move(conn));
       continue;
     }
     const std::uint64_t id = ++next_connection;
@@ -244,7 +278,12 @@ void GateServer::State::accept_all() {
     epoll_event ev{};
     ev.events = EPOLLIN | EPOLLRDHUP | EPOLLONESHOT;
     ev.data.u64 = id;
-    if (::epoll_ctl(conn_epoll_fd.get(), EPOLL_CTL_ADD, fd, &ev) != 0) connections.erase(it);
+    if (::epoll_ctl(conn_epoll_fd.get(), EPOLL_CTL_ADD, fd, &ev) != 0) {
+      UniqueFd failed = std::move(it->second.fd);
+      connections.erase(it);
+      lock.unlock();
+      gate.closer.close_connection(std::move(failed));
+    }
   }
 }
 
@@ -267,7 +306,9 @@ void GateServer::State::expire_idle() {
     const Reply r = internal::error_reply(
         make_error(ErrorCode::kLimitExceeded, "timeout: no complete request within the request timeout"));
     (void)internal::send_message(c.fd.get(), r.json, std::vector<int>{}, false);
-  }  // closed here
+    ::epoll_ctl(conn_epoll_fd.get(), EPOLL_CTL_DEL, c.fd.get(), nullptr);
+    gate.closer.close_connection(std::move(c.fd));
+  }
 }
 
 GateServer::GateServer(std::unique_ptr<State> state) : state_(std::move(state)) {}
@@ -420,9 +461,15 @@ Status GateServer::run(int signal_fd) {
   s.stop_workers();
   for (auto& t : s.workers) t.join();
   s.workers.clear();
+  std::map<std::uint64_t, State::Connection> open;
   {
     std::lock_guard lock(s.mu);
-    s.connections.clear();
+    open.swap(s.connections);
+  }
+  for (auto& [id, c] : open) s.gate.closer.close_connection(std::move(c.fd));
+  // A closer stuck in a client's close is left to the process exit.
+  if (!s.gate.closer.stop(internal::FdCloser::kStopWait)) {
+    std::cerr << "pqc-bpf-gated: a client's descriptor is still closing; not waiting for it\n";
   }
   ::unlink(s.gate.config.socket_path.c_str());
   s.listen_fd.reset();

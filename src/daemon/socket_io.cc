@@ -3,12 +3,31 @@
 
 #include <sys/socket.h>
 
+#include <array>
 #include <cerrno>
 #include <cstring>
 
 namespace pqbpf::daemon::internal {
 
-Result<Received> receive_message(int fd, std::size_t max_bytes, bool blocking) {
+namespace {
+
+using Control = std::array<char, CMSG_SPACE(sizeof(int) * kKernelMaxPassedFds)>;
+
+void take_fds(msghdr& msg, std::vector<UniqueFd>& out) {
+  for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
+    if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
+    const std::size_t count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+    for (std::size_t i = 0; i < count; ++i) {
+      int received;
+      std::memcpy(&received, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
+      out.emplace_back(received);
+    }
+  }
+}
+
+}  // namespace
+
+Result<Received> receive_message(int fd, std::size_t max_bytes, bool blocking, std::size_t max_fds) {
   Received out;
   // One receive buffer per thread, as large as the largest message it
   // accepts, reused: a fresh zeroed buffer per message (192 KiB for the
@@ -16,13 +35,13 @@ Result<Received> receive_message(int fd, std::size_t max_bytes, bool blocking) {
   // arrived are copied out.
   thread_local std::vector<std::uint8_t> buffer;
   if (buffer.size() < max_bytes + 1) buffer.resize(max_bytes + 1);
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int) * kMaxReceiveFds)];
+  alignas(cmsghdr) Control control;
   iovec iov{buffer.data(), max_bytes + 1};
   msghdr msg{};
   msg.msg_iov = &iov;
   msg.msg_iovlen = 1;
-  msg.msg_control = control;
-  msg.msg_controllen = sizeof(control);
+  msg.msg_control = control.data();
+  msg.msg_controllen = control.size();
   ssize_t n;
   do {
     n = ::recvmsg(fd, &msg, MSG_CMSG_CLOEXEC | (blocking ? 0 : MSG_DONTWAIT));
@@ -34,29 +53,39 @@ Result<Received> receive_message(int fd, std::size_t max_bytes, bool blocking) {
     }
     return make_error(ErrorCode::kIo, std::string("recvmsg: ") + std::strerror(errno));
   }
-  for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
-    if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
-    const std::size_t count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-    for (std::size_t i = 0; i < count; ++i) {
-      int received;
-      std::memcpy(&received, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
-      out.fds.emplace_back(received);
-    }
-  }
+  take_fds(msg, out.fds);
   if (n == 0 && out.fds.empty()) {
     out.closed = true;
     return out;
   }
   if ((msg.msg_flags & MSG_TRUNC) != 0 || static_cast<std::size_t>(n) > max_bytes) {
-    return make_error(ErrorCode::kLimitExceeded, "message larger than " + std::to_string(max_bytes) +
-                                                     " bytes; send large inputs as sealed memfds");
+    out.refused = make_error(ErrorCode::kLimitExceeded, "message larger than " + std::to_string(max_bytes) +
+                                                            " bytes; send large inputs as sealed memfds");
+    return out;
   }
-  if ((msg.msg_flags & MSG_CTRUNC) != 0) {
-    return make_error(ErrorCode::kLimitExceeded,
-                      "more than " + std::to_string(kMaxReceiveFds) + " descriptors");
+  if ((msg.msg_flags & MSG_CTRUNC) != 0 || out.fds.size() > max_fds) {
+    out.refused = make_error(ErrorCode::kLimitExceeded, "more than " + std::to_string(max_fds) + " descriptors");
+    return out;
   }
   out.bytes.assign(buffer.begin(), buffer.begin() + n);
   return out;
+}
+
+ssize_t drain_one_message(int fd, std::vector<UniqueFd>& fds) {
+  char byte;
+  alignas(cmsghdr) Control control;
+  iovec iov{&byte, 1};
+  msghdr msg{};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control.data();
+  msg.msg_controllen = control.size();
+  ssize_t n;
+  do {
+    n = ::recvmsg(fd, &msg, MSG_CMSG_CLOEXEC | MSG_DONTWAIT | MSG_TRUNC);
+  } while (n < 0 && errno == EINTR);
+  if (n >= 0) take_fds(msg, fds);
+  return n;
 }
 
 Status send_message(int fd, std::string_view bytes, const std::vector<int>& fds, bool blocking) {

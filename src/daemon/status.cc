@@ -30,7 +30,9 @@ nlohmann::json GateState::status() const {
               {"timeouts", c.timeouts.load()},
               {"reloads", c.reloads.load()},
               {"reload_failures", c.reload_failures.load()},
-              {"forwarded", c.forwarded.load()}};
+              {"forwarded", c.forwarded.load()},
+              {"deferred_closes", closer.stats().deferred},
+              {"leaked_descriptors", closer.stats().leaked}};
   return json{
       {"protocol", kProtocolVersion},
       {"policy",

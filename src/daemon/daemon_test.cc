@@ -6,6 +6,8 @@
 #include <sched.h>
 #include <sys/mount.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -422,6 +424,30 @@ TEST_F(DaemonTest, WitnessInTheStateDirRefusesALogCutBackBehindIt) {
   auto server = daemon::GateServer::create(std::move(config).value());
   ASSERT_FALSE(server.ok());
   EXPECT_NE(server.error().message.find("witness"), std::string::npos) << server.error().message;
+}
+
+}  // namespace
+}  // namespace pqbpf::testing
+
+namespace pqbpf::testing {
+namespace {
+
+TEST_F(DaemonTest, SocketIsBoundWithTheConfiguredModeAndTheUmaskIsRestored) {
+  std::string text = config_text();
+  const std::string from = "mode: \"0600\"";
+  text.replace(text.find(from), from.size(), "mode: \"0640\"");
+  auto config = daemon::parse_config(text, "test config");
+  ASSERT_TRUE(config.ok()) << config.error().message;
+  const mode_t umask_before = ::umask(0022);
+  ::umask(umask_before);
+  auto server = daemon::GateServer::create(std::move(config).value());
+  ASSERT_TRUE(server.ok()) << server.error().message;
+  struct stat st {};
+  ASSERT_EQ(::lstat(socket_path().c_str(), &st), 0);
+  EXPECT_TRUE(S_ISSOCK(st.st_mode));
+  EXPECT_EQ(st.st_mode & 07777, 0640u);
+  const mode_t umask_after = ::umask(umask_before);
+  EXPECT_EQ(umask_after, umask_before);
 }
 
 }  // namespace

@@ -54,13 +54,14 @@ Result<UniqueFd> bind_socket(const DaemonConfig& c) {
   sockaddr_un addr{};
   addr.sun_family = AF_UNIX;
   std::memcpy(addr.sun_path, c.socket_path.c_str(), c.socket_path.size());
-  // Created 0600 (no window where others may connect), then set to the mode.
-  const mode_t old = ::umask(0177);
+  // Created with the configured mode by bind itself, under a umask that
+  // yields it: a chmod by path afterwards would follow a symlink someone put
+  // there between the bind and the chmod.
+  const mode_t old = ::umask(~c.socket_mode & 0777);
   const int bound = ::bind(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
   const int bind_errno = errno;
   ::umask(old);
   if (bound != 0) return make_error(ErrorCode::kIo, c.socket_path + ": bind: " + std::strerror(bind_errno));
-  if (::chmod(c.socket_path.c_str(), c.socket_mode) != 0) return errno_error(c.socket_path + ": chmod");
   if (::listen(fd.get(), 128) != 0) return errno_error(c.socket_path + ": listen");
   return fd;
 }

@@ -450,5 +450,37 @@ TEST_F(DaemonTest, SocketIsBoundWithTheConfiguredModeAndTheUmaskIsRestored) {
   EXPECT_EQ(umask_after, umask_before);
 }
 
+TEST_F(DaemonTest, ClientThatDoesNotReadItsRepliesIsDisconnected) {
+  start("always", 4, /*timeout_ms=*/60000);  // the idle timeout must not be what ends it
+  auto client = connect();
+  daemon::Request r;
+  r.op = daemon::Op::kStatus;
+  const std::vector<std::uint8_t> request = daemon::encode_request(r);
+  // Status requests, never reading a reply, until the daemon has given up on
+  // this connection (a send fails) or far more replies than fit its queue.
+  bool refused = false;
+  for (int sent = 0; sent < 20000 && !refused;) {
+    if (::send(client.fd(), request.data(), request.size(), MSG_DONTWAIT | MSG_NOSIGNAL) >= 0) {
+      ++sent;
+    } else if (errno == EAGAIN) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    } else {
+      refused = true;  // EPIPE / ECONNRESET: disconnected
+    }
+  }
+  // Reading now: the replies that fit, then the end of the connection.
+  timeval tv{3, 0};
+  ::setsockopt(client.fd(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+  std::vector<char> buf(daemon::kMaxReplySize);
+  ssize_t n;
+  do {
+    n = ::recv(client.fd(), buf.data(), buf.size(), 0);
+  } while (n > 0);
+  EXPECT_EQ(n, 0) << "still connected after its replies filled the queue: " << std::strerror(errno);
+  // Others are still served.
+  auto other = connect();
+  EXPECT_TRUE(other.status().ok());
+}
+
 }  // namespace
 }  // namespace pqbpf::testing

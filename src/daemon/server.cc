@@ -194,8 +194,12 @@ void GateServer::State::serve(std::uint64_t id) {
   } else {
     reply = internal::handle_message(gate, received->bytes, std::move(received->fds), actor);
   }
-  // A client that does not read its replies loses its connection, not a worker.
-  (void)internal::send_message(fd, reply.json, reply.fds, /*blocking=*/false);
+  // Non-blocking: a client that does not read its replies (its queue is
+  // full) loses its connection, not a worker.
+  if (!internal::send_message(fd, reply.json, reply.fds, /*blocking=*/false).ok()) {
+    close_connection(id);
+    return;
+  }
   release(id, /*answered=*/true);
 }
 

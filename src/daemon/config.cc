@@ -136,7 +136,8 @@ Result<DaemonConfig> parse_tree(const YAML::Node& root, const Reader& r) {
   if (const YAML::Node lim = root["limits"]) {
     PQBPF_RETURN_IF_ERROR(r.only_keys(
         lim, "limits",
-        {"workers", "max_connections", "request_timeout_ms", "max_object_bytes", "max_envelope_bytes"}));
+        {"workers", "max_connections", "request_timeout_ms", "max_object_bytes", "max_envelope_bytes",
+         "verification_cache_bytes"}));
     if (lim["workers"]) {
       PQBPF_ASSIGN_OR_RETURN(c.workers, r.number(lim["workers"], "limits.workers", 1, 64));
     }
@@ -157,6 +158,12 @@ Result<DaemonConfig> parse_tree(const YAML::Node& root, const Reader& r) {
       PQBPF_ASSIGN_OR_RETURN(
           c.max_envelope_bytes,
           r.number(lim["max_envelope_bytes"], "limits.max_envelope_bytes", 1, kMaxEnvelopeFileSize));
+    }
+    if (lim["verification_cache_bytes"]) {
+      // 0 turns the cache off; at most 1 GiB.
+      PQBPF_ASSIGN_OR_RETURN(c.verification_cache_bytes,
+                             r.number(lim["verification_cache_bytes"], "limits.verification_cache_bytes", 0,
+                                      1ull << 30));
     }
   }
   if (root["lsm"]) {

@@ -18,6 +18,7 @@ TEST(ConfigTest, MinimalConfigGetsSafeDefaults) {
   EXPECT_EQ(c->allowed_uids, std::vector<uid_t>{0});
   EXPECT_TRUE(c->allowed_gids.empty());
   EXPECT_TRUE(c->envelopes_dir.empty()) << "no envelope store unless configured";
+  EXPECT_EQ(c->verification_cache_bytes, 64u << 20);
 }
 
 TEST(ConfigTest, EnvelopeStoreIsAnAbsoluteDirectory) {
@@ -34,9 +35,11 @@ TEST(ConfigTest, FullConfigParses) {
                             "socket:\n  path: /run/g.sock\n  mode: \"0640\"\n"
                             "allowed_uids: [0, 998]\nallowed_gids: [997]\n"
                             "pin_root: /sys/fs/bpf/x\nstate_dir: /var/lib/x\n"
-                            "limits:\n  workers: 2\n  request_timeout_ms: 100\n  max_object_bytes: 1024\n",
+                            "limits:\n  workers: 2\n  request_timeout_ms: 100\n  max_object_bytes: 1024\n"
+                            "  verification_cache_bytes: 1048576\n",
                         "gated.yaml");
   ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(c->verification_cache_bytes, 1048576u);
   EXPECT_EQ(c->socket_mode, 0640u);
   EXPECT_EQ(c->allowed_uids, (std::vector<uid_t>{0, 998}));
   EXPECT_EQ(c->workers, 2u);
@@ -49,6 +52,7 @@ TEST(ConfigTest, StrictnessNamesTheKey) {
       {kMinimal + "socket:\n  mode: \"0666\"\n", "socket.mode"},
       {kMinimal + "socket:\n  mode: \"999\"\n", "socket.mode"},
       {kMinimal + "limits:\n  workers: 0\n", "limits.workers"},
+      {kMinimal + "limits:\n  verification_cache_bytes: 2147483648\n", "limits.verification_cache_bytes"},
       {kMinimal + "allowed_uids: [-1]\n", "allowed_uids"},
       {"log:\n  path: /a\n  checkpoint_key: /b\n", "policy"},
       {"policy: relative.yaml\nlog:\n  path: /a\n  checkpoint_key: /b\n", "policy"},

@@ -69,7 +69,9 @@ struct GateState {
   std::string pin_root_error;  // why pins are unavailable
   Counters counters;
   KeyCache key_cache{64};  // expanded public keys of allowed signers
-  gate::VerificationCache verification_cache{32};  // allowed verifications of the same bytes
+  // Allowed verifications of the same bytes: 32 results within the
+  // configured byte budget (limits.verification_cache_bytes).
+  gate::VerificationCache verification_cache{32};
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
   // Closes client connections and the descriptors clients pass, never
   // blocking a worker or the loop on them (fd_closer.h).

@@ -334,6 +334,7 @@ Result<std::unique_ptr<GateServer>> GateServer::create(DaemonConfig config) {
   GateState& g = state->gate;
   g.config = std::move(config);
   const DaemonConfig& c = g.config;
+  g.verification_cache.set_max_total_bytes(c.verification_cache_bytes);
 
   PQBPF_ASSIGN_OR_RETURN(auto policy, internal::read_policy(c.policy_path));
   g.set_policy(std::move(policy));

@@ -10,7 +10,7 @@ nlohmann::json GateState::key_cache_status() const {
   return {{"entries", k.entries},
           {"hits", k.hits},
           {"misses", k.misses},
-          {"verified", {{"entries", v.entries}, {"hits", v.hits}, {"misses", v.misses}}}};
+          {"verified", {{"entries", v.entries}, {"hits", v.hits}, {"misses", v.misses}, {"bytes", v.bytes}}}};
 }
 
 nlohmann::json GateState::status() const {

@@ -64,31 +64,45 @@ void VerificationCache::remember(Bytes envelope, std::optional<Bytes> object,
   // A valid result holds the detached object it checked; anything else is
   // not a result of these bytes.
   if (object && !equal_bytes(result.object, *object)) return;
+  const std::size_t size = envelope.size() + result.object.size();
   const std::uint64_t fp = fingerprint(envelope, object);
   std::lock_guard lock(mu_);
+  if (size > max_total_bytes_) return;
   if (auto it = lookup(fp, envelope, object); it != lru_.end()) {
     lru_.splice(lru_.begin(), lru_, it);
     return;
   }
-  if (index_.size() >= capacity_) {
-    const Entry& old = lru_.back();
-    auto [it, end] = index_.equal_range(old.fingerprint);
-    for (; it != end; ++it) {
-      if (&*it->second == &old) {
-        index_.erase(it);
-        break;
-      }
-    }
-    lru_.pop_back();
+  while (!lru_.empty() && (index_.size() >= capacity_ || total_bytes_ + size > max_total_bytes_)) {
+    evict_oldest();
   }
   lru_.push_front(Entry{fp, std::vector<std::uint8_t>(envelope.begin(), envelope.end()),
                         object.has_value(), result});
   index_.emplace(fp, lru_.begin());
+  total_bytes_ += size_of(lru_.front());
+}
+
+void VerificationCache::evict_oldest() {
+  const Entry& old = lru_.back();
+  auto [it, end] = index_.equal_range(old.fingerprint);
+  for (; it != end; ++it) {
+    if (&*it->second == &old) {
+      index_.erase(it);
+      break;
+    }
+  }
+  total_bytes_ -= size_of(old);
+  lru_.pop_back();
+}
+
+void VerificationCache::set_max_total_bytes(std::size_t max_total_bytes) {
+  std::lock_guard lock(mu_);
+  max_total_bytes_ = max_total_bytes;
+  while (!lru_.empty() && total_bytes_ > max_total_bytes_) evict_oldest();
 }
 
 VerificationCache::Stats VerificationCache::stats() const {
   std::lock_guard lock(mu_);
-  return Stats{index_.size(), hits_, misses_};
+  return Stats{index_.size(), hits_, misses_, total_bytes_};
 }
 
 }  // namespace pqbpf::gate

@@ -86,5 +86,33 @@ TEST(VerificationCache, EvictsTheLeastRecentlyUsed) {
   EXPECT_EQ(cache.stats().entries, 2u);
 }
 
+// Large envelopes: the byte budget, not the count, bounds what is held.
+TEST(VerificationCache, EvictsTheLeastRecentlyUsedToStayWithinItsByteBudget) {
+  const VerificationResult good = valid_result();
+  const Bytes object(good.object);
+  const std::size_t envelope_size = 1u << 20;
+  const std::size_t entry = envelope_size + good.object.size();
+  VerificationCache cache(32, 256u << 10, 3 * entry);
+  std::vector<std::string> envelopes;
+  for (char c : std::string("abcde")) envelopes.emplace_back(envelope_size, c);
+  for (int i = 0; i < 3; ++i) cache.remember(bytes_of(envelopes[i]), object, good);
+  EXPECT_EQ(cache.stats().bytes, 3 * entry);
+  ASSERT_TRUE(cache.find(bytes_of(envelopes[0]), object));  // a is now the most recent
+  cache.remember(bytes_of(envelopes[3]), object, good);
+  cache.remember(bytes_of(envelopes[4]), object, good);
+  EXPECT_EQ(cache.stats().entries, 3u);
+  EXPECT_LE(cache.stats().bytes, 3 * entry);
+  EXPECT_TRUE(cache.find(bytes_of(envelopes[0]), object));
+  EXPECT_FALSE(cache.find(bytes_of(envelopes[1]), object));
+  EXPECT_FALSE(cache.find(bytes_of(envelopes[2]), object));
+  EXPECT_TRUE(cache.find(bytes_of(envelopes[4]), object));
+
+  // One result larger than the whole budget is not kept, and evicts nothing.
+  const std::string huge(3 * entry, 'z');
+  cache.remember(bytes_of(huge), object, good);
+  EXPECT_FALSE(cache.find(bytes_of(huge), object));
+  EXPECT_EQ(cache.stats().entries, 3u);
+}
+
 }  // namespace
 }  // namespace pqbpf::gate

@@ -41,6 +41,7 @@ struct DaemonConfig {
   std::chrono::milliseconds request_timeout{5000};  // idle connection -> timeout reply, closed
   std::uint64_t max_object_bytes = 16ull << 20;     // memfd / inline object
   std::uint64_t max_envelope_bytes = 32ull << 20;   // memfd / inline envelope
+  std::uint64_t verification_cache_bytes = 64ull << 20;  // envelopes and objects the cache holds
   // The BPF LSM (docs/LSM.md): the `lsm:` block.
   LsmConfig lsm;
 };

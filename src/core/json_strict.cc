@@ -159,6 +159,16 @@ Result<nlohmann::json> parse_json_strict(std::string_view text, const std::strin
                           " bytes, larger than the limit of " + std::to_string(limits.max_bytes));
   }
   if (text.empty()) return make_error(ErrorCode::kParse, label + ": empty file, expected JSON");
+  // nlohmann skips a leading byte order mark and stops reading at a NUL, so
+  // either would let bytes the parse never saw ride along with a document.
+  if (text.starts_with("\xEF\xBB\xBF")) {
+    return make_error(ErrorCode::kParse,
+                      label + ": byte 0: a UTF-8 byte order mark before the JSON; save the file without one");
+  }
+  if (const std::size_t nul = text.find('\0'); nul != std::string_view::npos) {
+    return make_error(ErrorCode::kParse, label + ": byte " + std::to_string(nul) +
+                                             ": a NUL byte, which JSON text never contains");
+  }
   StrictBuilder builder(limits.max_depth, echo);
   bool ok = false;
   try {

@@ -19,13 +19,19 @@ node -e 'const d=JSON.parse(require("fs").readFileSync(process.argv[1]));d.extra
 sed '0,/"manifest"/s//"manifest": {}, "manifest"/' "$good" > duplicate.sig.json
 truncate -s 100M big.sig.json
 node -e 'const d=JSON.parse(require("fs").readFileSync(process.argv[1]));d.signature=d.signature.slice(0,-8);console.log(JSON.stringify(d))' "$good" > shortsig.sig.json
+# Bytes the JSON parser would not see: after a NUL, or a leading byte order mark.
+{ cat "$good"; printf '\0{"anything": "here"}'; } > nul.sig.json
+{ printf '\xef\xbb\xbf'; cat "$good"; } > bom.sig.json
 
-for f in empty truncated invalid utf8 deep wrongtype badbase64 unknown duplicate big shortsig; do
+for f in empty truncated invalid utf8 deep wrongtype badbase64 unknown duplicate big shortsig nul bom; do
   check "verify $f" 2 pqc verify $f.sig.json --object good.bpf.o
   expect_one_error_line "verify $f" "$f.sig.json"
   check "info $f" 2 pqc info $f.sig.json
   expect_one_error_line "info $f" "$f.sig.json"
 done
+check "verify nul names the offset" 2 pqc verify nul.sig.json --object good.bpf.o
+grep -q "nul.sig.json: byte $(stat -c %s "$good"): a NUL byte" "$WORK/err" ||
+  fail "verify nul: the error names the file and the NUL's offset: $(cat "$WORK/err")"
 
 # Hostile objects for sign and inspect: no envelope may be left behind.
 : > empty.bpf.o

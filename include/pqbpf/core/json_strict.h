@@ -33,6 +33,8 @@ enum class JsonEcho {
 };
 
 // `label` (usually a path) prefixes error messages: "<label>: line 3, column 7: ...".
+// A leading UTF-8 byte order mark and a NUL byte anywhere are refused
+// ("<label>: byte N: ..."): the parser would skip the one and stop at the other.
 Result<nlohmann::json> parse_json_strict(std::string_view text, const std::string& label,
                                          const JsonLimits& limits = {},
                                          JsonEcho echo = JsonEcho::kShowInput);

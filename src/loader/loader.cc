@@ -1,8 +1,9 @@
 // Loading verified bytes with libbpf (see loader.h).
 //
-// Order: open the in-memory object, refuse an impossible attach before the
-// kernel sees anything, load, take our own duplicate of every program and map
-// descriptor, attach, pin, then close the libbpf object. Our duplicates keep
+// Order: check the pin path, open the in-memory object, refuse an impossible
+// attach and libbpf's own map pinning before the kernel sees anything, load,
+// take our own duplicate of every program and map descriptor, attach, pin,
+// then close the libbpf object. Our duplicates keep
 // everything alive; on any error they are dropped and every pin made so far
 // is removed, so a failed load leaves nothing behind.
 #include "pqbpf/loader/loader.h"
@@ -80,13 +81,32 @@ Status pin_everything(LoadedObject& loaded, const LoadOptions& options) {
   return ok_status();
 }
 
+// A map with libbpf's `pinning` attribute: bpf_object__load would pin it
+// under libbpf's pin_root_path (default /sys/fs/bpf, outside the gate's root,
+// and the name is not checked for '/' or '..'), or bind the signed program to
+// whatever map someone already pinned there. The gate pins only under its own
+// root, so such an object is refused; "" when no map asks for it.
+std::string map_pinned_by_libbpf(bpf_object* obj) {
+  bpf_map* map;
+  bpf_object__for_each_map(map, obj) {
+    if (bpf_map__pin_path(map) != nullptr) return bpf_map__name(map);
+  }
+  return "";
+}
+
 Result<LoadedObject> load_inner(std::span<const std::uint8_t> verified, const std::string& label,
                                 const LoadOptions& options) {
+  // A pin path outside the root fails now, not after load and attach.
+  if (options.pin_root != nullptr) {
+    auto rel = options.pin_root->relative(options.pin_path);
+    if (!rel.ok()) return make_error(rel.error().code, label + ": " + rel.error().message + "; nothing was loaded");
+  }
   std::vector<std::string> lines;
   ObjectPtr obj;
   int load_err = 0;
   bool open_failed = false;
   std::string unsupported;
+  std::string libbpf_pinned_map;
   // Manifest-named targets, resolved before the kernel sees anything (one
   // per kind: every program of that kind attaches to the signed target).
   std::map<AttachKind, AttachTarget> targets;
@@ -100,6 +120,8 @@ Result<LoadedObject> load_inner(std::span<const std::uint8_t> verified, const st
       return;
     }
     obj.reset(raw);
+    libbpf_pinned_map = map_pinned_by_libbpf(raw);
+    if (!libbpf_pinned_map.empty()) return;
     if (options.attach) {
       bpf_program* prog;
       bpf_object__for_each_program(prog, raw) {
@@ -123,6 +145,12 @@ Result<LoadedObject> load_inner(std::span<const std::uint8_t> verified, const st
   if (open_failed) {
     return make_error(ErrorCode::kRejected, label + ": libbpf could not open the object: " +
                                                 std::strerror(load_err) + " " + tail_of(lines));
+  }
+  if (!libbpf_pinned_map.empty()) {
+    return make_error(ErrorCode::kUnsupported,
+                      label + ": map " + libbpf_pinned_map +
+                          " asks libbpf to pin it (pinning LIBBPF_PIN_BY_NAME), which would pin or reuse a map "
+                          "outside the gate's pin root; remove the attribute and use --pin; nothing was loaded");
   }
   if (!unsupported.empty()) {
     return make_error(ErrorCode::kUnsupported,

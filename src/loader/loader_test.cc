@@ -19,11 +19,12 @@
 namespace pqbpf::loader {
 namespace {
 
-std::vector<std::uint8_t> sample(const std::string& name) {
-  auto bytes = read_file(std::string(PQBPF_SAMPLES_DIR) + "/" + name + ".bpf.o", kMaxObjectFileSize);
+std::vector<std::uint8_t> object(const std::string& dir, const std::string& name) {
+  auto bytes = read_file(dir + "/" + name + ".bpf.o", kMaxObjectFileSize);
   EXPECT_TRUE(bytes.ok());
   return bytes.ok() ? std::move(bytes).value() : std::vector<std::uint8_t>{};
 }
+std::vector<std::uint8_t> sample(const std::string& name) { return object(PQBPF_SAMPLES_DIR, name); }
 
 bool has_id(std::uint32_t id) {
   const auto ids = kernel_program_ids();
@@ -97,6 +98,33 @@ TEST_F(LoaderTest, PinOutsideRootIsRefusedBeforeLoading) {
         load_verified_object(sample("xdp_pass"), "xdp_pass.bpf.o", {.pin_root = &*root_, .pin_path = bad});
     EXPECT_FALSE(loaded.ok()) << bad;
   }
+  EXPECT_EQ(kernel_program_ids(), before_);
+}
+
+// The pin path is judged before the object is even opened: with an object
+// the kernel would refuse, the error is still the pin path's.
+TEST_F(LoaderTest, PinOutsideRootFailsBeforeTheObjectIsOpened) {
+  std::vector<std::uint8_t> junk(512, 0x41);
+  auto loaded = load_verified_object(junk, "junk", {.attach = true, .pin_root = &*root_, .pin_path = "/tmp/x"});
+  ASSERT_FALSE(loaded.ok());
+  EXPECT_EQ(loaded.error().code, ErrorCode::kPermission) << loaded.error().message;
+  EXPECT_NE(loaded.error().message.find("nothing was loaded"), std::string::npos) << loaded.error().message;
+}
+
+// libbpf's own pinning (LIBBPF_PIN_BY_NAME) would pin the map at
+// /sys/fs/bpf/<name> or reuse one pinned there: refused before the load,
+// naming the map, with or without a gate pin.
+TEST_F(LoaderTest, MapWithLibbpfPinningIsRefusedBeforeLoading) {
+  const auto bytes = object(PQBPF_LOADER_TESTDATA, "loader_pinned_map");
+  for (const LoadOptions& options : {LoadOptions{}, LoadOptions{.pin_root = &*root_, .pin_path = "m"}}) {
+    auto loaded = load_verified_object(bytes, "loader_pinned_map.bpf.o", options);
+    ASSERT_FALSE(loaded.ok());
+    EXPECT_EQ(loaded.error().code, ErrorCode::kUnsupported) << loaded.error().message;
+    EXPECT_NE(loaded.error().message.find("map pqbpf_pinned_by_name asks libbpf to pin it"), std::string::npos)
+        << loaded.error().message;
+  }
+  EXPECT_FALSE(std::filesystem::exists("/sys/fs/bpf/pqbpf_pinned_by_name"));
+  EXPECT_FALSE(std::filesystem::exists(root_path_ + "/m"));
   EXPECT_EQ(kernel_program_ids(), before_);
 }
 

@@ -70,9 +70,11 @@ struct LoadedObject {
 };
 
 // `label` names the object in errors. Errors: kUnsupported (attach without a
-// section-defined target), kRejected (the kernel refused: its verifier log
-// tail in the message), kPermission, kIo, kAlreadyExists (pin exists).
-// On error nothing stays loaded or pinned.
+// section-defined target; a map with libbpf's `pinning` attribute),
+// kRejected (the kernel refused: its verifier log tail in the message),
+// kPermission (a pin path outside the root), kIo, kAlreadyExists (pin
+// exists). The pin path, attach targets and map pinning are checked before
+// the kernel sees anything; on any error nothing stays loaded or pinned.
 Result<LoadedObject> load_verified_object(std::span<const std::uint8_t> verified, const std::string& label,
                                           const LoadOptions& options);
 

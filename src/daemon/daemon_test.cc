@@ -160,19 +160,25 @@ TEST_F(DaemonTest, PinnedLoadLivesUnderThePinRootUntilUnpinned) {
   EXPECT_FALSE(in_kernel(reply.programs[0].id));
 }
 
-TEST_F(DaemonTest, PinOutsideTheRootIsRefusedAndNothingStaysLoaded) {
+// The pin path is checked before anything else the loader does: with attach
+// asked and a target this machine lacks (the samples' attach_point names no
+// interface), the error is still the pin path's, so neither the object nor
+// the target was touched.
+TEST_F(DaemonTest, PinOutsideTheRootIsRefusedBeforeAnythingIsLoaded) {
   start();
   const SignedSample xdp = signed_sample(7, "xdp_pass", BPFProgramType::kXdp);
-  gate::LoadReply reply = load(xdp, {.return_fds = false, .pin_path = "/tmp/x"});
+  gate::LoadReply reply = load(xdp, {.return_fds = false, .attach = true, .pin_path = "/tmp/x"});
   EXPECT_FALSE(reply.loaded());
   ASSERT_TRUE(reply.error.has_value()) << reply.json;
   EXPECT_EQ(reply.error->code, ErrorCode::kPermission) << reply.error->message;
   EXPECT_EQ(loader::kernel_program_ids(), before_);
-  // The failed load is recorded after the allow.
+  // The failed load is recorded after the allow, and says why.
   const auto recs = records();
   ASSERT_EQ(recs.size(), 2u);
   EXPECT_EQ(recs[1].decision, "deny");
-  EXPECT_NE(recs[1].reason_text.find("outside the pin root"), std::string::npos);
+  EXPECT_TRUE(recs[1].kernel_programs.empty());
+  EXPECT_NE(recs[1].reason_text.find("outside the pin root"), std::string::npos) << recs[1].reason_text;
+  EXPECT_NE(recs[1].reason_text.find("nothing was loaded"), std::string::npos) << recs[1].reason_text;
 }
 
 TEST_F(DaemonTest, DenialsNeverReachTheKernelAndAreLoggedWithTheirReason) {

@@ -15,6 +15,7 @@
 #include "pqbpf/daemon/config.h"
 #include "pqbpf/daemon/protocol.h"
 #include "pqbpf/gate/verification_cache.h"
+#include "pqbpf/loader/load_privilege.h"
 #include "pqbpf/loader/pin_root.h"
 #include "pqbpf/log/log_writer.h"
 #include "pqbpf/lsm/gate_lsm.h"
@@ -132,8 +133,11 @@ Reply error_reply(const Error& error);
 Reply forwarded_load(GateState& state, const Request& request, std::vector<UniqueFd>& fds,
                      const log::Actor& supervisor);
 
-// Handles one received message (`fds` arrived with it) from `peer`.
+// Handles one received message (`fds` arrived with it) from the peer that
+// `actor` names; `privilege` is that peer's, read at accept (peer.h): program
+// and link descriptors go only to a peer that could load the programs itself.
 Reply handle_message(GateState& state, std::span<const std::uint8_t> message,
-                     std::vector<UniqueFd> fds, const log::Actor& actor);
+                     std::vector<UniqueFd> fds, const log::Actor& actor,
+                     const loader::CallerPrivilege& privilege);
 
 }  // namespace pqbpf::daemon::internal

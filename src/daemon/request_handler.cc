@@ -8,15 +8,19 @@
 // If the record after the load cannot be written, the load is undone (fds
 // closed, pins removed) and the answer is a deny with log_error: nothing runs
 // that the log does not name.
+#include <linux/bpf.h>
+
 #include <filesystem>
 
 #include "gate_state.h"
 #include "key_cache.h"
 #include "memfd_input.h"
 #include "pqbpf/core/file_io.h"
+#include "pqbpf/core/program_type.h"
 #include "pqbpf/crypto/sha3.h"
 #include "pqbpf/daemon/protocol.h"
 #include "pqbpf/gate/load_check.h"
+#include "pqbpf/loader/load_privilege.h"
 #include "pqbpf/loader/loader.h"
 #include "pqbpf/policy/policy_file.h"
 
@@ -69,8 +73,35 @@ void record_outcome(GateState& state, const gate::CheckBytesRequest& check, gate
   }
 }
 
+// Program and link descriptors are the power to run the program: on Linux
+// 6.18 BPF_LINK_CREATE checks no capability for xdp or tcx, so whoever holds
+// a program fd attaches it anywhere, and a link fd lets its holder swap in
+// another program (BPF_LINK_UPDATE) or detach it. So the daemon hands them
+// only to a peer that holds what the kernel would ask of it to load each of
+// these programs itself: the gate narrows what reaches the kernel, never who
+// may load. nullopt when it may have them; otherwise what is missing.
+std::optional<std::string> descriptors_refused(const gate::CheckOutcome& outcome,
+                                               const loader::CallerPrivilege& privilege) {
+  // A type the reader could not tell is judged as freplace (ext), which
+  // needs every capability the other types need.
+  std::vector<std::uint32_t> types;
+  const auto& facts = outcome.verification.facts;
+  if (facts) {
+    for (const auto& p : facts->info.programs) {
+      types.push_back(p.type ? static_cast<std::uint32_t>(kernel_program_type_number(*p.type))
+                             : std::uint32_t{BPF_PROG_TYPE_EXT});
+    }
+  }
+  if (!facts || types.empty()) types.push_back(BPF_PROG_TYPE_EXT);
+  const int sysctl = loader::unprivileged_bpf_disabled();
+  for (const std::uint32_t type : types) {
+    if (auto missing = loader::missing_load_privilege(privilege, type, sysctl)) return missing;
+  }
+  return std::nullopt;
+}
+
 Reply load(GateState& state, const Request& request, std::vector<UniqueFd>& fds,
-           const log::Actor& actor) {
+           const log::Actor& actor, const loader::CallerPrivilege& privilege) {
   const auto& cfg = state.config;
   // Inputs: inline bytes are already in memory; memfds are read once here.
   std::vector<std::uint8_t> envelope = request.envelope;
@@ -117,6 +148,18 @@ Reply load(GateState& state, const Request& request, std::vector<UniqueFd>& fds,
   check.verification_cache = &state.verification_cache;
   // Decide first; what is recorded when depends on the request (below).
   gate::CheckOutcome outcome = gate::check_load_bytes(check, policy->policy, /*log=*/nullptr);
+  // Decided before the load: a request whose descriptors may not be handed
+  // over never reaches the kernel, and is recorded as a refusal.
+  if (outcome.decision == Decision::kAllow && request.return_fds()) {
+    if (auto missing = descriptors_refused(outcome, privilege)) {
+      outcome.decision = Decision::kDeny;
+      outcome.reason = ReasonCode::kCallerNotPermitted;
+      outcome.sentence = "allowed by the policy, but program and link descriptors go only to a client that "
+                         "could load the programs itself, and " + *missing +
+                         "; ask for a pin instead (pqc-bpf load --pin DIR, without descriptors) or run the "
+                         "client with those capabilities";
+    }
+  }
   if (outcome.decision == Decision::kAllow && used_key) state.key_cache.remember(*used_key);
 
   // A load that is neither pinned nor attached gets one record, written after
@@ -263,7 +306,8 @@ Reply error_reply(const Error& error) {
 }
 
 Reply handle_message(GateState& state, std::span<const std::uint8_t> message,
-                     std::vector<UniqueFd> fds, const log::Actor& actor) {
+                     std::vector<UniqueFd> fds, const log::Actor& actor,
+                     const loader::CallerPrivilege& privilege) {
   try {
     state.counters.requests++;
     auto request = parse_request(message, fds.size());
@@ -277,7 +321,7 @@ Reply handle_message(GateState& state, std::span<const std::uint8_t> message,
       return Reply{text(reply), {}};
     }
     if (request->op == Op::kForwardedLoad) return forwarded_load(state, *request, fds, actor);
-    Reply reply = load(state, *request, fds, actor);
+    Reply reply = load(state, *request, fds, actor, privilege);
     return reply;
   } catch (const std::exception& e) {
     return error_reply(make_error(ErrorCode::kInternal, std::string("internal error: ") + e.what()));

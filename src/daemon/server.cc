@@ -112,6 +112,7 @@ struct GateServer::State {
     log::Actor actor;
     std::chrono::steady_clock::time_point idle_since;
     bool busy = false;  // a worker is serving it: nobody else closes it
+    loader::CallerPrivilege privilege;  // the connecting process's, read at accept (peer.h)
   };
   std::mutex mu;
   // Keyed by an id that is never reused, not by fd: an event for a connection
@@ -149,6 +150,7 @@ void GateServer::State::worker_loop() {
 void GateServer::State::serve(std::uint64_t id) {
   int fd;
   log::Actor actor;
+  loader::CallerPrivilege privilege;
   {
     std::lock_guard lock(mu);
     auto it = connections.find(id);
@@ -156,6 +158,7 @@ void GateServer::State::serve(std::uint64_t id) {
     it->second.busy = true;
     fd = it->second.fd.get();
     actor = it->second.actor;
+    privilege = it->second.privilege;
   }
   auto received = internal::receive_message(fd, kMaxInlineRequest, /*blocking=*/false);
   if (received.ok() && received->closed) {
@@ -192,7 +195,7 @@ void GateServer::State::serve(std::uint64_t id) {
     gate.counters.bad_requests++;
     reply = internal::error_reply(*refused);
   } else {
-    reply = internal::handle_message(gate, received->bytes, std::move(received->fds), actor);
+    reply = internal::handle_message(gate, received->bytes, std::move(received->fds), actor, privilege);
   }
   // Non-blocking: a client that does not read its replies (its queue is
   // full) loses its connection, not a worker.
@@ -279,7 +282,7 @@ void GateServer::State::accept_all() {
     const int fd = conn.get();
     // In the table before it is armed: a worker may see it at once.
     auto [it, inserted] = connections.emplace(
-        id, Connection{std::move(conn), actor_of(*peer), std::chrono::steady_clock::now(), false});
+        id, Connection{std::move(conn), actor_of(*peer), std::chrono::steady_clock::now(), false, peer->privilege});
     epoll_event ev{};
     ev.events = EPOLLIN | EPOLLRDHUP | EPOLLONESHOT;
     ev.data.u64 = id;

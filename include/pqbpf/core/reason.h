@@ -40,7 +40,9 @@ enum class ReasonCode {
   kCapabilityDenied,   // "capability_denied": a program calls a helper or kfunc, or uses a
                        // map type, that its rule does not allow (docs/CAPABILITIES.md)
   kCallerNotPermitted, // "caller_not_permitted": a sandboxed caller lacks the capabilities the
-                       // kernel requires for the load it asked for (docs/SANDBOX.md)
+                       // kernel requires for the load it asked for (docs/SANDBOX.md), or a
+                       // gate daemon client asking for program descriptors lacks them
+                       // (docs/GATE_API.md, "Who gets descriptors")
 };
 
 // The last code above: loops over every code run from kAllowed to this.

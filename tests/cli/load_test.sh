@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # load: pqc-bpf load through a real pqc-bpf-gated on a temp socket: a signed
 # sample is loaded and pinned (bpftool finds it), a rogue one is denied
-# (exit 1), no daemon / no file is an error (exit 2); nothing stays loaded.
+# (exit 1), no daemon / no file is an error (exit 2); a client without
+# capabilities (uid nobody) gets no descriptors but may pin; nothing stays
+# loaded.
 source "$(dirname "$0")/lib.sh"
 
 if [ "$(id -u)" -ne 0 ]; then echo "skipped: needs root to load BPF programs"; exit 77; fi
@@ -39,8 +41,8 @@ log:
   checkpoint_key: $WORK/log.key
 socket:
   path: $WORK/gate.sock
-  mode: "0600"
-allowed_uids: [0]
+  mode: "0660"
+allowed_uids: [0, 65534]
 pin_root: $WORK/bpffs/root
 state_dir: $WORK
 YAML
@@ -48,6 +50,18 @@ YAML
 DAEMON_PID=$!
 for _ in $(seq 100); do [ -S gate.sock ] && break; sleep 0.05; done
 [ -S gate.sock ] || { echo "FAIL: pqc-bpf-gated did not start: $(cat gated.err)"; exit 1; }
+
+# uid nobody reaches the socket through its group (mode 0660 allows no others).
+chgrp 65534 gate.sock
+chmod 0755 "$WORK"
+NOBODY=(setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all --bounding-set=-all "$PQBPF_CLI")
+check "no descriptors for a client without capabilities" 1 "${NOBODY[@]}" load xdp.bpf.o.sig.json --gate gate.sock
+expect_one_error_line "says what is missing and the way" 'denied \(caller_not_permitted\).*lacks CAP_BPF.*--pin'
+grep -q '"action":"gate_decide".*"reason":"caller_not_permitted"' audit.log && ok || fail "the refusal is not recorded"
+[ "$(prog_ids)" = "$BEFORE" ] && ok || fail "a refused descriptor request loaded something"
+check "a client without capabilities may pin" 0 "${NOBODY[@]}" load xdp.bpf.o.sig.json --pin nobody --gate gate.sock
+[ -e bpffs/root/nobody/xdp_pass_count ] && ok || fail "no pin at bpffs/root/nobody/xdp_pass_count"
+rm -rf bpffs/root/nobody
 
 check "signed sample loaded and pinned" 0 pqc load xdp.bpf.o.sig.json --pin team/xdp --gate gate.sock
 expect_stdout "loaded line" '^LOADED'

@@ -1,9 +1,11 @@
 // One request, start to finish (see gate_state.h and docs/GATE_API.md).
 //
 // load: parse -> read sealed memfds once -> gate::check_load_bytes (verify
-// with the signer's cached key, policy) -> deny, pin or attach: a durable
-// record of the decision -> on allow only: load the verified bytes -> a
-// durable record naming the kernel ids -> reply (with fds). A plain load
+// with the signer's cached key, policy) -> descriptors asked for by a peer
+// that could not load the programs itself: deny (caller_not_permitted) ->
+// deny, pin or attach: a durable record of the decision -> on allow only:
+// load the verified bytes -> a durable record naming the kernel ids -> reply
+// (with fds). A plain load
 // (fds only) has just that last record (see load()).
 // If the record after the load cannot be written, the load is undone (fds
 // closed, pins removed) and the answer is a deny with log_error: nothing runs

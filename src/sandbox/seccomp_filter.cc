@@ -34,6 +34,13 @@ std::vector<std::uint32_t> extra_arches(std::uint32_t native) {
   return {};
 }
 
+// The AUDIT_ARCH_* a notification carries for a call of libseccomp's `arch`:
+// the kernel reports an x32 call as x86-64, its number carrying
+// __X32_SYSCALL_BIT (which libseccomp's x32 numbers include).
+std::uint32_t reported_arch(std::uint32_t arch) {
+  return arch == SCMP_ARCH_X32 ? static_cast<std::uint32_t>(SCMP_ARCH_X86_64) : arch;
+}
+
 }  // namespace
 
 Result<BpfNotifyFilter> build_bpf_notify_filter(const std::set<std::uint32_t>& pass_in_kernel) {
@@ -79,7 +86,7 @@ Result<BpfNotifyFilter> build_bpf_notify_filter(const std::set<std::uint32_t>& p
   BpfNotifyFilter out;
   for (std::uint32_t a : arches) {
     const int nr = seccomp_syscall_resolve_name_arch(a, "bpf");
-    if (nr >= 0) out.bpf_syscalls.emplace(a, nr);
+    if (nr >= 0) out.bpf_syscalls.emplace(reported_arch(a), nr);
   }
 
   // libseccomp 2.5 exports only to an fd; a memfd keeps it in memory.

@@ -127,6 +127,21 @@ TEST_F(SupervisorTest, ProgLoadWithHighCmdBitsIsStillRefusedAsALoad) {
   EXPECT_EQ(recs[0].program, "pqbpf_direct");
 }
 
+// The kernel reports an x32 call as x86-64 with bit 30 in its number: it is
+// bpf() all the same, judged and recorded as a load (not as an unknown call).
+TEST_F(SupervisorTest, X32BpfCallIsJudgedAsALoad) {
+#if defined(__x86_64__)
+  const SupervisorResult r = run({kDirect, "load-x32"});
+  EXPECT_EQ(shell_exit_status(r.wait_status), 10);
+  const auto recs = records();
+  ASSERT_EQ(recs.size(), 1u);
+  EXPECT_EQ(recs[0].reason, "direct_load_refused") << recs[0].reason_text;
+  EXPECT_EQ(recs[0].program, "pqbpf_direct");
+#else
+  GTEST_SKIP() << "skipped: x32 exists only on x86-64";
+#endif
+}
+
 // Limits: up to kMaxInsns instructions are copied, one more is not read at
 // all; an attribute larger than kMaxAttrBytes is read up to that bound.
 TEST_F(SupervisorTest, InstructionsAreReadUpToTheLimitAndNotPastIt) {

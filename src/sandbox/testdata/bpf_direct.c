@@ -4,6 +4,9 @@
  *                          (r0 = 0; exit) named "pqbpf_direct"; closes the fd
  *   bpf_direct load-hicmd  the same with bit 32 of the cmd argument set (the
  *                          kernel reads only the low 32 bits: still a load)
+ *   bpf_direct load-x32    the same through the x32 syscall number (__NR_bpf with
+ *                          bit 30 set), which seccomp sees whether or not the
+ *                          kernel has the x32 ABI
  *   bpf_direct map         BPF_MAP_CREATE of a one-entry array; closes the fd
  *   bpf_direct fork-load   a child process does `load`
  *   bpf_direct thread-load a second thread does `load`
@@ -49,7 +52,7 @@ static int result_code(const char* what, long rc) {
   return e == EPERM ? 10 : e == ENOSYS ? 11 : 12;
 }
 
-static int prog_load(unsigned long cmd) {
+static int prog_load_nr(long nr, unsigned long cmd) {
   struct bpf_insn insns[2];
   memset(insns, 0, sizeof(insns));
   insns[0].code = BPF_ALU64 | BPF_MOV | BPF_K; /* r0 = 0 */
@@ -63,8 +66,10 @@ static int prog_load(unsigned long cmd) {
   attr.insns = (uint64_t)(uintptr_t)insns;
   attr.license = (uint64_t)(uintptr_t) "GPL";
   strncpy(attr.prog_name, "pqbpf_direct", sizeof(attr.prog_name) - 1);
-  return result_code("prog_load", syscall(__NR_bpf, cmd, &attr, sizeof(attr)));
+  return result_code("prog_load", syscall(nr, cmd, &attr, sizeof(attr)));
 }
+
+static int prog_load(unsigned long cmd) { return prog_load_nr(__NR_bpf, cmd); }
 
 static int prog_load_sized(unsigned n_insns, size_t attr_size) {
   struct bpf_insn* insns = calloc(n_insns ? n_insns : 1, sizeof(struct bpf_insn));
@@ -107,6 +112,9 @@ int main(int argc, char** argv) {
   const char* mode = argv[1];
   if (strcmp(mode, "load") == 0) return prog_load(BPF_PROG_LOAD);
   if (strcmp(mode, "load-hicmd") == 0) return prog_load((1ul << 32) | BPF_PROG_LOAD);
+#if defined(__x86_64__)
+  if (strcmp(mode, "load-x32") == 0) return prog_load_nr(0x40000000L | __NR_bpf, BPF_PROG_LOAD);
+#endif
   if (strcmp(mode, "map") == 0) return map_create();
   if (strcmp(mode, "fork-load") == 0) {
     pid_t pid = fork();

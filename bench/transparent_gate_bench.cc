@@ -89,7 +89,7 @@ int main(int argc, char** argv) {
       sh(cli + " keygen --name bench -o " + quoted(g_dir + "/ops.key") + " >/dev/null") &&
       sh(cli + " sign " + quoted(g_dir + "/env/xdp_counter.bpf.o") + " --key " + quoted(g_dir + "/ops.key") +
          " --name xdp-counter >/dev/null") &&
-      sh(cli + " keygen --name log -o " + quoted(g_dir + "/log.key") + " >/dev/null");
+      sh(cli + " keygen --name log --capability log -o " + quoted(g_dir + "/log.key") + " >/dev/null");
   if (ready) {
     std::ofstream(g_dir + "/policy.yaml") << "rules:\n  - program_types: [xdp]\n    allowed_signers: ["
                                           << g_dir << "/ops.key.pub]\n";

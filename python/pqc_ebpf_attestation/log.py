@@ -91,7 +91,8 @@ class AttestationLog:
         """Opens (creating if needed) the log file at ``path``; its directory must exist.
 
         ``log_key`` signs the checkpoints (the same key for every process
-        appending to the log). ``durability``: "always" (fsync per record),
+        appending to the log); it must be an audit-log key, capability
+        "log" and not "sign" (docs/KEYS.md). ``durability``: "always" (fsync per record),
         "batch" or "none". ``witness_path``: where the last signed checkpoint
         is kept (default PATH.witness; "" for none).
         """

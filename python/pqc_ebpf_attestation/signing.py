@@ -205,6 +205,8 @@ class BPFSigner:
             raise InvalidInputError(
                 "BPFSigner needs a pqc_ebpf_attestation.AgentIdentity", reason="invalid_argument"
             )
+        # A key signs objects only when made to ("sign"); an audit-log key never.
+        identity._native.check_purpose("objects")
         self._identity = identity
 
     @property

@@ -7,6 +7,7 @@
 
 #include "pqbpf/attest/object_facts.h"
 #include "pqbpf/attest/verifier.h"
+#include "pqbpf/core/key_purpose.h"
 #include "pqbpf/core/file_io.h"
 
 namespace pqbpf {
@@ -98,6 +99,7 @@ Result<BPFSigner> BPFSigner::create(mldsa::PrivateKey private_key, mldsa::Public
 }
 
 Result<BPFSigner> BPFSigner::create(const Identity& identity) {
+  PQBPF_RETURN_IF_ERROR(check_key_purpose(identity, KeyPurpose::kSignObjects));
   return create(identity.private_key(), identity.public_key());
 }
 

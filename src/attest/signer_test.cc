@@ -139,6 +139,20 @@ TEST(Signer, CreateFromIdentityUsesItsDid) {
   EXPECT_EQ(BPFVerifier::verify(signed_program).signer_did, id->did());
 }
 
+TEST(Signer, AuditLogKeyMayNotSignObjects) {
+  // A stolen audit-log key must not become an object signer (docs/KEYS.md).
+  std::array<std::uint8_t, 32> seed;
+  seed.fill(6);
+  for (const auto& caps : {std::vector<std::string>{"log"}, std::vector<std::string>{}}) {
+    auto id = Identity::from_seed(seed, "audit-log", caps, "2026-11-29T12:00:00Z");
+    ASSERT_TRUE(id.ok()) << id.error().message;
+    auto s = BPFSigner::create(*id);
+    ASSERT_FALSE(s.ok());
+    EXPECT_EQ(s.error().code, ErrorCode::kPermission);
+    EXPECT_NE(s.error().message.find("may not sign BPF objects"), std::string::npos) << s.error().message;
+  }
+}
+
 TEST(Signer, SignDeterministicTwiceGivesIdenticalEnvelope) {
   const auto a = sign_ok(signer(1), program("attest_kprobe"), fixed_time_options());
   const auto b = sign_ok(signer(1), program("attest_kprobe"), fixed_time_options());

@@ -59,7 +59,7 @@ void add_keygen_command(CLI::App& app, CommandRun& run) {
   cmd->add_option("--name", o->name, "Identity name, e.g. ops-signer")->required();
   cmd->add_option("-o,--output", o->output, "Private key file to write (KEY.pub is written too)")
       ->required();
-  cmd->add_option("--capability", o->capabilities, "Capability to record (repeatable; default: sign)");
+  cmd->add_option("--capability", o->capabilities, "Capability to record (repeatable; default: sign). 'sign' signs BPF objects, 'log' the audit log; never both");
   cmd->add_flag("--force", o->force, "Overwrite existing KEY and KEY.pub");
   cmd->add_flag("--json", o->json, "Print the result as JSON");
   o->passphrase.add_to(*cmd);

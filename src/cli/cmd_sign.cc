@@ -35,7 +35,7 @@ int run_sign(SignOptionsCli o) {
   auto identity = load_key_file(o.key, o.passphrase.provider());
   if (!identity.ok()) return report_error(identity.error(), o.json);
   auto signer = BPFSigner::create(*identity);
-  if (!signer.ok()) return report_error(signer.error(), o.json);
+  if (!signer.ok()) return report_error(Error{signer.error().code, o.key + ": " + signer.error().message}, o.json);
   auto program = BPFProgram::from_file(o.metadata, o.object);
   if (!program.ok()) return report_error(program.error(), o.json);
 

@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "pqbpf/core/identity.h"
+#include "pqbpf/core/key_purpose.h"
 #include "pqbpf/log/log_signer.h"
 
 namespace pqbpf::cli {
@@ -43,6 +44,9 @@ Result<std::unique_ptr<log::LogWriter>> open_log_for_append(const LogKeyOptions&
               << "or pass --no-create-key to refuse.\n";
   }
   PQBPF_ASSIGN_OR_RETURN(Identity identity, load_key_file(key_path, passphrase));
+  if (Status purpose = check_key_purpose(identity, KeyPurpose::kSignLog); !purpose.ok()) {
+    return make_error(purpose.error().code, key_path + ": " + purpose.error().message);
+  }
   PQBPF_ASSIGN_OR_RETURN(log::LogSigner signer,
                          log::LogSigner::create(identity.private_key(), identity.public_key()));
   log::LogOptions log_options;

@@ -7,6 +7,7 @@
 #include <ctime>
 #include <set>
 
+#include "pqbpf/core/key_purpose.h"
 #include "pqbpf/core/timestamp.h"
 #include "pqbpf/crypto/random.h"
 
@@ -166,6 +167,7 @@ Result<Identity> Identity::create(std::string_view name, std::vector<std::string
   // Validate before spending randomness and a key generation.
   PQBPF_RETURN_IF_ERROR(validate_identity_name(name));
   PQBPF_RETURN_IF_ERROR(validate_capabilities(capabilities));
+  PQBPF_RETURN_IF_ERROR(validate_key_purposes(capabilities));
   crypto::SecureBytes seed(mldsa::kSeedSize);
   PQBPF_RETURN_IF_ERROR(crypto::random_bytes(seed.span()));
   return from_seed(seed.span(), name, std::move(capabilities), current_timestamp());

@@ -25,6 +25,7 @@
 
 #include "gate_state.h"
 #include "pqbpf/core/key_file.h"
+#include "pqbpf/core/key_purpose.h"
 #include "pqbpf/daemon/peer.h"
 #include "pqbpf/daemon/protocol.h"
 #include "pqbpf/log/log_signer.h"
@@ -347,6 +348,9 @@ Result<std::unique_ptr<GateServer>> GateServer::create(DaemonConfig config) {
   }
 
   PQBPF_ASSIGN_OR_RETURN(Identity key, load_key_file(c.checkpoint_key));
+  if (Status purpose = check_key_purpose(key, KeyPurpose::kSignLog); !purpose.ok()) {
+    return make_error(purpose.error().code, c.checkpoint_key + ": " + purpose.error().message);
+  }
   PQBPF_ASSIGN_OR_RETURN(log::LogSigner signer, log::LogSigner::create(key.private_key(), key.public_key()));
   log::LogOptions log_options;
   log_options.durability = c.durability;

@@ -6,6 +6,7 @@
 #include "native.h"
 
 #include "pqbpf/core/identity.h"
+#include "pqbpf/core/key_purpose.h"
 #include "pqbpf/core/key_file.h"
 #include "pqbpf/core/public_key_file.h"
 
@@ -90,6 +91,17 @@ void register_identity(py::module_& m) {
         }
         if (!st.ok()) raise_library_error(st.error());
       }, py::arg("path"), py::arg("force"))
+      // "objects" or "log": raises unless the key was made for that purpose
+      // (core/key_purpose.h), so BPFSigner refuses a log key when built.
+      .def("check_purpose", [](const PyIdentity& self, const std::string& purpose) {
+        if (purpose != "objects" && purpose != "log") {
+          raise_library_error(Error{ErrorCode::kInvalidArgument,
+                                    "purpose: expected 'objects' or 'log', got '" + purpose + "'"});
+        }
+        const Status st = check_key_purpose(
+            self.identity, purpose == "objects" ? KeyPurpose::kSignObjects : KeyPurpose::kSignLog);
+        if (!st.ok()) raise_library_error(st.error());
+      }, py::arg("purpose"))
       .def_property_readonly("did", [](const PyIdentity& s) { return s.identity.did().str(); })
       .def_property_readonly("name", [](const PyIdentity& s) { return s.identity.name(); })
       .def_property_readonly("capabilities",

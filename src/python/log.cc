@@ -6,6 +6,7 @@
 
 #include "native.h"
 
+#include "pqbpf/core/key_purpose.h"
 #include "pqbpf/crypto/sha3.h"
 #include "pqbpf/log/attestation_log.h"
 #include "pqbpf/log/log_signer.h"
@@ -75,7 +76,9 @@ void register_log(py::module_& m) {
         {
           py::gil_scoped_release release;
           auto signer = log::LogSigner::create(id.private_key(), id.public_key());
-          if (!signer.ok()) {
+          if (Status purpose = check_key_purpose(id, KeyPurpose::kSignLog); !purpose.ok()) {
+            opened = purpose.error();
+          } else if (!signer.ok()) {
             opened = signer.error();
           } else {
             opened = log::AttestationLog::open(path, std::move(*signer), options);

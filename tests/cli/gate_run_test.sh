@@ -37,7 +37,7 @@ BEFORE=$(prog_ids)
 
 pqc keygen --name ops -o ops.key >/dev/null
 pqc keygen --name rogue -o rogue.key >/dev/null
-pqc keygen --name audit-log -o log.key >/dev/null
+pqc keygen --name audit-log --capability log -o log.key >/dev/null
 mkdir store
 cp "$SAMPLES/xdp_counter.bpf.o" "$SAMPLES/socket_filter.bpf.o" "$SAMPLES/xdp_pass.bpf.o" store/
 pqc sign store/xdp_counter.bpf.o --key ops.key --name xdp-counter >/dev/null

@@ -34,5 +34,19 @@ check "sign with a wrong passphrase" 2 pqc sign "$SAMPLES/xdp_pass.bpf.o" --key 
 expect_one_error_line "wrong passphrase" 'locked.key.*passphrase'
 expect_no_file "no envelope with a wrong passphrase" bad.sig.json
 
+# One key, one purpose: objects ("sign", the default) or the audit log ("log").
+check "keygen refuses a key for objects and the log" 2 pqc keygen --name both --capability sign --capability log -o both.key
+expect_one_error_line "both purposes refused" "both capabilities 'sign' and 'log'"
+expect_no_file "no key for both purposes" both.key
+check "keygen --capability log" 0 pqc keygen --name audit -o audit.key --capability log
+grep -q '"capabilities": \["log"\]' audit.key && ok || fail "--capability log did not replace the default: $(grep capabilities audit.key)"
+check "a log key does not sign objects" 2 pqc sign "$SAMPLES/xdp_pass.bpf.o" --key audit.key --name x -o log-signed.sig.json
+expect_one_error_line "log key refused for objects" "audit.key: key 'audit' \(did:pqaid:[0-9a-f]{64}\) may not sign BPF objects"
+expect_no_file "no envelope from a log key" log-signed.sig.json
+check "keygen --capability deploy" 0 pqc keygen --name deployer -o deployer.key --capability deploy
+check "a key without 'sign' does not sign objects" 2 pqc sign "$SAMPLES/xdp_pass.bpf.o" --key deployer.key --name x -o deploy-signed.sig.json
+expect_one_error_line "key without sign refused" "lacks the capability 'sign'"
+expect_no_file "no envelope from a key without sign" deploy-signed.sig.json
+
 check "keygen without --name is a usage error" 2 pqc keygen -o nameless.key
 finish

@@ -23,7 +23,7 @@ BEFORE=$(prog_ids)
 
 pqc keygen --name ops -o ops.key >/dev/null
 pqc keygen --name rogue -o rogue.key >/dev/null
-pqc keygen --name audit-log -o log.key >/dev/null
+pqc keygen --name audit-log --capability log -o log.key >/dev/null
 cp "$SAMPLES/xdp_pass.bpf.o" xdp.bpf.o
 cp "$SAMPLES/xdp_pass.bpf.o" rogue.bpf.o
 pqc sign xdp.bpf.o --key ops.key --name xdp-pass >/dev/null

@@ -38,6 +38,11 @@ expect_stderr "names log init" "log init other.log"
 expect_no_file "no key created" other.log.key
 expect_no_file "no log created" other.log
 
+# --- A key made to sign objects never signs the log.
+check "a signing key does not sign the log" 2 gate --log wrongkey.log --log-key ops.key
+expect_one_error_line "signing key refused for the log" "ops.key: key 'ops' \(did:pqaid:[0-9a-f]{64}\) may not sign the audit log"
+expect_no_file "no log from a signing key" wrongkey.log
+
 # --- First use without init: created, loudly (file and DID on stderr).
 check "first use creates the key" 0 gate --log first.log
 expect_stderr "first-use notice names the key" 'NEW one was created: first.log.key \(did:pqaid:[0-9a-f]{64}'

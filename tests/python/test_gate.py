@@ -84,7 +84,7 @@ def test_gate_denies_an_untrusted_signer_without_loading(
         "  - program_types: [kprobe]\n"
         f"    allowed_signers: [\"{other_identity.did}\"]\n"
     )
-    proc, sock = _start_daemon(tmp_path, policy, AgentIdentity.create("audit-log"))
+    proc, sock = _start_daemon(tmp_path, policy, AgentIdentity.create("audit-log", capabilities=["log"]))
     try:
         client = GateClient.connect(sock, timeout=10)
         status = client.status()
@@ -118,7 +118,7 @@ def test_gate_loads_an_allowed_object_and_hands_over_its_descriptors(
         "  - program_types: [socket_filter]\n"
         f"    allowed_signers: [\"{identity.did}\"]\n"
     )
-    proc, sock = _start_daemon(tmp_path, policy, AgentIdentity.create("audit-log"))
+    proc, sock = _start_daemon(tmp_path, policy, AgentIdentity.create("audit-log", capabilities=["log"]))
     try:
         client = GateClient.connect(sock, timeout=10)
         reply = client.load(signed, return_fds=True)

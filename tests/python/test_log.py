@@ -13,6 +13,7 @@ from pqc_ebpf_attestation import (
     AgentIdentity,
     AttestationLog,
     BPFAttestationError,
+    BPFSigner,
     InvalidInputError,
     LoadPolicy,
     PolicyDecision,
@@ -78,7 +79,7 @@ def test_bad_arguments(signed: SignedBPFProgram) -> None:
 
 
 def test_file_log_persists_and_verifies(tmp_path: pathlib.Path, signed: SignedBPFProgram) -> None:
-    log_key = AgentIdentity.create("log-key")
+    log_key = AgentIdentity.create("log-key", capabilities=["log"])
     key_path = tmp_path / "audit.log.key"
     log_key.save(key_path)
     path = tmp_path / "audit.log"
@@ -100,4 +101,16 @@ def test_file_log_persists_and_verifies(tmp_path: pathlib.Path, signed: SignedBP
 
 def test_file_log_in_missing_directory(tmp_path: pathlib.Path) -> None:
     with pytest.raises(BPFAttestationError):
-        AttestationLog.open(tmp_path / "no" / "audit.log", AgentIdentity.create("k"))
+        AttestationLog.open(tmp_path / "no" / "audit.log", AgentIdentity.create("k", capabilities=["log"]))
+
+
+def test_each_key_signs_only_what_it_was_made_for(tmp_path: pathlib.Path, identity: AgentIdentity) -> None:
+    """A signing key cannot sign the log, a log key cannot sign objects, no key may be both."""
+    with pytest.raises(BPFAttestationError, match="may not sign the audit log"):
+        AttestationLog.open(tmp_path / "audit.log", identity)
+    assert not (tmp_path / "audit.log").exists()
+    log_key = AgentIdentity.create("audit-log", capabilities=["log"])
+    with pytest.raises(BPFAttestationError, match="may not sign BPF objects"):
+        BPFSigner(log_key)
+    with pytest.raises(BPFAttestationError, match="both capabilities"):
+        AgentIdentity.create("both", capabilities=["sign", "log"])

@@ -61,7 +61,7 @@ data="$root/data"
   set -e
   cd "$data"
   "$PQBPF_CLI" keygen --name ops -o ops.key >/dev/null
-  "$PQBPF_CLI" keygen --name audit-log -o log.key >/dev/null
+  "$PQBPF_CLI" keygen --name audit-log --capability log -o log.key >/dev/null
   cp "$samples/xdp_pass.bpf.o" xdp.bpf.o
   cp "$samples/tracepoint_exec.bpf.o" other.bpf.o
   "$PQBPF_CLI" sign xdp.bpf.o --key ops.key --name xdp-pass >/dev/null

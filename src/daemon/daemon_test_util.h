@@ -14,6 +14,7 @@
 
 #include "attest_test_util.h"
 #include "bpffs_test_util.h"
+#include "program_ids_test_util.h"
 #include "pqbpf/core/identity.h"
 #include "pqbpf/core/key_file.h"
 #include "pqbpf/daemon/server.h"
@@ -62,7 +63,7 @@ class GateFixture : public ::testing::Test {
     }
     bpffs_.reset();
     if (!before_.empty() || ::geteuid() == 0) {
-      EXPECT_EQ(loader::kernel_program_ids(), before_) << "a test left a program loaded";
+      EXPECT_EQ(loader::test_util::program_ids_settled_to(before_), before_) << "a test left a program loaded";
     }
   }
 

@@ -25,6 +25,28 @@ void take_fds(msghdr& msg, std::vector<UniqueFd>& out) {
   }
 }
 
+// One recvmsg(2) into `data` with room for the most descriptors the kernel
+// passes, retried on EINTR; the descriptors that came are appended to `fds`
+// (also when the data was truncated). Returns recvmsg's result; `msg_flags`
+// gets the message's flags (MSG_TRUNC, MSG_CTRUNC).
+ssize_t receive_with_fds(int fd, void* data, std::size_t size, int flags, std::vector<UniqueFd>& fds,
+                         int& msg_flags) {
+  alignas(cmsghdr) Control control;
+  iovec iov{data, size};
+  msghdr msg{};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control.data();
+  msg.msg_controllen = control.size();
+  ssize_t n;
+  do {
+    n = ::recvmsg(fd, &msg, MSG_CMSG_CLOEXEC | flags);
+  } while (n < 0 && errno == EINTR);
+  if (n >= 0) take_fds(msg, fds);
+  msg_flags = msg.msg_flags;
+  return n;
+}
+
 }  // namespace
 
 Result<Received> receive_message(int fd, std::size_t max_bytes, bool blocking, std::size_t max_fds) {
@@ -35,17 +57,8 @@ Result<Received> receive_message(int fd, std::size_t max_bytes, bool blocking, s
   // arrived are copied out.
   thread_local std::vector<std::uint8_t> buffer;
   if (buffer.size() < max_bytes + 1) buffer.resize(max_bytes + 1);
-  alignas(cmsghdr) Control control;
-  iovec iov{buffer.data(), max_bytes + 1};
-  msghdr msg{};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control.data();
-  msg.msg_controllen = control.size();
-  ssize_t n;
-  do {
-    n = ::recvmsg(fd, &msg, MSG_CMSG_CLOEXEC | (blocking ? 0 : MSG_DONTWAIT));
-  } while (n < 0 && errno == EINTR);
+  int msg_flags = 0;
+  const ssize_t n = receive_with_fds(fd, buffer.data(), max_bytes + 1, blocking ? 0 : MSG_DONTWAIT, out.fds, msg_flags);
   if (n < 0) {
     if (errno == EAGAIN || errno == EWOULDBLOCK) {
       out.would_block = true;
@@ -53,17 +66,16 @@ Result<Received> receive_message(int fd, std::size_t max_bytes, bool blocking, s
     }
     return make_error(ErrorCode::kIo, std::string("recvmsg: ") + std::strerror(errno));
   }
-  take_fds(msg, out.fds);
   if (n == 0 && out.fds.empty()) {
     out.closed = true;
     return out;
   }
-  if ((msg.msg_flags & MSG_TRUNC) != 0 || static_cast<std::size_t>(n) > max_bytes) {
+  if ((msg_flags & MSG_TRUNC) != 0 || static_cast<std::size_t>(n) > max_bytes) {
     out.refused = make_error(ErrorCode::kLimitExceeded, "message larger than " + std::to_string(max_bytes) +
                                                             " bytes; send large inputs as sealed memfds");
     return out;
   }
-  if ((msg.msg_flags & MSG_CTRUNC) != 0 || out.fds.size() > max_fds) {
+  if ((msg_flags & MSG_CTRUNC) != 0 || out.fds.size() > max_fds) {
     out.refused = make_error(ErrorCode::kLimitExceeded, "more than " + std::to_string(max_fds) + " descriptors");
     return out;
   }
@@ -73,19 +85,8 @@ Result<Received> receive_message(int fd, std::size_t max_bytes, bool blocking, s
 
 ssize_t drain_one_message(int fd, std::vector<UniqueFd>& fds) {
   char byte;
-  alignas(cmsghdr) Control control;
-  iovec iov{&byte, 1};
-  msghdr msg{};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control.data();
-  msg.msg_controllen = control.size();
-  ssize_t n;
-  do {
-    n = ::recvmsg(fd, &msg, MSG_CMSG_CLOEXEC | MSG_DONTWAIT | MSG_TRUNC);
-  } while (n < 0 && errno == EINTR);
-  if (n >= 0) take_fds(msg, fds);
-  return n;
+  int msg_flags = 0;
+  return receive_with_fds(fd, &byte, 1, MSG_DONTWAIT | MSG_TRUNC, fds, msg_flags);
 }
 
 Status send_message(int fd, std::string_view bytes, const std::vector<int>& fds, bool blocking) {

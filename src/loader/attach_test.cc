@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "attach_test_util.h"
+#include "program_ids_test_util.h"
 #include "pqbpf/core/file_io.h"
 #include "pqbpf/loader/loader.h"
 
@@ -51,10 +52,7 @@ class AttachTest : public ::testing::Test {
   }
   void TearDown() override {
     // Links and programs are freed by the kernel shortly after their last fd.
-    for (int i = 0; i < 100 && kernel_program_ids() != before_; ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    EXPECT_EQ(kernel_program_ids(), before_) << "a test left a program loaded";
+    EXPECT_EQ(test_util::program_ids_settled_to(before_), before_) << "a test left a program loaded";
   }
   Result<LoadedObject> load(const std::vector<std::uint8_t>& bytes, const std::string& point) {
     LoadOptions options;

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "glob.h"
+#include "joined.h"
 
 namespace pqbpf::policy {
 namespace {
@@ -35,15 +36,6 @@ std::string quoted(std::string_view s) {
   std::string out = "'";
   out += s;
   out += '\'';
-  return out;
-}
-
-std::string joined(const std::vector<std::string>& items) {
-  std::string out;
-  for (const auto& item : items) {
-    if (!out.empty()) out += ", ";
-    out += item;
-  }
   return out;
 }
 

@@ -6,6 +6,8 @@
 
 #include <algorithm>
 
+#include "joined.h"
+
 namespace pqbpf::policy {
 namespace {
 
@@ -19,16 +21,10 @@ bool contains(const std::optional<std::vector<T>>& list, const T& value) {
   return list && contains(*list, value);
 }
 
-std::string joined(const std::vector<std::string>& items) {
-  std::string out;
-  for (const auto& item : items) out += (out.empty() ? "" : ", ") + item;
-  return out.empty() ? "none" : out;
-}
-
 std::string class_names(const std::vector<bpf::Capability>& list) {
   std::vector<std::string> names;
   for (bpf::Capability c : list) names.emplace_back(bpf::capability_name(c));
-  return joined(names);
+  return joined(names, "none");
 }
 
 std::optional<std::string> check_helper(const PolicyRule& rule, const std::string& where,
@@ -48,7 +44,7 @@ std::optional<std::string> check_helper(const PolicyRule& rule, const std::strin
   if (rule.allowed_helpers || rule.allowed_capabilities) {
     if (contains(rule.allowed_helpers, name) || contains(rule.allowed_capabilities, cls)) return std::nullopt;
     std::string allowed;
-    if (rule.allowed_helpers) allowed += "allowed_helpers: " + joined(*rule.allowed_helpers);
+    if (rule.allowed_helpers) allowed += "allowed_helpers: " + joined(*rule.allowed_helpers, "none");
     if (rule.allowed_capabilities) {
       allowed += std::string(allowed.empty() ? "" : "; ") +
                  "allowed_capabilities: " + class_names(*rule.allowed_capabilities);
@@ -69,7 +65,7 @@ std::optional<std::string> check_kfunc(const PolicyRule& rule, const std::string
   if (rule.allowed_kfuncs || rule.allowed_capabilities) {
     if (contains(rule.allowed_kfuncs, kfunc) || contains(rule.allowed_capabilities, cls)) return std::nullopt;
     std::string allowed;
-    if (rule.allowed_kfuncs) allowed += "allowed_kfuncs: " + joined(*rule.allowed_kfuncs);
+    if (rule.allowed_kfuncs) allowed += "allowed_kfuncs: " + joined(*rule.allowed_kfuncs, "none");
     if (rule.allowed_capabilities) {
       allowed += std::string(allowed.empty() ? "" : "; ") +
                  "allowed_capabilities: " + class_names(*rule.allowed_capabilities);
@@ -123,7 +119,7 @@ std::optional<std::string> check_capabilities(const PolicyRule& rule, const std:
       if (contains(*rule.allowed_map_types, map.type)) continue;
       return what + " uses map '" + map.name + "' of type " + map.type +
              ", which is not among the allowed_map_types of " + where + " (" +
-             joined(*rule.allowed_map_types) + ")";
+             joined(*rule.allowed_map_types, "none") + ")";
     }
   }
   return std::nullopt;

@@ -14,6 +14,7 @@
 
 #include "attach_check.h"
 #include "capability_check.h"
+#include "joined.h"
 #include "pqbpf/bpf/license.h"
 #include "pqbpf/policy/load_policy.h"
 
@@ -139,15 +140,6 @@ bool license_allowed(const PolicyRule& rule, const std::string& license) {
     }
   }
   return false;
-}
-
-std::string joined(const std::vector<std::string>& items) {
-  std::string out;
-  for (const auto& item : items) {
-    if (!out.empty()) out += ", ";
-    out += item;
-  }
-  return out;
 }
 
 struct Denial {

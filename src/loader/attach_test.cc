@@ -15,9 +15,11 @@
 #include <thread>
 
 #include "attach_test_util.h"
+#include "bpffs_test_util.h"
 #include "program_ids_test_util.h"
 #include "pqbpf/core/file_io.h"
 #include "pqbpf/loader/loader.h"
+#include "pqbpf/loader/pin_path.h"
 
 namespace pqbpf::loader {
 namespace {
@@ -87,6 +89,59 @@ TEST_F(AttachTest, XdpAttachesToTheManifestsInterfaceAndDetachesWithItsLink) {
   EXPECT_EQ(on_interface, 0u) << "detached with its last link descriptor";
   for (int i = 0; i < 100 && has_id(id); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(20));
   EXPECT_FALSE(has_id(id));
+}
+
+// A link's pin name already taken: the load fails before anything is
+// attached (no link is ever made, so nothing ran), and the pins it made are
+// removed.
+TEST_F(AttachTest, TakenLinkPinNameFailsBeforeAnythingIsAttached) {
+  testing::PrivateNetns netns;
+  if (!netns.ok()) GTEST_SKIP() << netns.why();
+  testing::TempBpffs bpffs;
+  if (!bpffs.ok()) GTEST_SKIP() << "no private bpffs: " << bpffs.why();
+  const std::string root_path = bpffs.path() + "/root";
+  ASSERT_EQ(::mkdir(root_path.c_str(), 0700), 0);
+  ASSERT_EQ(::mkdir((root_path + "/p").c_str(), 0700), 0);
+  auto root = PinRoot::open(root_path);
+  ASSERT_TRUE(root.ok()) << root.error().message;
+  const int ifindex = static_cast<int>(::if_nametoindex(netns.ifname().c_str()));
+
+  // Link ids count up: the id of a link made before and one made after tell
+  // whether the refused load made a link in between.
+  std::uint32_t link_before = 0;
+  std::string program;
+  {
+    auto first = load(sample("xdp_pass"), netns.ifname());
+    ASSERT_TRUE(first.ok()) << first.error().message;
+    link_before = first->programs[0].link_id;
+    program = first->programs[0].name;
+  }
+  const std::string taken = root_path + "/p/" + pin_name_for("link_", program);
+  {
+    auto other = load_verified_object(sample("xdp_pass"), "other", {});
+    ASSERT_TRUE(other.ok()) << other.error().message;
+    ASSERT_EQ(bpf_obj_pin(other->program_fds[0].get(), taken.c_str()), 0) << std::strerror(errno);
+  }
+  LoadOptions options;
+  options.attach = true;
+  options.attach_point = netns.ifname();
+  options.pin_root = &*root;
+  options.pin_path = "p";
+  auto refused = load_verified_object(sample("xdp_pass"), "xdp_pass.bpf.o", options);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, ErrorCode::kAlreadyExists) << refused.error().message;
+  EXPECT_NE(refused.error().message.find("nothing was attached"), std::string::npos) << refused.error().message;
+  EXPECT_FALSE(std::filesystem::exists(root_path + "/p/" + pin_name_for("", program))) << "the program's pin was removed";
+  EXPECT_TRUE(std::filesystem::exists(taken)) << "the other pin stays";
+  __u32 on_interface = 0;
+  ASSERT_EQ(bpf_xdp_query_id(ifindex, 0, &on_interface), 0);
+  EXPECT_EQ(on_interface, 0u);
+  {
+    auto after = load(sample("xdp_pass"), netns.ifname());
+    ASSERT_TRUE(after.ok()) << after.error().message;
+    EXPECT_EQ(after->programs[0].link_id, link_before + 1) << "the refused load made a link";
+  }
+  ASSERT_EQ(::unlink(taken.c_str()), 0);
 }
 
 TEST_F(AttachTest, TcAttachesAsTcxInTheSignedDirection) {

@@ -2,8 +2,9 @@
 //
 // Order: check the pin path, open the in-memory object, refuse an impossible
 // attach and libbpf's own map pinning before the kernel sees anything, load,
-// take our own duplicate of every program and map descriptor, attach, pin,
-// then close the libbpf object. Our duplicates keep
+// take our own duplicate of every program and map descriptor, pin programs
+// and maps (a taken name, a link's too, fails before anything runs), attach,
+// pin the links, then close the libbpf object. Our duplicates keep
 // everything alive; on any error they are dropped and every pin made so far
 // is removed, so a failed load leaves nothing behind.
 #include "pqbpf/loader/loader.h"
@@ -11,6 +12,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 
 #include <cerrno>
 #include <cstdio>
@@ -55,28 +57,46 @@ Result<UniqueFd> dup_fd(int fd, const std::string& what) {
   return out;
 }
 
-Status pin_everything(LoadedObject& loaded, const LoadOptions& options) {
+// Pins programs and maps, before anything is attached: a name already taken
+// in the pin directory (also a link's, checked here) fails the load while
+// no program runs anywhere.
+Status pin_programs_and_maps(LoadedObject& loaded, const LoadOptions& options, bool will_attach) {
   PQBPF_ASSIGN_OR_RETURN(const std::string rel, options.pin_root->relative(options.pin_path));
   PQBPF_ASSIGN_OR_RETURN(UniqueFd dir, options.pin_root->make_dir(options.pin_path));
   loaded.pin_dir = options.pin_root->path() + "/" + rel;
+  if (will_attach) {
+    for (const KernelProgram& p : loaded.programs) {
+      const std::string name = pin_name_for("link_", p.name);
+      struct stat st {};
+      if (::fstatat(dir.get(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0) {
+        return make_error(ErrorCode::kAlreadyExists, "pin " + name + ": " + std::strerror(EEXIST));
+      }
+    }
+  }
   for (std::size_t i = 0; i < loaded.programs.size(); ++i) {
     KernelProgram& p = loaded.programs[i];
     const std::string name = pin_name_for("", p.name);
     PQBPF_RETURN_IF_ERROR(pin_at(dir.get(), name, loaded.program_fds[i].get()));
     p.pinned = name;
   }
+  for (std::size_t i = 0; i < loaded.maps.size(); ++i) {
+    KernelMap& m = loaded.maps[i];
+    const std::string name = pin_name_for("map_", m.name);
+    PQBPF_RETURN_IF_ERROR(pin_at(dir.get(), name, loaded.map_fds[i].get()));
+    m.pinned = name;
+  }
+  return ok_status();
+}
+
+// Pins the links attach made, in the directory pin_programs_and_maps chose.
+Status pin_links(LoadedObject& loaded, const LoadOptions& options) {
+  PQBPF_ASSIGN_OR_RETURN(UniqueFd dir, options.pin_root->make_dir(options.pin_path));
   std::size_t link = 0;
   for (KernelProgram& p : loaded.programs) {
     if (p.link_id == 0) continue;
     const std::string name = pin_name_for("link_", p.name);
     PQBPF_RETURN_IF_ERROR(pin_at(dir.get(), name, loaded.link_fds[link++].get()));
     p.link_pinned = name;
-  }
-  for (std::size_t i = 0; i < loaded.maps.size(); ++i) {
-    KernelMap& m = loaded.maps[i];
-    const std::string name = pin_name_for("map_", m.name);
-    PQBPF_RETURN_IF_ERROR(pin_at(dir.get(), name, loaded.map_fds[i].get()));
-    m.pinned = name;
   }
   return ok_status();
 }
@@ -92,6 +112,52 @@ std::string map_pinned_by_libbpf(bpf_object* obj) {
     if (bpf_map__pin_path(map) != nullptr) return bpf_map__name(map);
   }
   return "";
+}
+
+// Attaches every loaded program where its signed section or manifest says;
+// the links go to `loaded.link_fds`.
+Status attach_programs(bpf_object* obj, LoadedObject& loaded, const std::map<AttachKind, AttachTarget>& targets,
+                       const std::string& label) {
+  bpf_program* prog;
+  std::size_t i = 0;
+  bpf_object__for_each_program(prog, obj) {
+    if (bpf_program__fd(prog) < 0) continue;
+    KernelProgram& p = loaded.programs[i++];
+    const AttachKind kind = attach_kind_of(bpf_program__type(prog));
+    if (kind != AttachKind::kSection) {
+      const AttachTarget& target = targets.at(kind);
+      auto own = attach_to_target(bpf_program__fd(prog), bpf_program__expected_attach_type(prog), target);
+      if (!own.ok()) return make_error(own.error().code, label + ": " + p.name + ": " + own.error().message);
+      bpf_link_info info{};
+      __u32 len = sizeof(info);
+      if (bpf_obj_get_info_by_fd(own->get(), &info, &len) == 0) p.link_id = info.id;
+      if (p.link_id == 0) return make_error(ErrorCode::kIo, label + ": link " + p.name + ": no kernel id");
+      p.attach_target = target.text;
+      loaded.link_fds.push_back(std::move(own).value());
+      continue;
+    }
+    bpf_link* link = nullptr;
+    int attach_err = 0;
+    const auto attach_lines = bpf::internal::with_libbpf_quiet([&] {
+      link = bpf_program__attach(prog);
+      if (link == nullptr) attach_err = errno;
+    });
+    if (link == nullptr) {
+      return make_error(ErrorCode::kRejected, label + ": attach of " + p.name + " failed: " +
+                                                  std::strerror(attach_err) + ": " + tail_of(attach_lines));
+    }
+    // Our duplicate keeps the kernel link; destroying libbpf's handle only
+    // closes its own descriptors.
+    auto own = dup_fd(bpf_link__fd(link), label + ": link " + p.name);
+    bpf_link_info info{};
+    __u32 len = sizeof(info);
+    if (own.ok() && bpf_obj_get_info_by_fd(own->get(), &info, &len) == 0) p.link_id = info.id;
+    bpf_link__destroy(link);
+    if (!own.ok()) return own.error();
+    if (p.link_id == 0) return make_error(ErrorCode::kIo, label + ": link " + p.name + ": no kernel id");
+    loaded.link_fds.push_back(std::move(own).value());
+  }
+  return ok_status();
 }
 
 Result<LoadedObject> load_inner(std::span<const std::uint8_t> verified, const std::string& label,
@@ -199,48 +265,26 @@ Result<LoadedObject> load_inner(std::span<const std::uint8_t> verified, const st
     loaded.maps.push_back(std::move(m));
     loaded.map_fds.push_back(std::move(own));
   }
+  // Pins first (programs and maps; link names checked free), then attach,
+  // then the links' pins: a taken name fails before any program runs. On
+  // any error every pin made so far is removed and our descriptors dropped.
+  if (options.pin_root != nullptr) {
+    Status pinned = pin_programs_and_maps(loaded, options, options.attach);
+    if (!pinned.ok()) {
+      loaded.unpin_all(*options.pin_root);
+      return make_error(pinned.error().code,
+                        label + ": " + pinned.error().message + (options.attach ? "; nothing was attached" : ""));
+    }
+  }
   if (options.attach) {
-    std::size_t i = 0;
-    bpf_object__for_each_program(prog, obj.get()) {
-      if (bpf_program__fd(prog) < 0) continue;
-      KernelProgram& p = loaded.programs[i++];
-      const AttachKind kind = attach_kind_of(bpf_program__type(prog));
-      if (kind != AttachKind::kSection) {
-        const AttachTarget& target = targets.at(kind);
-        auto own = attach_to_target(bpf_program__fd(prog), bpf_program__expected_attach_type(prog), target);
-        if (!own.ok()) return make_error(own.error().code, label + ": " + p.name + ": " + own.error().message);
-        bpf_link_info info{};
-        __u32 len = sizeof(info);
-        if (bpf_obj_get_info_by_fd(own->get(), &info, &len) == 0) p.link_id = info.id;
-        if (p.link_id == 0) return make_error(ErrorCode::kIo, label + ": link " + p.name + ": no kernel id");
-        p.attach_target = target.text;
-        loaded.link_fds.push_back(std::move(own).value());
-        continue;
-      }
-      bpf_link* link = nullptr;
-      int attach_err = 0;
-      const auto attach_lines = bpf::internal::with_libbpf_quiet([&] {
-        link = bpf_program__attach(prog);
-        if (link == nullptr) attach_err = errno;
-      });
-      if (link == nullptr) {
-        return make_error(ErrorCode::kRejected, label + ": attach of " + p.name + " failed: " +
-                                                    std::strerror(attach_err) + ": " + tail_of(attach_lines));
-      }
-      // Our duplicate keeps the kernel link; destroying libbpf's handle only
-      // closes its own descriptors.
-      auto own = dup_fd(bpf_link__fd(link), label + ": link " + p.name);
-      bpf_link_info info{};
-      __u32 len = sizeof(info);
-      if (own.ok() && bpf_obj_get_info_by_fd(own->get(), &info, &len) == 0) p.link_id = info.id;
-      bpf_link__destroy(link);
-      if (!own.ok()) return own.error();
-      if (p.link_id == 0) return make_error(ErrorCode::kIo, label + ": link " + p.name + ": no kernel id");
-      loaded.link_fds.push_back(std::move(own).value());
+    Status attached = attach_programs(obj.get(), loaded, targets, label);
+    if (!attached.ok()) {
+      if (options.pin_root != nullptr) loaded.unpin_all(*options.pin_root);
+      return attached.error();
     }
   }
   if (options.pin_root != nullptr) {
-    Status pinned = pin_everything(loaded, options);
+    Status pinned = pin_links(loaded, options);
     if (!pinned.ok()) {
       loaded.unpin_all(*options.pin_root);
       return make_error(pinned.error().code, label + ": " + pinned.error().message);

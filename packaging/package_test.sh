@@ -96,6 +96,17 @@ dpkg-deb -x "$deb" "$root"
 pqc="$root/usr/bin/pqc-bpf"
 [ -z "$(find "$root" -perm -0002 ! -type l)" ] || fail "world-writable files in the package"
 
+# The unit's hardening, as systemd itself judges it (offline: no systemd needed).
+unit="$root/lib/systemd/system/pqc-bpf-gated.service"
+if command -v systemd-analyze >/dev/null; then
+  systemd-analyze security --offline=true "$unit" >"$work/security.txt" 2>&1 || true
+  for setting in ProtectKernelTunables NoNewPrivileges ProtectKernelModules ProtectSystem; do
+    grep -q "^✓ $setting=" "$work/security.txt" || fail "unit: systemd-analyze does not count $setting as set"
+  done
+else
+  echo "skipped: the unit's hardening check (no systemd-analyze)"
+fi
+
 # 4. The installed programs run.
 "$pqc" --version | grep "^pqc-bpf ${PQBPF_VERSION} " >/dev/null || fail "pqc-bpf --version: $("$pqc" --version)"
 "$root/usr/sbin/pqc-bpf-gated" --version | grep -x "pqc-bpf-gated ${PQBPF_VERSION}" >/dev/null ||

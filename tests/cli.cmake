@@ -20,6 +20,7 @@ set(cli_scripts
   transparent_corpus
   gate_run
   attach_targets
+  outputs
 )
 # Objects only the CLI scripts use (tests/cli/testdata), built into tests/.
 pqbpf_bpf_object(kprobe_multi_glob SOURCE cli/testdata/kprobe_multi_glob.bpf.c)

@@ -73,7 +73,11 @@ class GateReply:
         return self.decision is PolicyDecision.DENY
 
     def close(self) -> None:
-        for fd in self.fds:
+        """Closes the reply's descriptors, once: a second close() (or ``with``
+        exit after close()) must not close whatever reused their numbers."""
+        fds = self.fds
+        object.__setattr__(self, "fds", ())
+        for fd in fds:
             try:
                 os.close(fd)
             except OSError:
@@ -87,6 +91,18 @@ class GateReply:
 
     @classmethod
     def _from_native(cls, d: Mapping[str, Any]) -> "GateReply":
+        try:
+            return cls._build(d)
+        except BaseException:
+            for fd in d["fds"]:  # nobody else will ever close them
+                try:
+                    os.close(fd)
+                except OSError:
+                    pass
+            raise
+
+    @classmethod
+    def _build(cls, d: Mapping[str, Any]) -> "GateReply":
         return cls(
             ok=d["ok"],
             decision=None if d["decision"] is None else PolicyDecision(d["decision"]),

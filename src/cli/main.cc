@@ -2,6 +2,7 @@
 // and only parses arguments and prints; the work is done by the library.
 #include <bpf/libbpf.h>
 
+#include <algorithm>
 #include <exception>
 #include <iostream>
 #include <string>
@@ -55,11 +56,20 @@ int main(int argc, char** argv) {
     std::cerr << "pqc-bpf: error: " << e.what() << "; see 'pqc-bpf --help'\n";
     return kExitUsage;
   }
+  int rc = kExitUsage;
   try {
-    return run ? run() : kExitUsage;
+    rc = run ? run() : kExitUsage;
   } catch (const std::exception& e) {
     // Library code does not throw; this is a last line of defence.
     std::cerr << "pqc-bpf: error: internal error: " << e.what() << "\n";
     return kExitUsage;
   }
+  // Output that never arrived (a full disk, a closed pipe) is an I/O error,
+  // not a success: scripts act on the exit code.
+  std::cout.flush();
+  if (!std::cout) {
+    std::cerr << "pqc-bpf: error: cannot write standard output; the command's output was lost\n";
+    return std::max(rc, static_cast<int>(kExitUsage));
+  }
+  return rc;
 }

@@ -69,7 +69,37 @@ InputFile::~InputFile() {
   if (fd_ >= 0) ::close(fd_);
 }
 
+Status check_path_text(std::string_view path) {
+  const auto nul = path.find('\0');
+  if (nul == std::string_view::npos) return ok_status();
+  return make_error(ErrorCode::kInvalidArgument,
+                    std::string(path.substr(0, nul)) + "\\0...: path contains a NUL byte");
+}
+
+Status check_write_destination(const std::string& path, bool overwrite) {
+  PQBPF_RETURN_IF_ERROR(check_path_text(path));
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) != 0) {
+    if (errno == ENOENT) return ok_status();
+    return io_error(path, "cannot stat", errno);
+  }
+  if (!overwrite) {
+    return make_error(ErrorCode::kAlreadyExists, path + ": already exists; use --force to overwrite");
+  }
+  if (S_ISLNK(st.st_mode)) {
+    return make_error(ErrorCode::kInvalidArgument,
+                      path + ": is a symbolic link; --force replaces only regular files");
+  }
+  if (!S_ISREG(st.st_mode)) {
+    return make_error(ErrorCode::kInvalidArgument, path + ": not a regular file (" +
+                                                       std::string(file_kind(st.st_mode)) +
+                                                       "); --force replaces only regular files");
+  }
+  return ok_status();
+}
+
 Result<InputFile> InputFile::open(const std::string& path) {
+  PQBPF_RETURN_IF_ERROR(check_path_text(path));
   // Refuse what is visibly not a file before opening it: opening a device
   // can have side effects. The fstat below is the check that counts (the
   // path may change in between).
@@ -134,11 +164,7 @@ Result<std::string> read_text_file(const std::string& path, std::uint64_t max_si
 Status write_file_atomic(const std::string& path, std::span<const std::uint8_t> data,
                          const WriteOptions& options) {
   namespace fs = std::filesystem;
-  std::error_code ec;
-  if (!options.overwrite && fs::symlink_status(path, ec).type() != fs::file_type::not_found) {
-    return make_error(ErrorCode::kAlreadyExists,
-                      path + ": already exists; use --force to overwrite");
-  }
+  PQBPF_RETURN_IF_ERROR(check_write_destination(path, options.overwrite));
   std::string tmpl = path + ".tmp.XXXXXX";
   const int fd = ::mkstemp(tmpl.data());
   if (fd < 0) return io_error(path, "cannot create temporary file", errno);

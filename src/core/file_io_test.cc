@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -119,6 +120,60 @@ TEST_F(FileIoTest, InputFileOpensRegularFileBlocking) {
   // Moving keeps exactly one owner of the descriptor.
   InputFile moved = std::move(f).value();
   EXPECT_GE(moved.fd(), 0);
+}
+
+// A NUL byte would cut the path short inside the system call: "x.bpf.o\0"
+// after a name that ends in ".yaml" would read another file.
+TEST_F(FileIoTest, PathWithNulIsRefusedForReadingAndWriting) {
+  std::ofstream(path("secret")) << "root:hash";
+  const std::string hostile = path("secret") + std::string(1, '\0') + ".bpf.o";
+  auto r = read_file(hostile, 1024);
+  ASSERT_FALSE(r.ok()) << "read " << error_of(r);
+  EXPECT_EQ(r.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_EQ(r.error().message, path("secret") + "\\0...: path contains a NUL byte");
+  const std::string out = path("new") + std::string(1, '\0') + "x";
+  const Status w = write_file_atomic(out, std::string_view("data"), WriteOptions{});
+  ASSERT_FALSE(w.ok());
+  EXPECT_EQ(w.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_FALSE(fs::exists(path("new")));
+  EXPECT_TRUE(check_path_text(path("plain")).ok());
+}
+
+// --force replaces a regular file, never a FIFO, device, directory or
+// symlink (as root, "-o /dev/null --force" would have made /dev/null a file).
+TEST_F(FileIoTest, OverwriteReplacesOnlyRegularFiles) {
+  WriteOptions force;
+  force.overwrite = true;
+  std::ofstream(path("old")) << "old";
+  ASSERT_TRUE(write_file_atomic(path("old"), std::string_view("new"), force).ok());
+  auto back = read_text_file(path("old"), 16);
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(*back, "new");
+
+  ASSERT_EQ(::mkfifo(path("fifo").c_str(), 0600), 0);
+  ASSERT_EQ(::symlink(path("old").c_str(), path("link").c_str()), 0);
+  ASSERT_EQ(::mkdir(path("dir").c_str(), 0700), 0);
+  const bool root = ::geteuid() == 0;
+  if (root) ASSERT_EQ(::mknod(path("null").c_str(), S_IFCHR | 0666, makedev(1, 3)), 0);
+  for (const char* name : {"fifo", "link", "dir", "null"}) {
+    if (std::string(name) == "null" && !root) continue;
+    struct stat before {};
+    ASSERT_EQ(::lstat(path(name).c_str(), &before), 0) << name;
+    const Status s = write_file_atomic(path(name), std::string_view("data"), force);
+    ASSERT_FALSE(s.ok()) << name << " was replaced";
+    EXPECT_EQ(s.error().code, ErrorCode::kInvalidArgument) << s.error().message;
+    EXPECT_NE(s.error().message.find("--force replaces only regular files"), std::string::npos)
+        << s.error().message;
+    struct stat after {};
+    ASSERT_EQ(::lstat(path(name).c_str(), &after), 0) << name;
+    EXPECT_EQ(after.st_mode, before.st_mode) << name << " changed kind";
+  }
+  auto target = read_text_file(path("old"), 16);
+  ASSERT_TRUE(target.ok());
+  EXPECT_EQ(*target, "new") << "the symlink's target is untouched";
+  std::size_t left = 0;
+  for (const auto& e : fs::directory_iterator(dir_)) left += e.path().filename().string().find(".tmp.") != std::string::npos;
+  EXPECT_EQ(left, 0u) << "no temporary file left behind";
 }
 
 }  // namespace

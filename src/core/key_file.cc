@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <optional>
 
 #include "key_file_io.h"
 #include "pqbpf/core/base64.h"
@@ -436,7 +437,6 @@ Result<Identity> load_key_file(const std::string& path, const PassphraseProvider
 
 Status save_key_file(const std::string& path, const Identity& identity,
                      const KeySaveOptions& options) {
-  namespace fs = std::filesystem;
   if (path.empty()) return make_error(ErrorCode::kInvalidArgument, "no key file path given");
   if (path.size() >= kPublicKeySuffix.size() &&
       path.compare(path.size() - kPublicKeySuffix.size(), kPublicKeySuffix.size(), kPublicKeySuffix) == 0) {
@@ -444,27 +444,32 @@ Status save_key_file(const std::string& path, const Identity& identity,
                       path + ": a private key path must not end in .pub; drop the suffix");
   }
   const std::string pub_path = public_key_path(path);
-  if (!options.force) {
-    // Check both before writing either, so a refusal writes nothing.
-    for (const std::string& p : {path, pub_path}) {
-      std::error_code ec;
-      if (fs::symlink_status(p, ec).type() != fs::file_type::not_found) {
-        return make_error(ErrorCode::kAlreadyExists, p + ": already exists; use --force to overwrite");
-      }
-    }
-  }
+  // Check both before writing either, so a refusal writes nothing: absent,
+  // or (with force) a regular file to replace.
+  PQBPF_RETURN_IF_ERROR(check_write_destination(path, options.force));
+  PQBPF_RETURN_IF_ERROR(check_write_destination(pub_path, options.force));
   PQBPF_ASSIGN_OR_RETURN(SecureBytes key_text, serialize_key_file(identity, options));
   PQBPF_ASSIGN_OR_RETURN(std::string pub_text, serialize_public_key_file(identity.public_identity()));
-
-  WriteOptions key_write;
-  key_write.mode = 0600;
-  key_write.overwrite = options.force;
-  PQBPF_RETURN_IF_ERROR(write_file_atomic(path, key_text.span(), key_write));
+  // The .pub first, the private key last: if writing the key fails, the old
+  // key is still in place, and the old .pub is put back beside it.
+  std::optional<std::string> old_pub;
+  if (options.force) {
+    auto previous = read_text_file(pub_path, kMaxSmallFileSize);
+    if (previous.ok()) old_pub = std::move(previous).value();
+  }
   WriteOptions pub_write;
   pub_write.mode = 0644;
   pub_write.overwrite = options.force;
-  if (auto s = write_file_atomic(pub_path, pub_text, pub_write); !s.ok()) {
-    if (!options.force) ::unlink(path.c_str());  // we created it: leave nothing half-done
+  PQBPF_RETURN_IF_ERROR(write_file_atomic(pub_path, pub_text, pub_write));
+  WriteOptions key_write;
+  key_write.mode = 0600;
+  key_write.overwrite = options.force;
+  if (auto s = write_file_atomic(path, key_text.span(), key_write); !s.ok()) {
+    if (old_pub) {
+      (void)write_file_atomic(pub_path, *old_pub, pub_write);
+    } else {
+      ::unlink(pub_path.c_str());  // we created it: leave nothing half-done
+    }
     return s;
   }
   return ok_status();

@@ -9,6 +9,8 @@
 #include <cstdio>
 #include <cstring>
 
+#include "pqbpf/core/file_io.h"
+
 namespace pqbpf::internal {
 namespace {
 
@@ -29,6 +31,7 @@ std::string octal_mode(mode_t mode) {
 
 Result<crypto::SecureBytes> read_secret_file(const std::string& path,
                                              const SecretFileOptions& options) {
+  PQBPF_RETURN_IF_ERROR(check_path_text(path));
   // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer.
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
   if (fd < 0) return open_error(path, "cannot open", errno);

@@ -328,6 +328,28 @@ TEST(KeyFile, SaveWithForceOverwritesBoth) {
   EXPECT_EQ(file_mode(path), 0600u);
 }
 
+// A forced save that cannot complete keeps the old key: losing the audit
+// log's key would break the log's trust anchor.
+TEST(KeyFile, FailedForceSaveKeepsTheOldKey) {
+  ScratchDir dir;
+  const auto path = dir.file("signer.key");
+  ASSERT_TRUE(save_key_file(path, test_identity(1)).ok());
+  const std::string old_key = read_all(path);
+  // The .pub is replaced by a non-empty directory: it cannot be written.
+  ASSERT_EQ(::unlink((path + ".pub").c_str()), 0);
+  std::filesystem::create_directories(path + ".pub/inside");
+  KeySaveOptions options;
+  options.force = true;
+  auto s = save_key_file(path, test_identity(2), options);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().code, ErrorCode::kInvalidArgument) << s.error().message;
+  EXPECT_NE(s.error().message.find(".pub: not a regular file (directory)"), std::string::npos) << s.error().message;
+  EXPECT_EQ(read_all(path), old_key) << "the old key was replaced";
+  auto loaded = load_key_file(path);
+  ASSERT_TRUE(loaded.ok()) << loaded.error().message;
+  EXPECT_EQ(loaded->did(), test_identity(1).did());
+}
+
 TEST(KeyFile, SaveToPathEndingInPubFails) {
   ScratchDir dir;
   auto s = save_key_file(dir.file("signer.pub"), test_identity());

@@ -12,6 +12,7 @@
 #include <cstring>
 #include <nlohmann/json.hpp>
 
+#include "pqbpf/core/file_io.h"
 #include "pqbpf/daemon/protocol.h"
 #include "socket_io.h"
 
@@ -107,6 +108,7 @@ Result<UniqueFd> make_sealed_memfd(std::span<const std::uint8_t> bytes, const st
 
 Result<GateClient> GateClient::connect(const std::string& socket_path, std::chrono::milliseconds timeout) {
   sockaddr_un addr{};
+  PQBPF_RETURN_IF_ERROR(check_path_text(socket_path));
   if (socket_path.empty() || socket_path.size() >= sizeof(addr.sun_path)) {
     return make_error(ErrorCode::kInvalidArgument, socket_path + ": not a usable socket path");
   }

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "pqbpf/core/base64.h"
+#include "pqbpf/core/file_io.h"
 #include "pqbpf/log/log_files.h"
 #include "pqbpf/log/witness.h"
 #include "lock_waiters.h"
@@ -54,6 +55,8 @@ LogWriter::LogWriter(std::string path, LogSigner signer, LogOptions options, std
 Result<std::unique_ptr<LogWriter>> LogWriter::open(const std::string& path, LogSigner signer,
                                                    const LogOptions& options) {
   if (path.empty()) return make_error(ErrorCode::kInvalidArgument, "log path is empty");
+  PQBPF_RETURN_IF_ERROR(check_path_text(path));
+  if (options.witness_path) PQBPF_RETURN_IF_ERROR(check_path_text(*options.witness_path));
   if (options.checkpoint_every == 0) {
     return make_error(ErrorCode::kInvalidArgument, path + ": checkpoint interval must be >= 1");
   }

@@ -8,6 +8,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "pqbpf/core/file_io.h"
+
 namespace pqbpf::log::internal {
 
 Error io_error(const std::string& label, const std::string& what, int err) {
@@ -66,6 +68,7 @@ Status check_owned_file(int fd, const std::string& path, std::string_view what) 
 }
 
 Result<int> open_owned_file(const std::string& path, int flags, mode_t mode, std::string_view what) {
+  PQBPF_RETURN_IF_ERROR(check_path_text(path));
   const int fd = ::open(path.c_str(), flags | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK, mode);
   if (fd < 0) return open_error(path, what, errno);
   Status st = check_owned_file(fd, path, what);
@@ -78,6 +81,7 @@ Result<int> open_owned_file(const std::string& path, int flags, mode_t mode, std
 }
 
 Result<int> open_regular_file_for_reading(const std::string& path) {
+  PQBPF_RETURN_IF_ERROR(check_path_text(path));
   const int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0 && errno == ELOOP) {
     return make_error(ErrorCode::kPermission,

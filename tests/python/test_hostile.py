@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import pathlib
 import random
 
 import pytest
@@ -108,3 +109,43 @@ def test_released_memoryview_is_invalid_input() -> None:
         BPFProgram.hash_bytecode(view)  # type: ignore[arg-type]
     view2 = memoryview(bytearray(b"abcdef"))[::2]
     assert BPFProgram.hash_bytecode(view2) == BPFProgram.hash_bytecode(b"ace")
+
+
+def test_path_with_nul_byte_is_refused_not_shortened(tmp_path: pathlib.Path, signed: SignedBPFProgram) -> None:
+    """A NUL would cut the path short in the system call: "secret\\0.bpf.o" read "secret"."""
+    from pqc_ebpf_attestation import AgentIdentity, AttestationLog, BPFProgram, LoadPolicy
+
+    secret = tmp_path / "secret"
+    secret.write_text("rules: []\n")
+    hostile = str(secret) + "\0.bpf.o"
+    with pytest.raises(InvalidInputError, match="path contains a NUL byte"):
+        BPFProgram.from_file(signed.program.metadata, hostile)
+    with pytest.raises(InvalidInputError, match="path contains a NUL byte"):
+        LoadPolicy.from_file(str(secret) + "\0.yaml")
+    with pytest.raises(InvalidInputError, match="path contains a NUL byte"):
+        signed.save(str(tmp_path / "out") + "\0.sig.json")
+    with pytest.raises(InvalidInputError, match="path contains a NUL byte"):
+        AttestationLog.open(str(tmp_path / "log") + "\0x", AgentIdentity.create("l", capabilities=["log"]))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["secret"], "nothing was written"
+
+
+def test_gate_reply_closes_its_descriptors_once() -> None:
+    """close() twice (or ``with`` then close()) must not close a reused descriptor number."""
+    import os
+
+    from pqc_ebpf_attestation.gate import GateReply
+
+    r, w = os.pipe()
+    os.close(w)
+    reply = GateReply(ok=True, decision=None, reason="", sentence="", log_seq=None, load_log_seq=None,
+                      kernel_loaded=False, error=None, error_code=None, programs=(), maps=(), pin_dir="",
+                      fds=(r,), json="{}")
+    with reply:
+        pass
+    assert reply.fds == ()
+    victim = os.open(os.devnull, os.O_RDONLY)  # likely reuses r's number
+    try:
+        reply.close()
+        os.fstat(victim)  # raises if the second close() closed it
+    finally:
+        os.close(victim)

@@ -21,6 +21,12 @@ constexpr std::uint64_t kMaxObjectFileSize = 64ull << 20;    // .bpf.o
 constexpr std::uint64_t kMaxEnvelopeFileSize = 128ull << 20; // may embed an object
 constexpr std::uint64_t kMaxSmallFileSize = 1ull << 20;      // keys, policies, .pub
 
+// ok unless `path` holds a NUL byte: the system calls would stop at it and
+// act on a shorter path than the caller checked (a path ending ".bpf.o\0"
+// naming some other file). kInvalidArgument naming the path up to the NUL.
+// Every open, write and socket path of the library passes through it.
+Status check_path_text(std::string_view path);
+
 // An input opened for reading, only if it is a regular file. Every file the
 // gate reads may be planted by an attacker: a FIFO would block open() and
 // read() forever, a device (/dev/zero) never ends. open() uses
@@ -57,8 +63,16 @@ Result<std::string> read_text_file(const std::string& path, std::uint64_t max_si
 
 struct WriteOptions {
   mode_t mode = 0644;
-  bool overwrite = false;  // false: kAlreadyExists if the path exists
+  // false: kAlreadyExists if the path exists. true: an existing regular file
+  // is replaced; anything else there (symlink, FIFO, device, directory,
+  // socket) is refused with kInvalidArgument and left as it is: --force
+  // must never turn /dev/null into a key file.
+  bool overwrite = false;
 };
+
+// ok when `path` is absent, or is a regular file and `overwrite` allows
+// replacing it; the errors write_file_atomic gives otherwise.
+Status check_write_destination(const std::string& path, bool overwrite);
 
 // Writes via "<path>.tmp.XXXXXX" + fsync + rename + fsync(dir). On any error
 // the temp file is removed and the destination is untouched.

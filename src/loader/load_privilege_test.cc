@@ -87,6 +87,15 @@ TEST(CallerPrivilege, ReadsAThreadsOwnEffectiveSetAndNamespace) {
   EXPECT_FALSE(read_caller_privilege(0x7ffffff0).effective.has_value());  // no such task
 }
 
+TEST(CallerPrivilege, WithoutTheSysctlArgumentItIsReadWhenTheAnswerDependsOnIt) {
+  const int sysctl = unprivileged_bpf_disabled();
+  for (std::uint32_t type : {BPF_PROG_TYPE_SOCKET_FILTER, BPF_PROG_TYPE_CGROUP_SKB, BPF_PROG_TYPE_XDP}) {
+    for (const auto& p : {with({}), with({kCapBpf}), with({CAP_SYS_ADMIN}), with({CAP_NET_ADMIN})}) {
+      EXPECT_EQ(missing_load_privilege(p, type), missing_load_privilege(p, type, sysctl)) << type;
+    }
+  }
+}
+
 TEST(CallerPrivilege, UnprivilegedBpfSysctlReadsAsAValue) {
   const int v = unprivileged_bpf_disabled();
   EXPECT_GE(v, 0);

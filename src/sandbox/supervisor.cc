@@ -130,12 +130,7 @@ class Supervisor {
     // The supervisor loads with its own privileges: a caller the kernel
     // would refuse is refused here, before any gate sees the load.
     std::optional<std::string> missing;
-    if (call.load) {
-      const std::uint32_t type = call.load->prog_type;
-      const bool unprivileged_type = type == BPF_PROG_TYPE_SOCKET_FILTER || type == BPF_PROG_TYPE_CGROUP_SKB;
-      missing = loader::missing_load_privilege(privilege, type,
-                                               unprivileged_type ? loader::unprivileged_bpf_disabled() : 1);
-    }
+    if (call.load) missing = loader::missing_load_privilege(privilege, call.load->prog_type);
     Admission a = missing ? TransparentGate::refuse(call, ReasonCode::kCallerNotPermitted,
                                                     *missing + ", so the supervisor does not load for it")
                  : options_.gate != nullptr ? options_.gate->admit(call, pidfd.get())

@@ -40,4 +40,9 @@ int unprivileged_bpf_disabled();
 std::optional<std::string> missing_load_privilege(const CallerPrivilege& privilege, std::uint32_t prog_type,
                                                   int unprivileged_bpf_disabled);
 
+// The same, reading kernel.unprivileged_bpf_disabled only when the answer
+// depends on it (socket_filter or cgroup_skb, for a caller without CAP_BPF or
+// CAP_SYS_ADMIN): a privileged caller's check reads no file.
+std::optional<std::string> missing_load_privilege(const CallerPrivilege& privilege, std::uint32_t prog_type);
+
 }  // namespace pqbpf::loader

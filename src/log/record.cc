@@ -210,7 +210,7 @@ void append_actor(std::string& out, const Actor& actor) {
 
 std::string serialize_attempt_body(const AttemptRecord& a) {
   std::string out;
-  out.reserve(512);
+  out.reserve(768 + a.reason_text.size());  // one allocation for a typical record
   append_key(out, "actor", true);
   append_actor(out, a.actor);
   append_key(out, "action");

@@ -68,20 +68,21 @@ Result<CheckedMaps> fetch_and_check_maps(const MapFdSource& source, const Expect
     const MapSlot& slot = program.slots[s];
     const ExpectedMap& want = object.maps[slot.map];
     const std::int32_t wfd = workload_fds[s];
-    const std::string which = "map '" + want.name + "' (fd " + std::to_string(wfd) + " in the caller)";
+    // Named only in a refusal: a map that fits costs no string.
+    auto which = [&] { return "map '" + want.name + "' (fd " + std::to_string(wfd) + " in the caller)"; };
     if (auto it = by_workload_fd.find(wfd); it != by_workload_fd.end()) {
       // The same descriptor again (a map used in several places): checked
       // once against this signed map; against another one it is refused.
       const auto [seen_fd, seen_map] = it->second;
       if (seen_map != slot.map) {
-        return refuse(which + " is the kernel map already given for map '" +
+        return refuse(which() + " is the kernel map already given for map '" +
                       object.maps[seen_map].name + "'");
       }
       out.slot_fds.push_back(seen_fd);
       continue;
     }
     auto got = source(wfd);
-    if (!got.ok()) return refuse(which + " could not be fetched: " + got.error().message);
+    if (!got.ok()) return refuse(which() + " could not be fetched: " + got.error().message);
     const int fd = got->get();
     out.owned.push_back(std::move(got).value());
     by_workload_fd.emplace(wfd, std::make_pair(fd, slot.map));
@@ -93,24 +94,24 @@ Result<CheckedMaps> fetch_and_check_maps(const MapFdSource& source, const Expect
     // anything but a map. The readlink costs a few microseconds per map.
     auto not_a_map = [&]() -> std::optional<Error> {
       if (is_bpf_map(fd)) return std::nullopt;
-      return refuse(which + " is not a BPF map");
+      return refuse(which() + " is not a BPF map");
     };
     bpf_map_info info;
     std::memset(&info, 0, sizeof(info));
     __u32 len = sizeof(info);
     if (bpf_obj_get_info_by_fd(fd, &info, &len) != 0) {
       if (auto e = not_a_map()) return *e;
-      return refuse(which + ": BPF_OBJ_GET_INFO_BY_FD failed: " + std::strerror(errno));
+      return refuse(which() + ": BPF_OBJ_GET_INFO_BY_FD failed: " + std::strerror(errno));
     }
     const std::string kname(info.name, strnlen(info.name, sizeof(info.name)));
     if (info.type != want.type || info.key_size != want.key_size || info.value_size != want.value_size) {
       if (auto e = not_a_map()) return *e;
-      return refuse(which + " has type " + std::to_string(info.type) + ", key size " +
+      return refuse(which() + " has type " + std::to_string(info.type) + ", key size " +
                     std::to_string(info.key_size) + ", value size " + std::to_string(info.value_size) +
                     "; signed: type " + std::to_string(want.type) + ", key size " +
                     std::to_string(want.key_size) + ", value size " + std::to_string(want.value_size));
     }
-    if (!name_fits(want, kname)) return refuse(which + " is named '" + kname + "'");
+    if (!name_fits(want, kname)) return refuse(which() + " is named '" + kname + "'");
     if (want.bind_contents) {
       // Read-only data: the verifier treats its values as constants of the
       // program, so they are part of what was signed. That holds only for a
@@ -119,18 +120,18 @@ Result<CheckedMaps> fetch_and_check_maps(const MapFdSource& source, const Expect
       // here and rewritten after the load (a loader's bpf_map__reuse_fd).
       // Frozen first, then read: the contents cannot change in between.
       if ((info.map_flags & BPF_F_RDONLY_PROG) == 0) {
-        return refuse(which + " is read-only data the program could write" +
+        return refuse(which() + " is read-only data the program could write" +
                       " (no BPF_F_RDONLY_PROG)");
       }
       if (!is_frozen(fd)) {
-        return refuse(which + " is read-only data that is not frozen" +
+        return refuse(which() + " is read-only data that is not frozen" +
                       " (its contents could change after the check)");
       }
       std::vector<std::uint8_t> value(want.value_size);
       const std::uint32_t key = 0;
       if (want.contents.size() != want.value_size ||
           bpf_map_lookup_elem(fd, &key, value.data()) != 0 || value != want.contents) {
-        return refuse(which + (want.internal_suffix == ".kconfig"
+        return refuse(which() + (want.internal_suffix == ".kconfig"
                                    ? " does not hold this kernel's configuration values as libbpf "
                                      "reads them"
                                    : " does not hold the signed read-only data"));
@@ -138,11 +139,11 @@ Result<CheckedMaps> fetch_and_check_maps(const MapFdSource& source, const Expect
     }
     auto [it, fresh] = id_of_map.emplace(slot.map, info.id);
     if (!fresh && it->second != info.id) {
-      return refuse(which + " is another kernel map than an earlier reference to the same map");
+      return refuse(which() + " is another kernel map than an earlier reference to the same map");
     }
     auto [jt, fresh_id] = map_of_id.emplace(info.id, slot.map);
     if (!fresh_id && jt->second != slot.map) {
-      return refuse(which + " is the kernel map already given for map '" +
+      return refuse(which() + " is the kernel map already given for map '" +
                     object.maps[jt->second].name + "'");
     }
     out.slot_fds.push_back(fd);

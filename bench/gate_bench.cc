@@ -47,10 +47,12 @@
 #include "pqbpf/core/key_file.h"
 #include "pqbpf/daemon/server.h"
 #include "pqbpf/gate/client.h"
+#include "write_fdatasync.h"
 
 namespace {
 
 using Clock = std::chrono::steady_clock;
+using pqbpf::bench::percentile;
 
 std::string g_dir;
 std::vector<std::uint8_t> g_object;
@@ -62,8 +64,6 @@ std::string g_envelope;
 std::vector<std::string> g_fresh_envelopes;
 constexpr int kFreshEnvelopes = 64;
 std::map<std::string, std::vector<double>> g_latency_us;
-// About the size of one load's record in the audit log.
-constexpr std::size_t kRecordBytes = 1536;
 std::mutex g_latency_mu;
 
 // CPU time (user + system) of the whole process, in microseconds.
@@ -130,26 +130,20 @@ void bare_load(benchmark::State& state) {
 // The disk's floor under durability batch with one client: each load waits
 // for the fdatasync of its own record.
 void bare_write_fdatasync(benchmark::State& state) {
-  const std::string path = g_dir + "/fdatasync-probe";
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-  if (fd < 0) {
-    state.SkipWithError(("cannot create " + path).c_str());
+  pqbpf::bench::WriteFdatasync probe(g_dir);
+  if (!probe.ok()) {
+    state.SkipWithError(("cannot create " + probe.path()).c_str());
     return;
   }
-  std::string line(kRecordBytes, 'x');
-  line.back() = '\n';
   Latencies lat("bare_write_fdatasync/threads:1");
   for (auto _ : state) {
     const auto t0 = Clock::now();
-    if (::write(fd, line.data(), line.size()) != static_cast<ssize_t>(kRecordBytes) ||
-        ::fdatasync(fd) != 0) {
+    if (!probe.once()) {
       state.SkipWithError("write or fdatasync failed");
       break;
     }
     lat.push_back(std::chrono::duration<double, std::micro>(Clock::now() - t0).count());
   }
-  ::close(fd);
-  ::unlink(path.c_str());
   state.SetItemsProcessed(state.iterations());
 }
 
@@ -222,12 +216,6 @@ class RecordingReporter : public benchmark::ConsoleReporter {
   std::map<std::string, double> rates_;
   std::map<std::string, std::vector<double>> cpu_;
 };
-
-double percentile(std::vector<double> v, double p) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  return v[std::min(v.size() - 1, static_cast<std::size_t>(p * static_cast<double>(v.size())))];
-}
 
 }  // namespace
 

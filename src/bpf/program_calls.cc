@@ -7,6 +7,8 @@
 // into sorted, unique lists. Work is linear in the code scanned.
 #include "program_calls.h"
 
+#include "bpf_insn.h"
+
 #include <elf.h>
 
 #include <algorithm>
@@ -17,10 +19,6 @@
 namespace pqbpf::bpf::internal {
 namespace {
 
-constexpr std::uint64_t kInsnSize = 8;
-constexpr std::uint8_t kOpCall = 0x85;         // BPF_JMP | BPF_CALL | BPF_K
-constexpr std::uint8_t kOpLdImm64 = 0x18;      // BPF_LD | BPF_IMM | BPF_DW
-constexpr std::uint8_t kPseudoKfuncCall = 2;   // BPF_PSEUDO_KFUNC_CALL
 constexpr std::size_t kBpfObjNameLen = 16;     // BPF_OBJ_NAME_LEN, NUL included
 
 bool has_prefix(const std::string& s, std::string_view p) { return s.rfind(p, 0) == 0; }
@@ -66,21 +64,6 @@ std::string map_type_of(const std::vector<MapInfo>& maps, const std::string& nam
   return fallback;
 }
 
-struct Decoded {
-  std::uint8_t code = 0;
-  std::uint8_t src = 0;
-  std::int32_t imm = 0;
-};
-
-Decoded decode(const ElfImage& image, std::span<const std::uint8_t> b, std::uint64_t at) {
-  Decoded d;
-  d.code = b[at];
-  const std::uint8_t regs = b[at + 1];
-  d.src = image.endianness == Endianness::kBig ? regs & 0x0f : regs >> 4;
-  d.imm = static_cast<std::int32_t>(image.read_u32(b, at + 4));
-  return d;
-}
-
 // The map a 64-bit load relocated against `sym` refers to, if any.
 std::optional<MapReference> map_of(const ElfImage& image, const ElfSymbol& sym,
                                    const std::vector<MapInfo>& maps) {
@@ -123,7 +106,7 @@ class Scanner {
     for (std::uint64_t at = offset; at + kInsnSize <= end; at += kInsnSize) {
       const std::uint8_t code = section.bytes[at];
       if (code != kOpCall && code != kOpLdImm64) continue;
-      const Decoded insn = decode(image_, section.bytes, at);
+      const Insn insn = decode_insn(image_, section.bytes, at);
       const auto r = relocs.find(at);
       const ElfSymbol* sym = r != relocs.end() ? &image_.symbols[r->second] : nullptr;
       if (code == kOpCall) {
@@ -145,9 +128,7 @@ class Scanner {
  private:
   const std::unordered_map<std::uint64_t, std::uint32_t>& relocations(const ElfSection& section) {
     auto [it, fresh] = relocs_.try_emplace(section.index);
-    if (fresh) {
-      for (const auto& r : section.relocations) it->second.emplace(r.offset, r.symbol);
-    }
+    if (fresh) it->second = relocations_by_offset(section);
     return it->second;
   }
 

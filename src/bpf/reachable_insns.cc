@@ -22,40 +22,13 @@
 namespace pqbpf::bpf::internal {
 namespace {
 
-constexpr std::uint64_t kInsnSize = 8;
-constexpr std::uint8_t kOpCall = 0x85;     // BPF_JMP | BPF_CALL | BPF_K
-constexpr std::uint8_t kOpLdImm64 = 0x18;  // BPF_LD | BPF_IMM | BPF_DW
-constexpr std::uint8_t kPseudoCall = 1;    // BPF_PSEUDO_CALL
-constexpr std::uint8_t kPseudoFunc = 4;    // BPF_PSEUDO_FUNC
-
-struct Insn {
-  std::uint8_t code = 0;
-  std::uint8_t dst = 0;
-  std::uint8_t src = 0;
-  std::int16_t off = 0;
-  std::int32_t imm = 0;
-};
-
-// The instruction at byte `at` (the caller keeps at + 8 inside `b`), in the
-// object's byte order: registers are nibbles whose order follows it too.
-Insn decode(const ElfImage& image, std::span<const std::uint8_t> b, std::uint64_t at) {
-  const bool big = image.endianness == Endianness::kBig;
-  Insn insn;
-  insn.code = b[at];
-  const std::uint8_t regs = b[at + 1];
-  insn.dst = big ? regs >> 4 : regs & 0x0f;
-  insn.src = big ? regs & 0x0f : regs >> 4;
-  const unsigned off = big ? (b[at + 2] << 8) | b[at + 3] : (b[at + 3] << 8) | b[at + 2];
-  insn.off = static_cast<std::int16_t>(off);
-  insn.imm = static_cast<std::int32_t>(image.read_u32(b, at + 4));
-  return insn;
+// libbpf's sym_is_subprog: the .text section symbol (static functions)
+// or a global .text function.
+bool is_subprog_symbol(const ElfSection* text, const ElfSymbol& sym) {
+  return text != nullptr && sym.shndx == text->index &&
+         ((sym.bind == STB_LOCAL && sym.type == STT_SECTION) ||
+          (sym.bind == STB_GLOBAL && sym.type == STT_FUNC));
 }
-
-// libbpf's insn_is_subprog_call and insn_is_pseudo_func.
-bool is_subprog_call(const Insn& i) {
-  return i.code == kOpCall && i.src == kPseudoCall && i.dst == 0 && i.off == 0;
-}
-bool is_pseudo_func(const Insn& i) { return i.code == kOpLdImm64 && i.src == kPseudoFunc; }
 
 struct Func {
   std::uint64_t start = 0;  // instruction index in .text
@@ -147,64 +120,28 @@ class CallGraph {
 
   const std::unordered_map<std::uint64_t, std::uint32_t>& relocations(const ElfSection& section) {
     auto [it, fresh] = relocs_.try_emplace(section.index);
-    if (fresh) {
-      for (const auto& r : section.relocations) it->second.emplace(r.offset, r.symbol);
-    }
+    if (fresh) it->second = relocations_by_offset(section);
     return it->second;
-  }
-
-  // libbpf's sym_is_subprog: the .text section symbol (static functions)
-  // or a global .text function.
-  bool is_subprog_symbol(const ElfSymbol& sym) const {
-    return text_ != nullptr && sym.shndx == text_->index &&
-           ((sym.bind == STB_LOCAL && sym.type == STT_SECTION) ||
-            (sym.bind == STB_GLOBAL && sym.type == STT_FUNC));
   }
 
   Targets scan(const ElfSection& section, std::uint64_t offset, std::uint64_t size) {
     Targets out;
     const auto& relocs = relocations(section);
     for (std::uint64_t at = offset; at + kInsnSize <= offset + size; at += kInsnSize) {
-      const Insn insn = decode(image_, section.bytes, at);
+      const Insn insn = decode_insn(image_, section.bytes, at);
       if (insn.code != kOpCall && insn.code != kOpLdImm64) continue;
-      const bool call = is_subprog_call(insn);
-      auto where = [&] { return "instruction " + std::to_string(at / kInsnSize) + " of " + section.name; };
-      std::int64_t idx = 0;
-      if (auto r = relocs.find(at); r != relocs.end()) {
-        const ElfSymbol& sym = image_.symbols[r->second];
-        if (sym.shndx == SHN_UNDEF) continue;  // an extern: a kfunc or a kernel variable
-        if (call) {
-          if (text_ == nullptr || sym.shndx != text_->index || sym.value % kInsnSize != 0) {
-            out.failure = where() + " calls '" + sym.name + "', which is not in .text";
-            return out;
-          }
-          idx = static_cast<std::int64_t>(sym.value / kInsnSize) + insn.imm + 1;
-        } else if (insn.code == kOpLdImm64 && is_subprog_symbol(sym)) {
-          // The address of a subprogram (a callback): libbpf marks it
-          // BPF_PSEUDO_FUNC and appends the function like a call.
-          if (sym.value % kInsnSize != 0 || insn.imm % static_cast<std::int32_t>(kInsnSize) != 0) {
-            out.failure = where() + " takes a misaligned subprogram address";
-            return out;
-          }
-          idx = (static_cast<std::int64_t>(sym.value) + insn.imm) / static_cast<std::int64_t>(kInsnSize);
-        } else {
-          continue;  // a map or data reference
-        }
-      } else if (call) {
-        // A static function in the same section: no relocation, imm is
-        // relative (libbpf then looks in .text whatever the section).
-        idx = static_cast<std::int64_t>(at / kInsnSize) + insn.imm + 1;
-      } else if (is_pseudo_func(insn)) {
-        out.failure = where() + " references a callback without a relocation";
+      const auto r = relocs.find(at);
+      const ElfSymbol* sym = r != relocs.end() ? &image_.symbols[r->second] : nullptr;
+      const SubprogTarget target = resolve_subprog_target(image_, text_, section, at, insn, sym);
+      if (!target.failure.empty()) {
+        out.failure = target.failure;
         return out;
-      } else {
-        continue;
       }
-      const auto f = idx >= 0 && text_ != nullptr
-                         ? function_at(static_cast<std::uint64_t>(idx))
-                         : std::nullopt;
+      if (!target.text_insn) continue;
+      const auto f = function_at(*target.text_insn);
       if (!f) {
-        out.failure = where() + " calls .text instruction " + std::to_string(idx) +
+        out.failure = "instruction " + std::to_string(at / kInsnSize) + " of " + section.name +
+                      " calls .text instruction " + std::to_string(*target.text_insn) +
                       ", which is in no .text function";
         return out;
       }
@@ -230,6 +167,52 @@ const ElfSection* code_section(const ElfImage& image, const std::string& name) {
 }
 
 }  // namespace
+
+SubprogTarget resolve_subprog_target(const ElfImage& /*image*/, const ElfSection* text,
+                                     const ElfSection& section, std::uint64_t at, const Insn& insn,
+                                     const ElfSymbol* reloc) {
+  SubprogTarget out;
+  if (insn.code != kOpCall && insn.code != kOpLdImm64) return out;
+  const bool call = is_subprog_call(insn);
+  auto where = [&] { return "instruction " + std::to_string(at / kInsnSize) + " of " + section.name; };
+  std::int64_t idx = 0;
+  if (reloc != nullptr) {
+    if (reloc->shndx == SHN_UNDEF) return out;  // an extern: a kfunc or a kernel variable
+    if (call) {
+      if (text == nullptr || reloc->shndx != text->index || reloc->value % kInsnSize != 0) {
+        out.failure = where() + " calls '" + reloc->name + "', which is not in .text";
+        return out;
+      }
+      idx = static_cast<std::int64_t>(reloc->value / kInsnSize) + insn.imm + 1;
+    } else if (insn.code == kOpLdImm64 && is_subprog_symbol(text, *reloc)) {
+      // The address of a subprogram (a callback): libbpf marks it
+      // BPF_PSEUDO_FUNC and appends the function like a call.
+      if (reloc->value % kInsnSize != 0 || insn.imm % static_cast<std::int32_t>(kInsnSize) != 0) {
+        out.failure = where() + " takes a misaligned subprogram address";
+        return out;
+      }
+      idx = (static_cast<std::int64_t>(reloc->value) + insn.imm) / static_cast<std::int64_t>(kInsnSize);
+    } else {
+      return out;  // a map or data reference
+    }
+  } else if (call) {
+    // A static function in the same section: no relocation, imm is
+    // relative (libbpf then looks in .text whatever the section).
+    idx = static_cast<std::int64_t>(at / kInsnSize) + insn.imm + 1;
+  } else if (is_pseudo_func(insn)) {
+    out.failure = where() + " references a callback without a relocation";
+    return out;
+  } else {
+    return out;
+  }
+  if (idx < 0 || text == nullptr) {
+    out.failure = where() + " calls .text instruction " + std::to_string(idx) + ", which is in no .text function";
+    return out;
+  }
+  out.text_insn = static_cast<std::uint64_t>(idx);
+  out.callback = !call;
+  return out;
+}
 
 void count_reachable_insns(const ElfImage& image, std::vector<ProgramInfo>& programs,
                            std::vector<std::string>& unknown,

@@ -10,9 +10,11 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "bpf_insn.h"
 #include "elf_image.h"
 #include "pqbpf/bpf/object_info.h"
 
@@ -40,5 +42,19 @@ struct TextRange {
 void count_reachable_insns(const ElfImage& image, std::vector<ProgramInfo>& programs,
                            std::vector<std::string>& unknown,
                            std::vector<std::vector<TextRange>>* reached = nullptr);
+
+// Where the instruction at byte `at` of `section` enters .text, by libbpf
+// 1.1's rules (see reachable_insns.cc): a BPF-to-BPF call or a callback
+// reference (an ld_imm64 of a .text function). `reloc` is the symbol of
+// its relocation, nullptr when it has none. Neither text_insn nor failure
+// set: the instruction enters no subprogram (a helper, a kfunc, a map).
+struct SubprogTarget {
+  std::optional<std::uint64_t> text_insn;  // .text instruction index
+  bool callback = false;  // an address taken (bpf_loop & co.), not a call
+  std::string failure;    // "" unless the target cannot be resolved
+};
+SubprogTarget resolve_subprog_target(const ElfImage& image, const ElfSection* text,
+                                     const ElfSection& section, std::uint64_t at, const Insn& insn,
+                                     const ElfSymbol* reloc);
 
 }  // namespace pqbpf::bpf::internal

@@ -336,6 +336,14 @@ std::vector<ImpliedCapability> implied_capabilities(std::optional<BPFProgramType
   return out;
 }
 
+std::vector<ImpliedCapability> implied_capabilities(const ProgramInfo& program) {
+  auto out = implied_capabilities(program.type, program.expected_attach_type);
+  if (program.writes_packet_directly) {
+    out.push_back({Capability::kPacketWrite, "writes packet bytes through its context's packet pointers"});
+  }
+  return out;
+}
+
 bool is_map_type_name(std::string_view name) {
   if (name == "unknown") return true;
   // libbpf's table ends where it returns NULL; 256 is far past any release.

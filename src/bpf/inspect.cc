@@ -11,7 +11,8 @@
 // 4. Each program's reachable instruction count (with its subprograms) is
 //    read from the same bytes and relocations (reachable_insns.cc), and so
 //    are the helpers, kfuncs and maps the program and those subprograms use
-//    (program_calls.cc).
+//    (program_calls.cc), and whether it stores into packets through its
+//    context's packet pointers (packet_writes.cc).
 #include <algorithm>
 #include <bit>
 #include <map>
@@ -21,6 +22,7 @@
 #include "elf_facts.h"
 #include "elf_image.h"
 #include "libbpf_reader.h"
+#include "packet_writes.h"
 #include "program_calls.h"
 #include "reachable_insns.h"
 #include "pqbpf/bpf/object_info.h"
@@ -150,6 +152,7 @@ Result<ObjectInfo> inspect_object(std::span<const std::uint8_t> bytes, const std
   std::vector<std::vector<internal::TextRange>> reached;
   internal::count_reachable_insns(image, info.programs, info.unknown, &reached);
   internal::collect_program_calls(image, info.maps, reached, info.programs);
+  internal::mark_packet_writes(image, reached, info.programs, info.unknown);
   for (const auto& p : info.programs) {
     if (!p.type) {
       info.unknown.push_back("type of program '" + p.name + "' (section '" + p.section +

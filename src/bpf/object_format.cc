@@ -42,11 +42,11 @@ nlohmann::json type_or_null(const std::optional<BPFProgramType>& t) {
   return t ? nlohmann::json(std::string(program_type_name(*t))) : nlohmann::json(nullptr);
 }
 
-// The classes a program's helpers and kfuncs fall in, and those its kind
-// implies, in class order.
+// The classes a program's helpers and kfuncs fall in, and those it has
+// without a helper (its kind, direct packet writes), in class order.
 std::vector<std::string> capability_names(const ProgramInfo& p) {
   std::vector<std::string> out;
-  const auto implied = implied_capabilities(p.type, p.expected_attach_type);
+  const auto implied = implied_capabilities(p);
   for (Capability c : all_capabilities()) {
     bool used = c == Capability::kKfunc && !p.kfuncs.empty();
     for (std::int32_t id : p.helper_ids) used = used || helper_capability(id) == c;

@@ -75,8 +75,8 @@ std::optional<std::string> check_kfunc(const PolicyRule& rule, const std::string
   return std::nullopt;
 }
 
-// A class the program has by its kind: judged by the class lists only (no
-// helper is called, so helper lists do not apply).
+// A class the program has without a helper (its kind, direct packet
+// writes): judged by the class lists only (helper lists do not apply).
 std::optional<std::string> check_implied(const PolicyRule& rule, const std::string& where, const std::string& what,
                                          const bpf::ImpliedCapability& implied) {
   const std::string has = what + " " + std::string(implied.why) + " (" +
@@ -111,7 +111,7 @@ std::optional<std::string> check_capabilities(const PolicyRule& rule, const std:
   for (const auto& kfunc : program->kfuncs) {
     if (auto denied = check_kfunc(rule, where, what, kfunc)) return denied;
   }
-  for (const auto& implied : bpf::implied_capabilities(program->type, program->expected_attach_type)) {
+  for (const auto& implied : bpf::implied_capabilities(*program)) {
     if (auto denied = check_implied(rule, where, what, implied)) return denied;
   }
   if (rule.allowed_map_types) {

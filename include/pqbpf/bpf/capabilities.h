@@ -16,6 +16,7 @@
 #include <string_view>
 #include <vector>
 
+#include "pqbpf/bpf/object_info.h"
 #include "pqbpf/core/program_type.h"
 
 namespace pqbpf::bpf {
@@ -82,11 +83,17 @@ struct ImpliedCapability {
 //   kernel function they hook returns: override_return;
 // - struct_ops programs may write the kernel structures they are handed, and
 //   raw_tracepoint.w programs their tracepoint's buffer: kernel_write.
-// Not covered (docs/CAPABILITIES.md, "What the classes cannot see"): direct
-// packet writes and a packet program's verdict, and freplace (ext) programs,
-// which act as the program they replace.
+// Not covered (docs/CAPABILITIES.md, "What the classes cannot see"): a
+// packet program's verdict, and freplace (ext) programs, which act as the
+// program they replace.
 std::vector<ImpliedCapability> implied_capabilities(std::optional<BPFProgramType> type,
                                                     std::string_view expected_attach_type);
+
+// Every class `program` has without calling a helper: those of its kind
+// (above) plus packet_write when it writes packet bytes directly
+// (ProgramInfo::writes_packet_directly). The one list inspect and the
+// policy both judge.
+std::vector<ImpliedCapability> implied_capabilities(const ProgramInfo& program);
 
 // True for a map type name the linked libbpf knows ("hash", "ringbuf", ...)
 // and for "unknown" (a map whose type the reader could not read).

@@ -65,6 +65,13 @@ struct ProgramInfo {
   // nullopt): the three lists then cover the program's own function only,
   // and a policy with capability rules denies it.
   bool calls_known = false;
+  // true when the program may store into packet bytes with plain stores
+  // through the packet pointers of its context (no helper), over the same
+  // code as helper_ids; only types the kernel lets write packets directly
+  // (xdp, tc, lwt_xmit, sk_skb, sk_msg, cgroup_sockopt). Over-approximated:
+  // true, with a line in ObjectInfo::unknown, when the reader cannot tell.
+  // Gives the program class packet_write (docs/CAPABILITIES.md).
+  bool writes_packet_directly = false;
 };
 
 // A non-empty executable (SHF_EXECINSTR) section: programs and subprograms

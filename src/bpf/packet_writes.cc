@@ -22,6 +22,7 @@
 #include <algorithm>
 #include <array>
 #include <deque>
+#include <iterator>
 #include <unordered_map>
 
 #include "bpf_insn.h"
@@ -161,6 +162,10 @@ class Analysis {
       fail("the code of " + section->name + " at byte " + std::to_string(offset) + " is outside the section");
       return;
     }
+    if (section == text_) {
+      const std::pair<std::uint64_t, std::size_t> entry{offset / kInsnSize, segments_.size()};
+      text_segments_.insert(std::upper_bound(text_segments_.begin(), text_segments_.end(), entry), entry);
+    }
     segments_.push_back({section, offset, size / kInsnSize, flat_size_});
     flat_size_ += size / kInsnSize;
   }
@@ -187,13 +192,15 @@ class Analysis {
 
   // The flat index of .text instruction `text_insn`, if it was loaded.
   std::optional<std::uint64_t> flat_of_text(std::uint64_t text_insn) const {
-    for (const Segment& s : segments_) {
-      const std::uint64_t first = s.byte_offset / kInsnSize;
-      if (s.section == text_ && text_insn >= first && text_insn - first < s.count) {
-        return s.flat + (text_insn - first);
-      }
-    }
-    return std::nullopt;
+    auto it = std::upper_bound(text_segments_.begin(), text_segments_.end(), text_insn,
+                               [](std::uint64_t v, const std::pair<std::uint64_t, std::size_t>& t) {
+                                 return v < t.first;
+                               });
+    if (it == text_segments_.begin()) return std::nullopt;
+    const Segment& s = segments_[std::prev(it)->second];
+    const std::uint64_t first = s.byte_offset / kInsnSize;
+    if (text_insn - first >= s.count) return std::nullopt;
+    return s.flat + (text_insn - first);
   }
 
   // The subprogram entry an instruction calls or takes the address of.
@@ -532,6 +539,7 @@ class Analysis {
   std::uint64_t& budget_;
   const ElfSection* text_ = nullptr;
   std::vector<Segment> segments_;
+  std::vector<std::pair<std::uint64_t, std::size_t>> text_segments_;  // (first .text insn, segment), sorted
   std::uint64_t flat_size_ = 0;
   std::unordered_map<std::uint64_t, std::size_t> leader_index_;  // flat index -> state
   std::vector<State> states_;
@@ -594,8 +602,12 @@ void mark_packet_writes(const ElfImage& image, const std::vector<std::vector<Tex
     PacketWriteAnswer answer;
     const ElfSection* own = code_section(image, p.section);
     if (!p.reachable_insns || i >= reached.size()) {
-      answer = {true, "its subprograms cannot be resolved"};
-    } else if (own == nullptr) {
+      // Its code is not known: assume a write. `unknown` already says why
+      // (the "instructions reachable from program" line).
+      p.writes_packet_directly = true;
+      continue;
+    }
+    if (own == nullptr) {
       answer = {true, "its section is not code"};
     } else {
       answer = find_packet_writes(image, *own, p.section_offset, p.size, reached[i], *fields, budget);

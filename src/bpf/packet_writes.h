@@ -27,7 +27,7 @@ namespace pqbpf::bpf::internal {
 
 // Work cap for one object: instructions interpreted, summed over all
 // programs. Past it the remaining programs are assumed to write.
-constexpr std::uint64_t kMaxPacketWriteSteps = 1u << 23;
+constexpr std::uint64_t kMaxPacketWriteSteps = 1u << 24;
 
 // A context field holding a packet pointer the program may write through:
 // byte offset and width in the UAPI context struct (<linux/bpf.h>).
@@ -55,8 +55,8 @@ PacketWriteAnswer find_packet_writes(const ElfImage& image, const ElfSection& ow
 
 // Sets ProgramInfo::writes_packet_directly of every program. `reached[i]`
 // are the .text ranges program i reaches (count_reachable_insns); a packet
-// program whose subprograms are unknown is assumed to write. Each
-// assumption adds one line to `unknown`.
+// program whose subprograms are unknown is assumed to write (`unknown`
+// already says why); every other assumption adds one line to `unknown`.
 void mark_packet_writes(const ElfImage& image, const std::vector<std::vector<TextRange>>& reached,
                         std::vector<ProgramInfo>& programs, std::vector<std::string>& unknown);
 

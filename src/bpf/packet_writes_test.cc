@@ -6,10 +6,12 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <string>
 #include <vector>
 
 #include "elf_builder_test_util.h"
+#include "packet_writes.h"
 #include "pqbpf/bpf/capabilities.h"
 #include "pqbpf/bpf/object_format.h"
 #include "pqbpf/bpf/object_info.h"
@@ -74,6 +76,32 @@ TEST(PacketWritesTest, InspectJsonListsPacketWriteForTheDirectWriterOnly) {
                           name == "xdp_write_in_subprog" || name == "xdp_write_after_spill")
         << name;
   }
+}
+
+// Every corpus object is read, and real compiler output never leaves the
+// analysis in doubt: no "assumed to write" line (programs whose subprograms
+// cannot be resolved are assumed to write without one). Only packet types
+// ever get the flag.
+TEST(PacketWritesTest, CorpusIsAnalysedWithoutDoubtAndOnlyPacketTypesWrite) {
+  if (!testing::have_shared()) GTEST_SKIP() << "PQBPF_HAVE_SHARED is OFF";
+  std::size_t packet_programs = 0;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(testing::corpus_dir())) {
+    const std::string path = e.path().string();
+    if (!e.is_regular_file() || e.path().extension() == ".tsv" || e.path().extension() == ".md") continue;
+    auto info = inspect_object_file(path);
+    if (!info.ok()) continue;  // the deliberately corrupt objects (corpus_inspect_test)
+    for (const auto& line : info->unknown) {
+      EXPECT_EQ(line.find("direct packet writes"), std::string::npos) << path << ": " << line;
+    }
+    for (const auto& p : info->programs) {
+      const bool packet = p.type && internal::writable_packet_fields(kernel_program_type(*p.type));
+      if (packet) ++packet_programs;
+      if (!packet) EXPECT_FALSE(p.writes_packet_directly) << path << ": " << p.name;
+      // Unresolved subprograms: assumed to write.
+      if (packet && !p.reachable_insns) EXPECT_TRUE(p.writes_packet_directly) << path << ": " << p.name;
+    }
+  }
+  EXPECT_GE(packet_programs, 10u);  // 11 xdp and tc programs in the corpus of 2026-12
 }
 
 // --- hand-built objects: one function `prog` in section `section` ---

@@ -223,7 +223,11 @@ Bytes chain_object(std::size_t programs, std::size_t chain) {
   testing::ElfBuilder b;
   Bytes text(chain * 16, 0);
   for (std::size_t i = 0; i < chain; ++i) {
-    if (i + 1 < chain) put_insn(text, 2 * i, kCall, kPseudoCallRegs, 1);  // -> 2i + 2
+    if (i + 1 < chain) {
+      put_insn(text, 2 * i, kCall, kPseudoCallRegs, 1);  // -> 2i + 2
+    } else {
+      put_insn(text, 2 * i, 0xb7, 0, 0);  // r0 = 0: valid code, so the packet write analysis has no doubt
+    }
     put_insn(text, 2 * i + 1, kExit, 0, 0);
   }
   Bytes prog(programs * 16, 0);

@@ -22,6 +22,7 @@ std::string env_or(const char* name, const char* fallback) {
 
 std::string binary_dir() { return env_or("PQBPF_BINARY_DIR", "."); }
 std::string capability_object() { return binary_dir() + "/src/bpf/capability_calls.bpf.o"; }
+std::string packet_writes_object() { return binary_dir() + "/src/bpf/packet_writes.bpf.o"; }
 std::string sample(const std::string& name) { return binary_dir() + "/examples/bpf/" + name + ".bpf.o"; }
 std::string profile(const std::string& name) {
   return env_or("PQBPF_SOURCE_DIR", ".") + "/examples/policies/" + name + ".yaml";
@@ -194,6 +195,30 @@ TEST(CapabilityPolicy, ClassesAProgramHasByItsKindAreJudged) {
   EXPECT_TRUE(parse("rules:\n  - program_types: [kprobe]\n    allowed_capabilities: []\n")
                   .evaluate(verified(none, {hand_made({})}))
                   .allowed());
+}
+
+// An xdp program rewriting the Ethernet header with plain stores calls no
+// packet-writing helper; the reader's direct-write finding still puts it in
+// packet_write, and a rule denying that class denies it.
+TEST(CapabilityPolicy, DenyingPacketWriteDeniesADirectPacketWriter) {
+  const bpf::ObjectInfo info = inspect(packet_writes_object());
+  const std::string rule = "rules:\n  - program_types: [xdp]\n    denied_capabilities: [packet_write]\n";
+  const PolicyDecision d = parse(rule).evaluate(verified(info, {program_named(info, "xdp_swap_mac")}));
+  EXPECT_FALSE(d.allowed());
+  EXPECT_EQ(d.reason, ReasonCode::kCapabilityDenied);
+  EXPECT_EQ(reason_code_name(d.reason), "capability_denied");
+  EXPECT_EQ(d.program, "xdp_swap_mac");
+  EXPECT_EQ(d.sentence,
+            "program 'xdp_swap_mac' (xdp) writes packet bytes through its context's packet pointers "
+            "(packet_write), a class rules[0] denies (denied_capabilities)");
+  // The program that only reads the packet passes the same rule.
+  EXPECT_TRUE(parse(rule).evaluate(verified(info, {program_named(info, "xdp_read_only")})).allowed());
+  // An allow-list without packet_write denies the writer too; with it, it admits it.
+  const std::string allow = "rules:\n  - program_types: [xdp]\n    allowed_capabilities: ";
+  const PolicyDecision a = parse(allow + "[map_access]\n").evaluate(verified(info, {program_named(info, "xdp_swap_mac")}));
+  EXPECT_EQ(a.reason, ReasonCode::kCapabilityDenied);
+  EXPECT_NE(a.sentence.find("(packet_write), a class rules[0] does not allow"), std::string::npos) << a.sentence;
+  EXPECT_TRUE(parse(allow + "[packet_write]\n").evaluate(verified(info, {program_named(info, "xdp_swap_mac")})).allowed());
 }
 
 TEST(CapabilityPolicy, UnresolvedCallsOrDeclaredTypeOnlyDenyUnderCapabilityRules) {

@@ -1,4 +1,5 @@
-// Direct packet writes (see packet_writes.h).
+// Direct packet writes (see packet_writes.h; the abstract values are in
+// packet_pointer_state.h).
 //
 // Algorithm: the program's function and each reached .text function are laid
 // end to end as "segments" of one flat instruction array. Leaders (segment
@@ -20,88 +21,18 @@
 #include <elf.h>
 
 #include <algorithm>
-#include <array>
 #include <deque>
 #include <iterator>
 #include <unordered_map>
 
 #include "bpf_insn.h"
+#include "packet_pointer_state.h"
 
 namespace pqbpf::bpf::internal {
 namespace {
 
-enum Kind : std::uint8_t {
-  kCtx = 1,         // the context pointer itself (r1 at entry)
-  kCtxMoved = 2,    // the context plus some offset: which field it reads is unknown
-  kPacket = 4,      // a pointer into packet data (or data_meta)
-  kOwnStack = 8,    // this function's frame pointer + `stack_off`
-  kOtherStack = 16  // a stack pointer of unknown offset or of another frame
-};
-
-struct Value {
-  std::uint8_t kinds = 0;
-  std::int16_t stack_off = 0;  // meaningful with kOwnStack only
-  friend bool operator==(const Value& a, const Value& b) {
-    return a.kinds == b.kinds && ((a.kinds & kOwnStack) == 0 || a.stack_off == b.stack_off);
-  }
-};
-
-// Set union; two different own-stack offsets become "some stack pointer".
-Value joined(Value a, const Value& b) {
-  if ((a.kinds & kOwnStack) && (b.kinds & kOwnStack) && a.stack_off != b.stack_off) {
-    a.kinds = static_cast<std::uint8_t>((a.kinds | b.kinds | kOtherStack) & ~kOwnStack);
-    return a;
-  }
-  if (!(a.kinds & kOwnStack)) a.stack_off = b.stack_off;
-  a.kinds |= b.kinds;
-  return a;
-}
-
-bool join_into(Value& into, const Value& v) {
-  const Value next = joined(into, v);
-  if (next == into) return false;
-  into = next;
-  return true;
-}
-
-// What pointer arithmetic leaves: the ctx no longer points at field 0 and a
-// stack pointer's offset is lost (callers keep it for add/sub of a constant).
-Value moved(Value v) {
-  if (v.kinds & kCtx) v.kinds = static_cast<std::uint8_t>((v.kinds & ~kCtx) | kCtxMoved);
-  if (v.kinds & kOwnStack) v.kinds = static_cast<std::uint8_t>((v.kinds & ~kOwnStack) | kOtherStack);
-  return v;
-}
-
-// A value seen from another frame (a callee's argument, a returned value):
-// its own-stack pointers point into a frame that is not the reader's.
-Value foreign(Value v) {
-  if (v.kinds & kOwnStack) v.kinds = static_cast<std::uint8_t>((v.kinds & ~kOwnStack) | kOtherStack);
-  return v;
-}
-
-constexpr int kRegs = 11;
-constexpr int kFp = 10;
-constexpr int kStackSize = 512;  // MAX_BPF_STACK
-constexpr int kSlots = kStackSize / 8;
-
-struct State {
-  std::array<Value, kRegs> regs{};
-  std::array<Value, kSlots> slots{};
-};
-
-bool join_state(State& into, const State& s) {
-  bool changed = false;
-  for (int r = 0; r < kRegs; ++r) changed |= join_into(into.regs[r], s.regs[r]);
-  for (int i = 0; i < kSlots; ++i) changed |= join_into(into.slots[i], s.slots[i]);
-  return changed;
-}
-
-State entry_state(const std::array<Value, 5>& args) {
-  State s;
-  for (int r = 1; r <= 5; ++r) s.regs[r] = args[r - 1];
-  s.regs[kFp] = Value{kOwnStack, 0};
-  return s;
-}
+using namespace packet_state;  // NOLINT: the analysis is written in its terms
+constexpr std::uint8_t kOpExit = 0x95;  // BPF_JMP | BPF_EXIT
 
 int access_size(std::uint8_t code) {
   switch (code & 0x18) {
@@ -491,8 +422,8 @@ class Analysis {
 
   bool jump(State& st, std::uint64_t i, std::size_t seg, const Insn& insn, std::uint8_t cls, std::uint8_t op,
             std::uint64_t& next) {
-    if (cls == 0x05 && op == 0x80) return call(st, i, insn);
-    if (cls == 0x05 && op == 0x90) {  // exit: r0 goes back to every caller
+    if (insn.code == kOpCall) return call(st, i, insn);
+    if (insn.code == kOpExit) {  // r0 goes back to every caller
       note_summary(returns_[seg], st.regs[0]);
       return false;
     }

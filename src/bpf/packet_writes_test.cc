@@ -47,7 +47,8 @@ bool has_class(const ProgramInfo& p, Capability c) {
 TEST(PacketWritesTest, SampleProgramsThatStoreThroughPacketPointersWrite) {
   const ObjectInfo info = inspect(packet_writes_object());
   EXPECT_TRUE(info.unknown.empty()) << info.unknown.front();
-  for (const char* name : {"xdp_swap_mac", "tc_clear_first_byte", "xdp_write_in_subprog", "xdp_write_after_spill"}) {
+  for (const char* name : {"xdp_swap_mac", "tc_clear_first_byte", "xdp_write_in_subprog", "xdp_write_after_spill",
+                           "xdp_write_returned_pointer", "xdp_write_via_out_param"}) {
     const ProgramInfo& p = program(info, name);
     EXPECT_TRUE(p.writes_packet_directly) << name;
     EXPECT_TRUE(has_class(p, Capability::kPacketWrite)) << name;
@@ -72,8 +73,7 @@ TEST(PacketWritesTest, InspectJsonListsPacketWriteForTheDirectWriterOnly) {
     const auto& classes = p["capabilities"];
     const bool listed = std::find(classes.begin(), classes.end(), "packet_write") != classes.end();
     const std::string name = p["name"];
-    EXPECT_EQ(listed, name == "xdp_swap_mac" || name == "tc_clear_first_byte" ||
-                          name == "xdp_write_in_subprog" || name == "xdp_write_after_spill")
+    EXPECT_EQ(listed, name != "xdp_read_only" && name != "xdp_read_in_subprog" && name != "trace_stack_and_map")
         << name;
   }
 }
@@ -95,10 +95,15 @@ TEST(PacketWritesTest, CorpusIsAnalysedWithoutDoubtAndOnlyPacketTypesWrite) {
     }
     for (const auto& p : info->programs) {
       const bool packet = p.type && internal::writable_packet_fields(kernel_program_type(*p.type));
-      if (packet) ++packet_programs;
-      if (!packet) EXPECT_FALSE(p.writes_packet_directly) << path << ": " << p.name;
+      if (!packet) {
+        EXPECT_FALSE(p.writes_packet_directly) << path << ": " << p.name;
+        continue;
+      }
+      ++packet_programs;
       // Unresolved subprograms: assumed to write.
-      if (packet && !p.reachable_insns) EXPECT_TRUE(p.writes_packet_directly) << path << ": " << p.name;
+      if (!p.reachable_insns) {
+        EXPECT_TRUE(p.writes_packet_directly) << path << ": " << p.name;
+      }
     }
   }
   EXPECT_GE(packet_programs, 10u);  // 11 xdp and tc programs in the corpus of 2026-12
@@ -203,6 +208,13 @@ TEST(PacketWritesTest, JumpOutOfTheFunctionIsAssumedToWrite) {
   EXPECT_TRUE(writes(info));
   ASSERT_FALSE(info.unknown.empty());
   EXPECT_NE(info.unknown.back().find("jumps outside its function"), std::string::npos) << info.unknown.back();
+}
+
+TEST(PacketWritesTest, IndirectCallIsAssumedToWrite) {
+  const ObjectInfo info = inspect_code("xdp", {kRetPass, {0x8d, 0, 2, 0, 0}, kExit});  // callx r2
+  EXPECT_TRUE(writes(info));
+  ASSERT_FALSE(info.unknown.empty());
+  EXPECT_NE(info.unknown.back().find("has opcode 0x8d"), std::string::npos) << info.unknown.back();
 }
 
 TEST(PacketWritesTest, SkMsgDataIsA64BitPointerField) {

@@ -94,6 +94,34 @@ int xdp_write_after_spill(struct xdp_md *ctx) {
   return XDP_PASS;
 }
 
+// The context goes into a subprogram, which returns the packet pointer.
+static __attribute__((noinline)) unsigned char *packet_start(struct xdp_md *ctx) {
+  return (unsigned char *)(long)ctx->data;
+}
+
+SEC("xdp")
+int xdp_write_returned_pointer(struct xdp_md *ctx) {
+  unsigned char *p = packet_start(ctx);
+  if ((void *)(p + 1) > (void *)(long)ctx->data_end) return XDP_PASS;
+  *p = 1;
+  return XDP_PASS;
+}
+
+// A subprogram stores the packet pointer into its caller's stack (an out
+// parameter); the caller reloads it from there and writes.
+static __attribute__((noinline)) void stash_packet(void **slot, struct xdp_md *ctx) {
+  *slot = (void *)(long)ctx->data;
+}
+
+SEC("xdp")
+int xdp_write_via_out_param(struct xdp_md *ctx) {
+  void *p = 0;
+  stash_packet(&p, ctx);
+  if (p + 1 > (void *)(long)ctx->data_end) return XDP_PASS;
+  *(unsigned char *)p = 2;
+  return XDP_PASS;
+}
+
 // Stores to its stack and to a map value only: never packet_write.
 SEC("tracepoint/syscalls/sys_enter_read")
 int trace_stack_and_map(void *ctx) {

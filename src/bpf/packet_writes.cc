@@ -205,8 +205,16 @@ class Analysis {
     queue_.push_back(leader);
   }
 
+  // Joins `s` into a block's entry. Code reached only through a jump into
+  // the second half of a 64-bit load can aim anywhere: not a leader = fail.
   void enter(std::uint64_t leader, const State& s) {
-    const std::size_t idx = leader_index_.at(leader);
+    const auto found = leader_index_.find(leader);
+    if (found == leader_index_.end()) {
+      fail("a jump or call reaches flat instruction " + std::to_string(leader) +
+           ", which the first pass did not see as a block start");
+      return;
+    }
+    const std::size_t idx = found->second;
     const bool fresh = !reached_[idx];
     reached_[idx] = true;
     if (join_state(states_[idx], s) || fresh) push(leader);
@@ -317,11 +325,13 @@ class Analysis {
       case 0x00:  // BPF_LD
         if (insn.code == kOpLdImm64) {
           const SubprogTarget t = target_of(i, insn);
-          if (t.text_insn) {
+          if (t.text_insn || !t.failure.empty()) {
             // A callback: the helper calling it passes scalars, maps and
             // pointers to the caller's stack, never a packet pointer.
             const Value some_stack{kOtherStack, 0};
-            enter(*flat_of_text(*t.text_insn), entry_state({some_stack, some_stack, some_stack, some_stack, some_stack}));
+            const auto entry = entry_of(i, t);
+            if (!entry) return false;
+            enter(*entry, entry_state({some_stack, some_stack, some_stack, some_stack, some_stack}));
           }
           set_reg(st, insn.dst, Value{}, i);
           next = i + 2;
@@ -441,8 +451,10 @@ class Analysis {
 
   bool call(State& st, std::uint64_t i, const Insn& insn) {
     const SubprogTarget t = target_of(i, insn);
-    if (t.text_insn && !t.callback) {
-      const std::uint64_t entry = *flat_of_text(*t.text_insn);
+    if (!t.failure.empty() || (t.text_insn && !t.callback)) {
+      const auto found = entry_of(i, t);
+      if (!found) return false;
+      const std::uint64_t entry = *found;
       enter(entry, entry_state({foreign(st.regs[1]), foreign(st.regs[2]), foreign(st.regs[3]),
                                 foreign(st.regs[4]), foreign(st.regs[5])}));
       clobber_args(st);

@@ -210,6 +210,15 @@ TEST(PacketWritesTest, JumpOutOfTheFunctionIsAssumedToWrite) {
   EXPECT_NE(info.unknown.back().find("jumps outside its function"), std::string::npos) << info.unknown.back();
 }
 
+TEST(PacketWritesTest, JumpIntoTheSecondHalfOfA64BitLoadIsAssumedToWrite) {
+  // if r1 == 0 goto +1 (into the load's second half, which reads as "ja +100")
+  const ObjectInfo info = inspect_code("xdp", {{0x15, 1, 0, 1, 0}, {0x18, 0, 0, 0, 0}, {0x05, 0, 0, 100, 0},
+                                               kRetPass, kExit});
+  EXPECT_TRUE(writes(info));
+  ASSERT_FALSE(info.unknown.empty());
+  EXPECT_NE(info.unknown.back().find("did not see as a block start"), std::string::npos) << info.unknown.back();
+}
+
 TEST(PacketWritesTest, IndirectCallIsAssumedToWrite) {
   const ObjectInfo info = inspect_code("xdp", {kRetPass, {0x8d, 0, 2, 0, 0}, kExit});  // callx r2
   EXPECT_TRUE(writes(info));

@@ -6,7 +6,8 @@
 // hashed byte range is insn_count * 8 bytes, hashes are 64 hex digits, and
 // the reader is one of the two documented ones; each program's helper,
 // kfunc and map lists are sorted and unique, complete only when its
-// subprograms resolved, and the JSON form (inspect --json) serialises.
+// subprograms resolved, a direct packet writer has a known type, and the
+// JSON form (inspect --json) serialises.
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -54,6 +55,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                "map references are sorted by name and unique");
     FUZZ_CHECK(!program.calls_known || program.reachable_insns.has_value(),
                "calls are known only when the subprograms resolved");
+    // The direct packet write analysis runs on hostile code too: it must end
+    // (its step cap) and only judge programs of a known (packet) type.
+    FUZZ_CHECK(!program.writes_packet_directly || program.type.has_value(),
+               "only a program of known type writes packets directly");
   }
   // Every string is printable, so the JSON form never throws.
   FUZZ_CHECK(!pqbpf::bpf::object_info_to_json(*info).dump().empty(), "inspect --json serialises");

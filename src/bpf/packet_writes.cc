@@ -66,7 +66,8 @@ class Analysis {
       if (text_ != nullptr) add_segment(text_, r.offset, r.size);
     }
     returns_.assign(segments_.size(), Value{});
-    if (!find_leaders()) return answer();
+    if (why_.empty() && segments_[0].count == 0) fail("its function has no instructions");
+    if (!why_.empty() || !find_leaders()) return answer();
     Value ctx{kCtx, 0};
     enter(segments_[0].flat, entry_state({ctx, {}, {}, {}, {}}));
     while (!queue_.empty() && !writes_ && why_.empty()) {
@@ -158,7 +159,9 @@ class Analysis {
 
   // Pass 1: the block leaders. Fails on opcodes no kernel accepts.
   bool find_leaders() {
-    for (const Segment& s : segments_) mark_leader(s.flat);
+    for (const Segment& s : segments_) {
+      if (s.count > 0) mark_leader(s.flat);
+    }
     for (std::uint64_t i = 0; i < flat_size_ && why_.empty(); ++i) {
       const Insn insn = insn_at(i);
       const std::uint8_t cls = insn.code & 0x07;

@@ -201,6 +201,13 @@ const ElfSection* ElfImage::find_section(std::string_view name) const {
   return nullptr;
 }
 
+const ElfSection* ElfImage::find_code_section(std::string_view name) const {
+  for (const auto& s : sections) {
+    if (s.index != 0 && s.executable() && s.name == name) return &s;
+  }
+  return nullptr;
+}
+
 std::uint32_t ElfImage::read_u32(std::span<const std::uint8_t> bytes, std::size_t offset) const {
   return static_cast<std::uint32_t>(read_uint(bytes, offset, 4, endianness == Endianness::kBig));
 }

@@ -55,6 +55,9 @@ struct ElfImage {
   std::vector<ElfSymbol> symbols;    // index 0 is the null symbol
 
   const ElfSection* find_section(std::string_view name) const;
+  // The executable (SHF_EXECINSTR) section of that name; names of code
+  // sections are unique (parse_elf_image checks it).
+  const ElfSection* find_code_section(std::string_view name) const;
   // Reads a u32 in the object's byte order; the caller checks bounds.
   std::uint32_t read_u32(std::span<const std::uint8_t> bytes, std::size_t offset) const;
 };

@@ -53,11 +53,7 @@ struct Segment {
 class Analysis {
  public:
   Analysis(const ElfImage& image, const std::vector<PacketPointerField>& fields, std::uint64_t& budget)
-      : image_(image), fields_(fields), budget_(budget) {
-    for (const auto& s : image.sections) {
-      if (s.index != 0 && s.name == ".text" && s.executable()) text_ = &s;
-    }
-  }
+      : image_(image), fields_(fields), budget_(budget), text_(image.find_code_section(".text")) {}
 
   PacketWriteAnswer run(const ElfSection& own, std::uint64_t offset, std::uint64_t size,
                         const std::vector<TextRange>& reached) {
@@ -501,13 +497,6 @@ class Analysis {
   std::unordered_map<std::size_t, std::unordered_map<std::uint64_t, std::uint32_t>> relocs_;
 };
 
-const ElfSection* code_section(const ElfImage& image, const std::string& name) {
-  for (const auto& s : image.sections) {
-    if (s.index != 0 && s.executable() && s.name == name) return &s;
-  }
-  return nullptr;
-}
-
 }  // namespace
 
 std::optional<std::vector<PacketPointerField>> writable_packet_fields(BPFProgramType type) {
@@ -546,7 +535,7 @@ void mark_packet_writes(const ElfImage& image, const std::vector<std::vector<Tex
     const auto fields = writable_packet_fields(kernel_program_type(*p.type));
     if (!fields) continue;
     PacketWriteAnswer answer;
-    const ElfSection* own = code_section(image, p.section);
+    const ElfSection* own = image.find_code_section(p.section);
     if (!p.reachable_insns || i >= reached.size()) {
       // Its code is not known: assume a write. `unknown` already says why
       // (the "instructions reachable from program" line).

@@ -137,13 +137,6 @@ class Scanner {
   std::unordered_map<std::size_t, std::unordered_map<std::uint64_t, std::uint32_t>> relocs_;
 };
 
-const ElfSection* code_section(const ElfImage& image, const std::string& name) {
-  for (const auto& s : image.sections) {
-    if (s.index != 0 && s.executable() && s.name == name) return &s;
-  }
-  return nullptr;
-}
-
 template <typename T>
 std::vector<T> to_vector(const std::set<T>& s) {
   return std::vector<T>(s.begin(), s.end());
@@ -172,13 +165,13 @@ void collect_program_calls(const ElfImage& image, const std::vector<MapInfo>& ma
                            const std::vector<std::vector<TextRange>>& reached,
                            std::vector<ProgramInfo>& programs) {
   Scanner scanner(image, maps);
-  const ElfSection* text = code_section(image, ".text");
+  const ElfSection* text = image.find_code_section(".text");
   for (std::size_t i = 0; i < programs.size(); ++i) {
     ProgramInfo& p = programs[i];
     std::set<std::int32_t> helpers;
     std::set<std::string> kfuncs;
     std::map<std::string, std::string> refs;
-    if (const ElfSection* own = code_section(image, p.section)) {
+    if (const ElfSection* own = image.find_code_section(p.section)) {
       scanner.scan(*own, p.section_offset, p.size, helpers, kfuncs, refs);
     }
     p.calls_known = p.reachable_insns.has_value() && i < reached.size();

@@ -44,9 +44,7 @@ struct Targets {
 class CallGraph {
  public:
   explicit CallGraph(const ElfImage& image) : image_(image) {
-    for (const auto& s : image.sections) {
-      if (s.index != 0 && s.name == ".text" && s.executable()) text_ = &s;
-    }
+    text_ = image.find_code_section(".text");
     if (text_ == nullptr) return;
     for (const auto& sym : image.symbols) {
       if (sym.type != STT_FUNC || sym.shndx != text_->index || sym.size == 0) continue;
@@ -159,13 +157,6 @@ class CallGraph {
   std::unordered_map<std::size_t, std::unordered_map<std::uint64_t, std::uint32_t>> relocs_;
 };
 
-const ElfSection* code_section(const ElfImage& image, const std::string& name) {
-  for (const auto& s : image.sections) {
-    if (s.index != 0 && s.executable() && s.name == name) return &s;
-  }
-  return nullptr;
-}
-
 }  // namespace
 
 SubprogTarget resolve_subprog_target(const ElfImage& /*image*/, const ElfSection* text,
@@ -224,7 +215,7 @@ void count_reachable_insns(const ElfImage& image, std::vector<ProgramInfo>& prog
     auto& p = programs[i];
     std::vector<TextRange>* mine = reached != nullptr ? &(*reached)[i] : nullptr;
     p.reachable_insns.reset();
-    const ElfSection* section = code_section(image, p.section);
+    const ElfSection* section = image.find_code_section(p.section);
     std::string why = "its section is not code";
     if (section != nullptr) p.reachable_insns = graph.count(*section, p.section_offset, p.size, budget, why, mine);
     if (!p.reachable_insns && mine != nullptr) mine->clear();
